@@ -1,0 +1,141 @@
+"""From a selection on the command line to the ordered list of benchmarks.
+
+The order is deterministic (registry order, then parameter sweeps in
+declaration order) because pyperf workers pick their benchmark by position.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from ._model import Model
+from ._params import BadInput, Param, Value
+from ._registry import MODELS, SCENARIOS
+from ._scenario import Scenario
+from ._work import Checksum, Work
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    help: str
+    quick_params: bool
+    pyperf_args: tuple[str, ...]
+
+
+# Each worker gets a timeout so a hung pair fails instead of stalling the run.
+_TIMEOUT = ("--timeout", "900")
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile("quick", "smaller parameters, 2 processes x 2 values, 1 loop, pyperf warnings hidden: "
+                "a smoke run, not for citing",
+                True, ("--processes", "2", "--values", "2", "--warmups", "1", "--loops", "1", "--quiet",
+                         *_TIMEOUT)),
+        Profile("default", "default parameters, 10 processes x 3 values, calibrated loops",
+                False, ("--processes", "10", "--values", "3", "--warmups", "1", *_TIMEOUT)),
+        Profile("rigorous", "default parameters, pyperf --rigorous (40 processes x 3 values)",
+                False, ("--rigorous", *_TIMEOUT)),
+    )
+}
+
+
+def format_value(value: Value) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark: a scenario, a model and one value of every parameter."""
+
+    scenario: Scenario
+    model: Model
+    params: Mapping[str, Value]
+
+    @property
+    def name(self) -> str:
+        values = ",".join(f"{k}={format_value(v)}" for k, v in self.params.items())
+        return f"{self.scenario.name}/{self.model.name}[{values}]"
+
+    @cached_property
+    def work(self) -> Work:
+        return self.scenario.work(self.params)
+
+    @cached_property
+    def expected(self) -> Checksum:
+        return self.scenario.expected(self.params)
+
+    def unsupported(self) -> str | None:
+        return self.model.unsupported(self.scenario, self.params)
+
+    def metadata(self) -> dict[str, Value]:
+        """Everything the analysis needs, as columns: never parse the name."""
+        meta: dict[str, Value] = {
+            "scenario": self.scenario.name,
+            "scenario_kind": self.scenario.kind,
+            "model": self.model.name,
+            "params": ",".join(self.params),
+            "expected_checksum": str(self.expected),
+            "parallelism": self.model.parallelism(self.work, self.params),
+        }
+        meta.update({f"param_{k}": v for k, v in self.params.items()})
+        meta.update(self.model.metadata(self.work, self.params))
+        return meta
+
+    def record(self, **extra: object) -> dict[str, object]:
+        """A JSON-ready description, for the run info file."""
+        return {"name": self.name, "scenario": self.scenario.name, "model": self.model.name,
+                "params": dict(self.params), **extra}
+
+
+def _choose(kind: str, names: Sequence[str], registry: Mapping[str, object]) -> list[str]:
+    if not names:
+        return list(registry)
+    for name in names:
+        if name not in registry:
+            raise BadInput(f"unknown {kind} {name!r}: choose from {', '.join(registry)}")
+    # registry order, whatever the command-line order, without duplicates
+    return [name for name in registry if name in names]
+
+
+def _sweep(param: Param, overrides: Mapping[str, list[str]], quick: bool) -> tuple[Value, ...]:
+    if param.name in overrides:
+        return tuple(dict.fromkeys(param.parse(text) for text in overrides[param.name]))
+    return tuple(param.check(v) for v in param.sweep(quick))
+
+
+def plan(
+    scenarios: Sequence[str] = (),
+    models: Sequence[str] = (),
+    overrides: Mapping[str, list[str]] | None = None,
+    profile: Profile = PROFILES["default"],
+) -> tuple[list[Case], list[tuple[Case, str]]]:
+    """Expand a selection into (runnable cases, unsupported cases with reasons)."""
+    overrides = overrides or {}
+    chosen_s = [SCENARIOS[n] for n in _choose("scenario", scenarios, SCENARIOS)]
+    chosen_m = [MODELS[n] for n in _choose("model", models, MODELS)]
+    owners: list[Scenario | Model] = [*chosen_s, *chosen_m]
+    known = {p.name for owner in owners for p in owner.params}
+    for name in overrides:
+        if name not in known:
+            raise BadInput(
+                f"unknown parameter {name!r} for the selected benchmarks: "
+                f"choose from {', '.join(sorted(known))}"
+            )
+    runnable: list[Case] = []
+    unsupported: list[tuple[Case, str]] = []
+    for scenario, model in itertools.product(chosen_s, chosen_m):
+        declared = (*scenario.params, *model.params)
+        sweeps = [_sweep(p, overrides, profile.quick_params) for p in declared]
+        for values in itertools.product(*sweeps):
+            case = Case(scenario, model, dict(zip((p.name for p in declared), values, strict=False)))
+            reason = case.unsupported()
+            if reason is None:
+                runnable.append(case)
+            else:
+                unsupported.append((case, reason))
+    return runnable, unsupported

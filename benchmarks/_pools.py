@@ -1,0 +1,129 @@
+"""Pools created and fully started outside the timed region.
+
+ThreadPoolExecutor starts a thread per submit until it reaches its size, and
+ProcessPoolExecutor (with fork) starts processes on demand too: without a
+warm-up the first measured value would pay for thread and process start-up.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+from ._params import Param
+from ._work import Work
+
+WARMUP_TIMEOUT_S = 60.0
+
+START_METHODS = tuple(multiprocessing.get_all_start_methods())
+DEFAULT_START_METHOD = multiprocessing.get_context().get_start_method()
+
+START_METHOD = Param(
+    "start_method",
+    str,
+    (DEFAULT_START_METHOD,),
+    "multiprocessing start method (default: the platform's)",
+    choices=START_METHODS,
+)
+
+
+def cpu_count() -> int:
+    return os.cpu_count() or 1
+
+
+def thread_pool_size(work: Work, workers: int) -> int:
+    """Explicit size, else: CPU count for CPU work, the in-flight limit for I/O work."""
+    if workers:
+        return workers
+    if work.kind == "cpu":
+        return min(work.n, cpu_count())
+    return work.limit or work.n
+
+
+def process_pool_size(work: Work, workers: int) -> int:
+    """Explicit size, else one process per CPU (never more than there are units)."""
+    if workers:
+        return workers
+    return min(work.limit or work.n, cpu_count())
+
+
+def default_executor_size() -> int:
+    """The size ThreadPoolExecutor picks when asyncio creates the default executor."""
+    # 3.13+ counts the CPUs this process may use; older versions all CPUs.
+    count = getattr(os, "process_cpu_count", os.cpu_count)()
+    return min(32, (count or 1) + 4)
+
+
+def warm_thread_pool(submit: Callable[[Callable[[], object]], object], size: int) -> None:
+    """Make the pool start all ``size`` threads: each warm-up task waits for the others."""
+    barrier = threading.Barrier(size)
+    futures = [submit(lambda: barrier.wait(WARMUP_TIMEOUT_S)) for _ in range(size)]
+    for future in futures:
+        future.result()  # type: ignore[attr-defined]
+
+
+def new_thread_pool(size: int) -> ThreadPoolExecutor:
+    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="concbench")
+    try:
+        warm_thread_pool(pool.submit, size)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    return pool
+
+
+def _worker_pid(unit: Callable[[int], int], delay: float) -> int:
+    # Receiving ``unit`` makes the worker import the scenario's module now.
+    del unit
+    time.sleep(delay)
+    return os.getpid()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel terminate this process when its parent dies.
+
+    pyperf kills a worker outright when the run is interrupted; the worker's
+    pool children would otherwise wait forever on a queue nobody writes to.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _pool_child_init() -> None:
+    # Ctrl-C reaches the whole process group.  The pool's owner handles it and
+    # shuts the pool down; a child that caught it would report the interrupted
+    # unit as a result and carry on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+
+def new_process_pool(size: int, start_method: str, unit: Callable[[int], int]) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context(start_method)
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_pool_child_init)
+    try:
+        pids: set[int] = set()
+        deadline = time.monotonic() + WARMUP_TIMEOUT_S
+        while len(pids) < size:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"process pool of {size} did not start in {WARMUP_TIMEOUT_S:g} s")
+            futures = [pool.submit(_worker_pid, unit, 0.02) for _ in range(size)]
+            pids.update(f.result(timeout=WARMUP_TIMEOUT_S) for f in futures)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    return pool

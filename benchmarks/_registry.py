@@ -1,0 +1,44 @@
+"""The registry: every scenario and every model, by name.
+
+Adding a scenario or a model is one module plus one line here.  The matrix
+(scenario x model x parameter sweep) is derived in :mod:`benchmarks._plan`.
+"""
+
+from __future__ import annotations
+
+from ._model import Model
+from ._scenario import Scenario
+from .models import (
+    asyncio_loop,
+    executor_process,
+    executor_thread,
+    processes,
+    sequential,
+    threads,
+    to_thread,
+    uvloop_loop,
+)
+from .scenarios import cpu_hash, cpu_pure, sleep_fanout
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        sleep_fanout.SCENARIO,
+        cpu_pure.SCENARIO,
+        cpu_hash.SCENARIO,
+    )
+}
+
+MODELS: dict[str, Model] = {
+    m.name: m
+    for m in (
+        sequential.MODEL,
+        asyncio_loop.MODEL,
+        uvloop_loop.MODEL,
+        threads.MODEL,
+        processes.MODEL,
+        to_thread.MODEL,
+        executor_thread.MODEL,
+        executor_process.MODEL,
+    )
+}

@@ -1,0 +1,65 @@
+"""What a scenario hands to a model: N indexed units of work, and their checksum.
+
+A unit is ``call(i) -> int`` (a picklable module-level function bound with
+``functools.partial``, so process pools can ship it) and, for the event-loop
+models, ``acall(i) -> awaitable int``.  The checksum of a run is the pair
+(number of results, their sum modulo a large prime): it does not depend on the
+order in which units finish, and a unit that is lost, repeated or computed
+wrongly changes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+
+MODULUS = (1 << 61) - 1  # a Mersenne prime: sums stay small, collisions unlikely
+
+
+@dataclass(frozen=True)
+class Checksum:
+    count: int
+    digest: int
+
+    def __str__(self) -> str:
+        return f"{self.count}:{self.digest}"
+
+
+def checksum(values: Iterable[int]) -> Checksum:
+    count = 0
+    total = 0
+    for value in values:
+        count += 1
+        total += value
+    return Checksum(count, total % MODULUS)
+
+
+def mix(i: int) -> int:
+    """A cheap, index-dependent unit result (for units whose work has no value)."""
+    return (i * 0x9E3779B97F4A7C15 + 1) % MODULUS
+
+
+@dataclass(frozen=True)
+class Work:
+    """N units of one scenario with its parameters already bound."""
+
+    n: int
+    #: "io" (units mostly wait) or "cpu" (units compute); sizes automatic pools.
+    kind: str
+    call: Callable[[int], int]
+    acall: Callable[[int], Awaitable[int]]
+    #: 0 = no limit beyond the model's own (the scenario's ``concurrency``).
+    limit: int = 0
+
+
+async def _inline(call: Callable[[int], int], i: int) -> int:
+    return call(i)
+
+
+def inline_async(call: Callable[[int], int]) -> Callable[[int], Awaitable[int]]:
+    """The async form of a CPU unit: it runs in the event loop's thread.
+
+    This is what a coroutine that computes does; it cannot overlap with anything.
+    """
+    return partial(_inline, call)

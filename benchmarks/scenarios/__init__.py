@@ -1,0 +1,1 @@
+"""One module per scenario; the registry lives in :mod:`benchmarks._registry`."""

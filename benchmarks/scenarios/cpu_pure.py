@@ -1,0 +1,56 @@
+"""cpu_pure: N units of pure-Python arithmetic that hold the GIL.
+
+Each unit iterates a linear congruential generator ``size`` times from a seed
+that depends on its index.  The loop is plain bytecode (big-int multiply and
+modulo), so threads cannot run it in parallel on a GIL build; processes can.
+The expected answer comes from the closed form of the iterated affine map
+(``x -> a*x + c`` applied k times is ``a**k * x + c*(a**k - 1)/(a - 1)``),
+which costs microseconds, so it checks the models without repeating their work.
+Event-loop models run the units inline in the loop's thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+
+from .._params import Param, Value
+from .._scenario import Scenario
+from .._work import MODULUS, Checksum, Work, checksum, inline_async
+
+A = 6364136223846793005 % MODULUS
+C = 1442695040888963407 % MODULUS
+
+
+def unit(i: int, *, size: int) -> int:
+    x = i + 1
+    for _ in range(size):
+        x = (A * x + C) % MODULUS
+    return x
+
+
+def closed_form(i: int, size: int) -> int:
+    ak = pow(A, size, MODULUS)
+    geometric = (ak - 1) * pow(A - 1, -1, MODULUS) % MODULUS
+    return (ak * (i + 1) + C * geometric) % MODULUS
+
+
+class CpuPure(Scenario):
+    name = "cpu_pure"
+    summary = "N pure-Python CPU units of `size` LCG steps (holds the GIL)"
+    kind = "cpu"
+    params = (
+        Param("n", int, (32,), "number of units", quick=(8,), minimum=1),
+        Param("size", int, (50_000,), "LCG steps per unit", quick=(20_000,), minimum=1),
+    )
+
+    def work(self, params: Mapping[str, Value]) -> Work:
+        call = partial(unit, size=int(params["size"]))
+        return Work(n=int(params["n"]), kind=self.kind, call=call, acall=inline_async(call))
+
+    def expected(self, params: Mapping[str, Value]) -> Checksum:
+        size = int(params["size"])
+        return checksum(closed_form(i, size) for i in range(int(params["n"])))
+
+
+SCENARIO = CpuPure()

@@ -1,0 +1,61 @@
+"""sleep_fanout: N simulated requests, each waiting L ms, at most C in flight.
+
+The I/O-bound fan-out of the asyncio guide, with the network replaced by a
+timer so that only the concurrency machinery is measured.  Synchronous models
+block in ``time.sleep`` (which releases the GIL); event-loop models await
+``asyncio.sleep``.  With C units in flight the ideal time is
+``ceil(N / C) * L``; whatever a model needs beyond that is its overhead.
+
+C is ``unbounded`` (everything in flight at once) or a limit; event-loop
+models enforce it with an ``asyncio.Semaphore``, pool models with their pool
+size (``workers=0`` sizes the pool to C, or to N when C is unbounded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from functools import partial
+
+from .._params import CONCURRENCY, UNBOUNDED, Param, Value
+from .._scenario import Scenario
+from .._work import Checksum, Work, checksum, mix
+
+
+def unit(i: int, *, latency_s: float) -> int:
+    time.sleep(latency_s)
+    return mix(i)
+
+
+async def aunit(i: int, *, latency_s: float) -> int:
+    await asyncio.sleep(latency_s)
+    return mix(i)
+
+
+class SleepFanout(Scenario):
+    name = "sleep_fanout"
+    summary = "N requests that each wait L ms, C at a time (I/O-bound fan-out)"
+    kind = "io"
+    params = (
+        Param("n", int, (100,), "number of requests", quick=(20,), minimum=1),
+        Param("latency_ms", float, (10.0,), "wait per request, ms", quick=(5.0,), minimum=0),
+        CONCURRENCY,
+    )
+
+    def work(self, params: Mapping[str, Value]) -> Work:
+        latency_s = float(params["latency_ms"]) / 1000.0
+        limit = params["concurrency"]
+        return Work(
+            n=int(params["n"]),
+            kind=self.kind,
+            call=partial(unit, latency_s=latency_s),
+            acall=partial(aunit, latency_s=latency_s),
+            limit=0 if limit == UNBOUNDED else int(limit),
+        )
+
+    def expected(self, params: Mapping[str, Value]) -> Checksum:
+        return checksum(mix(i) for i in range(int(params["n"])))
+
+
+SCENARIO = SleepFanout()
