@@ -1,0 +1,1 @@
+"""Results -> tidy DataFrame -> charts -> report (see the report issue)."""

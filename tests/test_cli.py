@@ -1,0 +1,67 @@
+"""The command line: listing, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import MODELS, SCENARIOS
+from tests.cli import run_cli
+
+
+def test_list_shows_every_scenario_model_and_parameter(tmp_path: Path) -> None:
+    proc = run_cli("list", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for name in (*SCENARIOS, *MODELS):
+        assert name in proc.stdout
+    for owner in (*SCENARIOS.values(), *MODELS.values()):
+        for param in owner.params:
+            assert f"--param {param.name}=" in proc.stdout
+    assert "Matrix: 36 benchmark(s), 0 unsupported" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "--scenario", "nope"],
+         "unknown scenario 'nope': choose from sleep_fanout, cpu_pure, cpu_hash"),
+        (["run", "--model", "nope"], "unknown model 'nope': choose from sequential, asyncio, uvloop"),
+        (["run", "--scenario", "cpu_pure", "--param", "latency_ms=1"], "unknown parameter 'latency_ms'"),
+        (["run", "--param", "n=0"], "invalid value 0 for parameter 'n': expected an integer >= 1"),
+        (["run", "--param", "n=ten"], "invalid value 'ten' for parameter 'n': expected an integer >= 1"),
+        (["run", "--param", "concurrency=0"],
+         "invalid value 0 for parameter 'concurrency': expected an integer >= 1 or 'unbounded'"),
+        (["run", "--param", "latency_ms=-1"], "invalid value -1.0 for parameter 'latency_ms'"),
+        (["run", "--param", "start_method=bogus"],
+         "invalid value 'bogus' for parameter 'start_method': expected one of fork"),
+        (["run", "--param", "n"], "invalid --param 'n': expected NAME=VALUE"),
+        (["run", "--profile", "fast"],
+         ("invalid choice: 'fast' (choose from", "quick", "default", "rigorous")),
+        (["list", "--bogus"], "unrecognized arguments: --bogus"),
+        (["frobnicate"], ("invalid choice: 'frobnicate'", "list", "run")),
+    ],
+)
+def test_bad_input_is_one_line_naming_valid_choices(
+    tmp_path: Path, args: list[str], expected: str | tuple[str, ...]
+) -> None:
+    proc = run_cli(*args, cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("python -m benchmarks: error: ")
+    for fragment in (expected,) if isinstance(expected, str) else expected:
+        assert fragment in lines[0]
+    assert proc.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_existing_results_file_is_never_overwritten(tmp_path: Path) -> None:
+    existing = tmp_path / "old.json"
+    existing.write_text("precious")
+    proc = run_cli("run", "--scenario", "cpu_pure", "-o", str(existing), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"python -m benchmarks: error: results file {str(existing)!r} "
+                                   "already exists: choose another name")
+    assert existing.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.json"]

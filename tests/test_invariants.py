@@ -1,0 +1,97 @@
+"""Invariants of the models: limits hold exactly, failures propagate and clean up."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from benchmarks import MODELS, Work
+from benchmarks._pools import default_executor_size
+from benchmarks._work import inline_async
+
+HOLD_S = 0.02  # long enough that every unit allowed to overlap does overlap
+
+
+class InFlight:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self.now -= 1
+
+
+TRACK = InFlight()
+
+
+def tracked(i: int) -> int:
+    with TRACK:
+        time.sleep(HOLD_S)
+    return i
+
+
+async def atracked(i: int) -> int:
+    with TRACK:
+        await asyncio.sleep(HOLD_S)
+    return i
+
+
+def failing(i: int) -> int:
+    if i == 3:
+        raise ValueError("unit 3 failed")
+    return i
+
+
+# (model, params) pairs whose units run in this process, where peaks can be observed
+IN_PROCESS = [
+    ("sequential", {}),
+    *((m, {"api": api}) for m in ("asyncio", "uvloop") for api in ("gather", "taskgroup", "as_completed")),
+    ("threads", {"workers": 0}),
+    ("to_thread", {"api": "gather"}),
+    ("executor-thread", {"api": "gather", "workers": 0}),
+]
+
+
+@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.parametrize("limit", [0, 4])
+@pytest.mark.parametrize(("model_name", "params"), IN_PROCESS, ids=[f"{m}-{p}" for m, p in IN_PROCESS])
+def test_peak_concurrency_equals_declared_limit(
+    model_name: str, params: dict[str, object], limit: int
+) -> None:
+    global TRACK
+    TRACK = InFlight()
+    work = Work(n=24, kind="io", call=tracked, acall=atracked, limit=limit)
+    model = MODELS[model_name]
+    with model.open(work, params) as session:  # type: ignore[arg-type]
+        assert sorted(session.run()) == list(range(24))
+    declared = model.metadata(work, params)["concurrency_limit"]  # type: ignore[arg-type]
+    assert TRACK.peak == declared
+    assert TRACK.now == 0
+
+
+def test_to_thread_is_capped_by_the_default_executor() -> None:
+    work = Work(n=24, kind="io", call=tracked, acall=atracked, limit=0)
+    meta = MODELS["to_thread"].metadata(work, {"api": "gather"})
+    assert meta["concurrency_limit"] == default_executor_size() < 24
+
+
+@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.parametrize("model_name", list(MODELS))
+def test_a_failing_unit_fails_the_run_and_leaks_nothing(model_name: str) -> None:
+    model = MODELS[model_name]
+    params = {p.name: p.default[0] for p in model.params}
+    work = Work(n=6, kind="cpu", call=failing, acall=inline_async(failing))
+    with model.open(work, params) as session, pytest.raises(Exception) as info:  # noqa: PT011
+        session.run()
+    errors = info.value.exceptions if isinstance(info.value, ExceptionGroup) else [info.value]
+    assert [str(e) for e in errors] == ["unit 3 failed"]

@@ -1,0 +1,174 @@
+"""Every registered pair through real pyperf runs; failures and Ctrl-C handled."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pyperf
+import pytest
+
+from benchmarks import MODELS, SCENARIOS
+from tests.cli import MINIMAL_PYPERF, REPO, TINY_ARGS, env, run_cli
+
+pytestmark = pytest.mark.pyperf
+
+COMMON_METADATA = ("scenario", "scenario_kind", "model", "params", "expected_checksum", "parallelism",
+                   "concurrency_limit", "python_gil", "python_pgo", "python_lto", "pyperf_version",
+                   "uvloop_version", "worker_cpu_affinity", "worker_cpus", "profile")
+
+
+def load(path: Path) -> pyperf.BenchmarkSuite:
+    return pyperf.BenchmarkSuite.load(str(path))
+
+
+def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
+    out = tmp_path / "all.json"
+    proc = run_cli("run", "--profile", "quick", *TINY_ARGS, *MINIMAL_PYPERF, "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    benches = load(out).get_benchmarks()
+    pairs = {(b.get_metadata()["scenario"], b.get_metadata()["model"]) for b in benches}
+    assert pairs == set(itertools.product(SCENARIOS, MODELS))
+    for bench in benches:
+        meta = bench.get_metadata()
+        for key in COMMON_METADATA:
+            assert key in meta, (bench.get_name(), key)
+        for name in meta["params"].split(","):
+            assert f"param_{name}" in meta
+        assert meta["name"].startswith(f"{meta['scenario']}/{meta['model']}[")
+        assert bench.get_nvalue() == 1
+        if meta["model"] in ("asyncio", "uvloop", "to_thread", "executor-thread", "executor-process"):
+            assert meta["loop"] == ("uvloop" if meta["model"] == "uvloop" else "asyncio")
+        if meta["model"] in ("processes", "executor-process"):
+            assert meta["start_method"] == meta["param_start_method"]
+            assert meta["pool_size"] >= 1
+    info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert info["completed"] == info["planned"] == len(benches)
+    assert info["failed"] == []
+    assert info["unsupported"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.json", "all.runinfo"]
+    # pyperf's own tools read the file
+    for tool in (["stats"], ["compare_to", str(out)]):
+        check = subprocess.run([sys.executable, "-m", "pyperf", *tool, str(out)],
+                               capture_output=True, text=True, check=False)
+        assert check.returncode == 0, check.stderr
+
+
+def test_default_results_name_has_time_host_and_python(tmp_path: Path) -> None:
+    proc = run_cli("run", "--scenario", "cpu_pure", "--model", "sequential", *TINY_ARGS[4:6],
+                   "--param", "n=2", *MINIMAL_PYPERF, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (result,) = (tmp_path / "results").glob("*.json")
+    stamp, host, python = result.stem.split("_")
+    assert len(stamp) == len("20261126T010203Z")
+    assert python == "py" + load(result).get_metadata()["python_version"].split()[0]
+    assert host
+
+
+WRONG_EXPECTED = """
+import sys
+from benchmarks.scenarios import cpu_pure
+cpu_pure.closed_form = lambda i, size: 0   # the master now expects a wrong answer
+from benchmarks._cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_pair_that_fails_verification_is_not_timed_and_others_run(tmp_path: Path) -> None:
+    script = tmp_path / "wrong_expected.py"
+    script.write_text(WRONG_EXPECTED)
+    out = tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, str(script), "run", "--scenario", "cpu_pure", "--scenario", "cpu_hash",
+         "--model", "sequential", "--model", "threads", "--param", "n=3", "--param", "size=100",
+         "--param", "size_kib=4", *MINIMAL_PYPERF, "-o", str(out)],
+        cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 1
+    assert "FAILED verification: cpu_pure/sequential[n=3,size=100]: VerificationError" in proc.stderr
+    timed = {b.get_name() for b in load(out).get_benchmarks()}
+    assert timed == {"cpu_hash/sequential[n=3,size_kib=4]", "cpu_hash/threads[n=3,size_kib=4,workers=0]"}
+    failed = json.loads(out.with_suffix(".runinfo").read_text())["failed"]
+    assert [(f["name"], f["stage"]) for f in failed] == [
+        ("cpu_pure/sequential[n=3,size=100]", "verification"),
+        ("cpu_pure/threads[n=3,size=100,workers=0]", "verification"),
+    ]
+
+
+def test_a_worker_that_times_out_fails_alone(tmp_path: Path) -> None:
+    """The next benchmark still runs, and runs the right task (positions stay aligned)."""
+    out = tmp_path / "r.json"
+    proc = run_cli("run", "--scenario", "sleep_fanout", "--scenario", "cpu_pure", "--model", "sequential",
+                   "--param", "n=1", "--param", "latency_ms=2500", "--param", "size=100",
+                   *MINIMAL_PYPERF, "--timeout", "1", "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    (bench,) = load(out).get_benchmarks()
+    assert bench.get_name() == "cpu_pure/sequential[n=1,size=100]"
+    assert bench.get_metadata()["scenario"] == "cpu_pure"
+    (failed,) = json.loads(out.with_suffix(".runinfo").read_text())["failed"]
+    assert failed["scenario"] == "sleep_fanout"
+    assert failed["stage"] == "timing"
+    assert "FAILED: sleep_fanout/sequential" in proc.stderr
+
+
+def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "benchmarks", "run", "--scenario", "sleep_fanout", "--model", "sequential",
+           "--model", "processes", "--param", "n=1", "--param", "latency_ms=1500", *MINIMAL_PYPERF,
+           "-o", str(out)]
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
+                          stdout=subprocess.DEVNULL, start_new_session=True,
+                          preexec_fn=_default_sigint) as proc:
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if line.startswith("[2/2]"):
+                time.sleep(0.5)  # the second benchmark's worker is running now
+                os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+                break
+        status = proc.wait(timeout=60)
+        alive = _living_processes_in_session(proc.pid)
+        if alive:  # clean up before failing, or they would hold the pipe open forever
+            os.killpg(proc.pid, signal.SIGKILL)
+        assert alive == []
+        seen.append(proc.stderr.read())
+        assert status == 130, "".join(seen)
+    (bench,) = load(out).get_benchmarks()
+    assert bench.get_metadata()["model"] == "sequential"
+    info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert info["interrupted"] is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.runinfo"]
+
+
+def _default_sigint() -> None:
+    # A shell's background job (CI, an agent) may start us with SIGINT ignored,
+    # which every child would inherit; a user's terminal does not.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _living_processes_in_session(sid: int) -> list[str]:
+    """Processes still running in the run's session (exited ones may linger as zombies
+    until the container's init reaps them: they hold nothing)."""
+    deadline = time.monotonic() + 10
+    while True:
+        alive = []
+        for p in psutil.process_iter(["pid", "status", "cmdline"]):
+            try:
+                if os.getsid(p.pid) == sid and p.info["status"] != psutil.STATUS_ZOMBIE:
+                    alive.append(" ".join(p.info["cmdline"] or []))
+            except OSError:
+                continue
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+def test_checkout_is_importable_from_anywhere() -> None:
+    assert (REPO / "benchmarks" / "__main__.py").exists()

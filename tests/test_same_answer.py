@@ -1,0 +1,58 @@
+"""Every registered (scenario, model) pair computes the scenario's expected answer."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from benchmarks import MODELS, PROFILES, SCENARIOS, Case, checksum, plan
+from benchmarks._pools import START_METHODS
+from tests.conftest import TINY
+
+CASES, UNSUPPORTED = plan(overrides=TINY, profile=PROFILES["quick"])
+
+
+def run_once(case: Case) -> list[int]:
+    with case.model.open(case.work, case.params) as session:
+        return session.run()
+
+
+@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_same_answer(case: Case) -> None:
+    results = run_once(case)
+    assert len(results) == case.work.n
+    assert checksum(results) == case.expected
+
+
+@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.parametrize("start_method", START_METHODS)
+@pytest.mark.parametrize("model", ["processes", "executor-process"])
+def test_every_start_method(model: str, start_method: str) -> None:
+    overrides = {"n": TINY["n"], "size": TINY["size"], "start_method": [start_method]}
+    cases, _ = plan(["cpu_pure"], [model], overrides)
+    (case,) = cases
+    assert case.params["start_method"] == start_method
+    assert checksum(run_once(case)) == case.expected
+
+
+def test_registry_fully_exercised() -> None:
+    """Fails when a registered scenario or model has no runnable pair here."""
+    covered = {(c.scenario.name, c.model.name) for c in CASES}
+    assert covered == set(itertools.product(SCENARIOS, MODELS))
+    assert UNSUPPORTED == []
+
+
+def test_parameter_names_do_not_collide() -> None:
+    for scenario, model in itertools.product(SCENARIOS.values(), MODELS.values()):
+        names = [p.name for p in (*scenario.params, *model.params)]
+        assert len(names) == len(set(names)), (scenario.name, model.name)
+
+
+def test_expected_is_independent_of_models() -> None:
+    """cpu_pure's closed form agrees with iterating the generator."""
+    from benchmarks.scenarios import cpu_pure
+
+    for i in range(5):
+        assert cpu_pure.closed_form(i, 1234) == cpu_pure.unit(i, size=1234)
