@@ -172,3 +172,18 @@ def _living_processes_in_session(sid: int) -> list[str]:
 
 def test_checkout_is_importable_from_anywhere() -> None:
     assert (REPO / "benchmarks" / "__main__.py").exists()
+
+
+def test_pinned_workers_are_recorded_and_warned_about(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    proc = run_cli("run", "--scenario", "cpu_pure", "--model", "processes", "--param", "n=2",
+                   "--param", "size=100", "--param", "workers=2", "--param", "start_method=fork",
+                   *MINIMAL_PYPERF, "--affinity", "0",
+                   "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert ("WARNING: cpu_pure/processes[n=2,size=100,workers=2,start_method=fork,chunksize=1]: "
+            "2 workers share 1 CPU(s) (0): at most 1 run in parallel") in proc.stderr
+    meta = load(out).get_benchmarks()[0].get_metadata()
+    assert meta["worker_cpu_affinity"] == "0"
+    assert meta["worker_cpus"] == 1
+    assert meta["pool_size"] == 2
