@@ -7,11 +7,12 @@ declaration order) because pyperf workers pick their benchmark by position.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
-from ._model import Model
+from ._model import Model, Session
 from ._params import BadInput, Param, Value
 from ._registry import MODELS, SCENARIOS
 from ._scenario import Scenario
@@ -69,6 +70,12 @@ class Case:
     def expected(self) -> Checksum:
         return self.scenario.expected(self.params)
 
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Scenario resources, then the model's pools and loop: ready to time ``run``."""
+        with self.scenario.prepared(self.params) as work, self.model.open(work, self.params) as session:
+            yield session
+
     def unsupported(self) -> str | None:
         return self.model.unsupported(self.scenario, self.params)
 
@@ -83,6 +90,7 @@ class Case:
             "parallelism": self.model.parallelism(self.work, self.params),
         }
         meta.update({f"param_{k}": v for k, v in self.params.items()})
+        meta.update(self.scenario.metadata(self.params))
         meta.update(self.model.metadata(self.work, self.params))
         return meta
 

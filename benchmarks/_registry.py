@@ -18,7 +18,7 @@ from .models import (
     to_thread,
     uvloop_loop,
 )
-from .scenarios import cpu_hash, cpu_pure, sleep_fanout
+from .scenarios import cpu_hash, cpu_pure, file_io, rpc_fanout, sleep_fanout
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -26,6 +26,8 @@ SCENARIOS: dict[str, Scenario] = {
         sleep_fanout.SCENARIO,
         cpu_pure.SCENARIO,
         cpu_hash.SCENARIO,
+        file_io.SCENARIO,
+        rpc_fanout.SCENARIO,
     )
 }
 

@@ -62,7 +62,7 @@ def verify(case: Case, results: list[int]) -> None:
 
 
 def verify_once(case: Case) -> None:
-    with case.model.open(case.work, case.params) as session:
+    with case.session() as session:
         results = session.run()
     verify(case, results)
 
@@ -75,7 +75,7 @@ def make_time_func(case: Case, cpus: list[int] | None) -> Callable[[int], float]
         if cpus is not None and actual is not None and actual != cpus:
             raise RuntimeError(f"worker runs on CPUs {format_cpus(actual)}, "
                                f"metadata says {format_cpus(cpus)}")
-        with case.model.open(case.work, case.params) as session:
+        with case.session() as session:
             runs = []
             start = time.perf_counter()
             for _ in range(loops):

@@ -63,3 +63,12 @@ def inline_async(call: Callable[[int], int]) -> Callable[[int], Awaitable[int]]:
     This is what a coroutine that computes does; it cannot overlap with anything.
     """
     return partial(_inline, call)
+
+
+def _unprepared(i: int) -> int:
+    raise RuntimeError("this scenario's units run only inside Scenario.prepared()")
+
+
+def unprepared(n: int, kind: str, limit: int = 0) -> Work:
+    """The shape of work whose resources (files, a server) are not set up yet."""
+    return Work(n=n, kind=kind, call=_unprepared, acall=inline_async(_unprepared), limit=limit)

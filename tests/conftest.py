@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import multiprocessing.forkserver
 import multiprocessing.resource_tracker
+import os
+import tempfile
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
 import pytest
@@ -16,6 +20,7 @@ TINY: dict[str, list[str]] = {
     "latency_ms": ["1"],
     "size": ["300"],
     "size_kib": ["4"],
+    "response_bytes": ["100"],
 }
 
 
@@ -35,11 +40,40 @@ def leaked_children() -> list[psutil.Process]:
     return [p for p in psutil.Process().children(recursive=False) if p.pid not in service]
 
 
+@pytest.fixture(scope="session")
+def process_wide_helpers() -> None:
+    """Start once what lives for the whole process by design, so it is not counted as a
+    leak: uvloop's global self-pipe, the forkserver and the resource tracker."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import uvloop
+
+    uvloop.new_event_loop().close()
+    for method in multiprocessing.get_all_start_methods():
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:
+            pool.submit(int).result()
+
+
 @pytest.fixture
-def no_leaks() -> Iterator[None]:
+def no_leaks(process_wide_helpers: None) -> Iterator[None]:
     """Fail if the test leaves a thread or a child process behind."""
     threads_before = set(threading.enumerate())
+    temp_before = set(Path(tempfile.gettempdir()).glob("concbench-*"))
+    fds_before = _open_fds()
     yield
     leaked_threads = [t.name for t in threading.enumerate() if t not in threads_before]
     assert leaked_threads == []
     assert [p.pid for p in leaked_children()] == []
+    assert set(Path(tempfile.gettempdir()).glob("concbench-*")) - temp_before == set()
+    assert _open_fds() - fds_before == set()
+
+
+def _open_fds() -> set[str]:
+    """Open file descriptors (sockets, pipes, files) other than multiprocessing's helpers'."""
+    fds = set()
+    for entry in Path("/proc/self/fd").iterdir():
+        try:
+            fds.add(f"{entry.name}->{os.readlink(entry)}")
+        except OSError:
+            continue  # the descriptor iterdir itself used, now closed
+    return fds

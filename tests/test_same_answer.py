@@ -14,7 +14,7 @@ CASES, UNSUPPORTED = plan(overrides=TINY, profile=PROFILES["quick"])
 
 
 def run_once(case: Case) -> list[int]:
-    with case.model.open(case.work, case.params) as session:
+    with case.session() as session:
         return session.run()
 
 

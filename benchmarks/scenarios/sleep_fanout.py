@@ -33,6 +33,12 @@ async def aunit(i: int, *, latency_s: float) -> int:
     return mix(i)
 
 
+def concurrency_limit(params: Mapping[str, Value]) -> int:
+    """The scenario's ``concurrency`` as a Work limit (0: unbounded)."""
+    limit = params["concurrency"]
+    return 0 if limit == UNBOUNDED else int(limit)
+
+
 class SleepFanout(Scenario):
     name = "sleep_fanout"
     summary = "N requests that each wait L ms, C at a time (I/O-bound fan-out)"
@@ -45,13 +51,12 @@ class SleepFanout(Scenario):
 
     def work(self, params: Mapping[str, Value]) -> Work:
         latency_s = float(params["latency_ms"]) / 1000.0
-        limit = params["concurrency"]
         return Work(
             n=int(params["n"]),
             kind=self.kind,
             call=partial(unit, latency_s=latency_s),
             acall=partial(aunit, latency_s=latency_s),
-            limit=0 if limit == UNBOUNDED else int(limit),
+            limit=concurrency_limit(params),
         )
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:

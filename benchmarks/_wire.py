@@ -1,0 +1,22 @@
+"""What the loopback scenarios' clients and servers agree on, shared by both sides."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+HOST = "127.0.0.1"
+
+
+def payload(i: int, size: int) -> bytes:
+    """The deterministic response to request i."""
+    return bytes((i % 251,)) * size
+
+
+def fastest_loop() -> tuple[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """uvloop when installed (reference peers must not be the bottleneck), else asyncio."""
+    try:
+        import uvloop
+    except ImportError:
+        return "asyncio", asyncio.new_event_loop
+    return "uvloop", uvloop.new_event_loop
