@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("-o", "--output", metavar="FILE",
                     help="results file (default: results/<time>_<host>_py<version>.json); never overwritten")
     rn.add_argument("--skip", action="append", default=[], help=argparse.SUPPRESS)
+    rn.add_argument("--metrics-file", help=argparse.SUPPRESS)
     return parser
 
 
@@ -59,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             print(listing(PROFILES[ns.profile]))
             return 0
         opts = RunOptions(scenarios=ns.scenario, models=ns.model, params=ns.param,
-                          profile=ns.profile, output=ns.output, skip=ns.skip)
+                          profile=ns.profile, output=ns.output, skip=ns.skip,
+                          metrics_file=ns.metrics_file)
         return run(opts, rest)
     except BadInput as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

@@ -25,6 +25,14 @@ class Session(ABC):
     def close(self) -> None:
         return None
 
+    def metrics(self) -> dict[str, float]:
+        """Measurements beyond time (latency percentiles, say) of the runs since the last call.
+
+        Called after the timed region; the runner writes them to the run's
+        ``.metrics.jsonl`` side file.
+        """
+        return {}
+
     def __enter__(self) -> Session:
         return self
 

@@ -73,11 +73,13 @@ class Case:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """Scenario resources, then the model's pools and loop: ready to time ``run``."""
-        with self.scenario.prepared(self.params) as work, self.model.open(work, self.params) as session:
+        with self.scenario.prepared(self.params) as work, \
+                self.scenario.open_session(self.model, work, self.params) as session:
             yield session
 
     def unsupported(self) -> str | None:
-        return self.model.unsupported(self.scenario, self.params)
+        return (self.scenario.unsupported(self.model, self.params)
+                or self.model.unsupported(self.scenario, self.params))
 
     def metadata(self) -> dict[str, Value]:
         """Everything the analysis needs, as columns: never parse the name."""
@@ -87,11 +89,10 @@ class Case:
             "model": self.model.name,
             "params": ",".join(self.params),
             "expected_checksum": str(self.expected),
-            "parallelism": self.model.parallelism(self.work, self.params),
         }
         meta.update({f"param_{k}": v for k, v in self.params.items()})
         meta.update(self.scenario.metadata(self.params))
-        meta.update(self.model.metadata(self.work, self.params))
+        meta.update(self.scenario.model_metadata(self.model, self.work, self.params))
         return meta
 
     def record(self, **extra: object) -> dict[str, object]:
@@ -126,8 +127,9 @@ def plan(
     overrides = overrides or {}
     chosen_s = [SCENARIOS[n] for n in _choose("scenario", scenarios, SCENARIOS)]
     chosen_m = [MODELS[n] for n in _choose("model", models, MODELS)]
-    owners: list[Scenario | Model] = [*chosen_s, *chosen_m]
+    owners: list[Scenario | Model] = list(chosen_s)
     known = {p.name for owner in owners for p in owner.params}
+    known |= {p.name for s in chosen_s for m in chosen_m for p in s.model_params(m)}
     for name in overrides:
         if name not in known:
             raise BadInput(
@@ -137,7 +139,7 @@ def plan(
     runnable: list[Case] = []
     unsupported: list[tuple[Case, str]] = []
     for scenario, model in itertools.product(chosen_s, chosen_m):
-        declared = (*scenario.params, *model.params)
+        declared = (*scenario.params, *scenario.model_params(model))
         sweeps = [_sweep(p, overrides, profile.quick_params) for p in declared]
         for values in itertools.product(*sweeps):
             case = Case(scenario, model, dict(zip((p.name for p in declared), values, strict=False)))

@@ -18,7 +18,7 @@ from .models import (
     to_thread,
     uvloop_loop,
 )
-from .scenarios import cpu_hash, cpu_pure, file_io, rpc_fanout, sleep_fanout
+from .scenarios import cpu_hash, cpu_pure, file_io, rpc_fanout, sleep_fanout, tcp_echo
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -28,6 +28,7 @@ SCENARIOS: dict[str, Scenario] = {
         cpu_hash.SCENARIO,
         file_io.SCENARIO,
         rpc_fanout.SCENARIO,
+        tcp_echo.SCENARIO,
     )
 }
 

@@ -25,6 +25,7 @@ from ._params import BadInput
 
 RESULTS_DIR = Path("results")
 RUNINFO_SUFFIX = ".runinfo"
+METRICS_SUFFIX = ".metrics.jsonl"
 
 
 def default_path(now: _dt.datetime | None = None) -> Path:
@@ -39,9 +40,9 @@ def check_new(path: Path) -> None:
         raise BadInput(f"results file {str(path)!r} must end in .json")
     if path.exists():
         raise BadInput(f"results file {str(path)!r} already exists: choose another name")
-    runinfo = runinfo_path(path)
-    if runinfo.exists():
-        raise BadInput(f"{str(runinfo)!r} already exists: choose another name")
+    for side in (runinfo_path(path), metrics_path(path)):
+        if side.exists():
+            raise BadInput(f"{str(side)!r} already exists: choose another name")
     parent = path.parent
     if parent.exists() and not (parent.is_dir() and os.access(parent, os.W_OK)):
         raise BadInput(f"cannot write results into {str(parent)!r}")
@@ -49,6 +50,10 @@ def check_new(path: Path) -> None:
 
 def runinfo_path(path: Path) -> Path:
     return path.with_suffix(RUNINFO_SUFFIX)
+
+
+def metrics_path(path: Path) -> Path:
+    return path.with_suffix(METRICS_SUFFIX)
 
 
 def _publish(tmp: Path, final: Path) -> None:
@@ -65,6 +70,8 @@ class ResultsWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        #: workers append their sessions' metrics here (one JSON object per line)
+        self.metrics_tmp = path.with_name(f".{path.name}.{os.getpid()}.metrics-partial")
         self._benchmarks: list[pyperf.Benchmark] = []
 
     def add(self, bench: pyperf.Benchmark) -> None:
@@ -85,8 +92,7 @@ class ResultsWriter:
         tmp = self._tmp.with_suffix(".runinfo-partial")
         tmp.write_text(json.dumps(runinfo, indent=2, sort_keys=True) + "\n")
         _publish(tmp, runinfo_path(self.path))
+        if self.metrics_tmp.exists():
+            _publish(self.metrics_tmp, metrics_path(self.path))
         return published
 
-    def discard(self) -> None:
-        if self._tmp.exists():
-            self._tmp.unlink()

@@ -11,11 +11,14 @@ verification are forwarded as ``--skip`` so positions still match.
 
 from __future__ import annotations
 
+import itertools
+import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyperf
 
@@ -40,6 +43,7 @@ class RunOptions:
     profile: str = "default"
     output: str | None = None
     skip: list[str] = field(default_factory=list)
+    metrics_file: str | None = None
 
     def worker_args(self) -> list[str]:
         """Our options, for pyperf to append to every worker's command line."""
@@ -48,6 +52,8 @@ class RunOptions:
                              ("--param", self.params), ("--skip", self.skip)):
             for value in values:
                 args += [flag, value]
+        if self.metrics_file:
+            args += ["--metrics-file", self.metrics_file]
         return [*args, "--profile", self.profile]
 
 
@@ -67,7 +73,17 @@ def verify_once(case: Case) -> None:
     verify(case, results)
 
 
-def make_time_func(case: Case, cpus: list[int] | None) -> Callable[[int], float]:
+def _run_kinds(args: Any) -> Iterator[str]:
+    """What each successive call of a worker's time function is, as pyperf drives it."""
+    if (args.calibrate_loops or args.recalibrate_loops
+            or args.calibrate_warmups or args.recalibrate_warmups):
+        yield from itertools.repeat("calibration")
+    yield from itertools.repeat("warmup", args.warmups or 0)
+    yield from itertools.repeat("value")
+
+
+def make_time_func(case: Case, cpus: list[int] | None, metrics_file: str | None = None,
+                   kinds: Iterator[str] | None = None) -> Callable[[int], float]:
     def time_func(loops: int) -> float:
         # pyperf pins the worker after registering benchmarks: check the pin
         # matches what was recorded in metadata before measuring anything.
@@ -81,8 +97,14 @@ def make_time_func(case: Case, cpus: list[int] | None) -> Callable[[int], float]
             for _ in range(loops):
                 runs.append(session.run())
             elapsed = time.perf_counter() - start
+            extra = session.metrics()
         for results in runs:
             verify(case, results)
+        if extra and metrics_file:
+            record = {"benchmark": case.name, "run": next(kinds or iter(["value"])), "loops": loops,
+                      "seconds": elapsed, **extra}
+            with open(metrics_file, "a") as f:
+                f.write(json.dumps(record, sort_keys=True) + "\n")
         return elapsed
 
     return time_func
@@ -103,8 +125,10 @@ def _affinity_warnings(cases: list[Case], cpus: list[int] | None) -> list[str]:
         return []
     warnings = []
     for case in cases:
+        if case.scenario.kind != "cpu":
+            continue  # waiting units need no CPU of their own
         wanted = min(case.model.parallelism(case.work, case.params), case.work.n)
-        if case.scenario.kind == "cpu" and wanted > len(cpus):
+        if wanted > len(cpus):
             warnings.append(f"{case.name}: {wanted} workers share {len(cpus)} CPU(s) "
                             f"({format_cpus(cpus)}): at most {len(cpus)} run in parallel")
     return warnings
@@ -129,7 +153,8 @@ def run(opts: RunOptions, pyperf_argv: list[str]) -> int:
         for index, case in enumerate(todo):
             # Only this worker's own benchmark needs its metadata (and expected value).
             mine = index == args.worker_task
-            runner.bench_time_func(case.name, make_time_func(case, cpus),
+            runner.bench_time_func(case.name,
+                                   make_time_func(case, cpus, opts.metrics_file, _run_kinds(args)),
                                    metadata=case.metadata() if mine else None)
         return 0
     return _master(runner, opts, cases, unsupported, cpus, pyperf_argv)
@@ -141,6 +166,7 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
     err = sys.stderr
     args = runner.args
     writer = ResultsWriter(Path(opts.output) if opts.output else default_path())
+    opts.metrics_file = str(writer.metrics_tmp.resolve())
     for warning in build_warnings(runner.metadata):
         print(f"WARNING: {warning}", file=err)
     for case, reason in unsupported:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ._params import Param, Value
 from ._work import Checksum, Work
+
+if TYPE_CHECKING:
+    from ._model import Model, Session
 
 
 class Scenario(ABC):
@@ -37,6 +40,25 @@ class Scenario(ABC):
     def metadata(self, params: Mapping[str, Value]) -> dict[str, Value]:
         """Facts about the scenario's own set-up (a reference server, say)."""
         return {}
+
+    # A scenario in which the model's role is not "run N units" (a server under
+    # load, say) takes over from the model with the four hooks below.
+
+    def model_params(self, model: Model) -> tuple[Param, ...]:
+        """The model's parameters that mean something in this scenario."""
+        return model.params
+
+    def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
+        """Why ``model`` cannot take part in this scenario meaningfully, or None."""
+        return None
+
+    def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
+        """The session to time: by default the model running the units concurrently."""
+        return model.open(work, params)
+
+    def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        """What the model's set-up looks like in this scenario (pool sizes, loop...)."""
+        return {"parallelism": model.parallelism(work, params), **model.metadata(work, params)}
 
     @abstractmethod
     def expected(self, params: Mapping[str, Value]) -> Checksum:

@@ -21,6 +21,9 @@ TINY: dict[str, list[str]] = {
     "size": ["300"],
     "size_kib": ["4"],
     "response_bytes": ["100"],
+    "connections": ["3"],
+    "round_trips": ["5"],
+    "message_bytes": ["300"],
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import plan
+from benchmarks import checksum, plan
 from benchmarks._wire import payload
 from benchmarks.scenarios import rpc_fanout
 from benchmarks.scenarios.file_io import SCENARIO as FILE_IO
@@ -56,3 +56,43 @@ def test_file_io_directory_is_removed_even_when_a_unit_fails() -> None:
     assert len(seen) == 1
     assert not seen[0].exists()
 
+
+
+ECHO_TINY = {"connections": ["3"], "round_trips": ["4"], "message_bytes": ["50"]}
+
+
+@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.parametrize("model", ["threads", "uvloop"])
+def test_several_load_generators_share_the_connections(model: str) -> None:
+    (case, *_), _ = plan(["tcp_echo"], [model], {**ECHO_TINY, "loadgen_procs": ["2"]})
+    with case.session() as session:
+        assert len(session.loadgen.members) == 2  # type: ignore[attr-defined]
+        assert checksum(session.run()) == case.expected
+        metrics = session.metrics()
+    assert metrics["latency_samples"] == 3 * 4
+    assert 0 < metrics["latency_p50_us"] <= metrics["latency_p90_us"] <= metrics["latency_p99_us"]
+
+
+@pytest.mark.usefixtures("no_leaks")
+def test_a_killed_echo_server_fails_the_run_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import _echo_servers
+
+    monkeypatch.setattr(_echo_servers, "TIMEOUT_S", 2.0)
+    (case,), _ = plan(["tcp_echo"], ["processes"], ECHO_TINY)
+    with case.session() as session:
+        for worker in session.workers:  # type: ignore[attr-defined]
+            worker.kill()
+            worker.join()
+        with pytest.raises(ConnectionError, match="load generator: TimeoutError"):
+            session.run()
+
+
+@pytest.mark.usefixtures("no_leaks")
+def test_a_dead_load_generator_fails_the_run_clearly() -> None:
+    (case, *_), _ = plan(["tcp_echo"], ["asyncio"], ECHO_TINY)
+    with case.session() as session:
+        (member,) = session.loadgen.members  # type: ignore[attr-defined]
+        member.proc.kill()
+        member.proc.wait()
+        with pytest.raises(ConnectionError, match="load generator has exited"):
+            session.run()
