@@ -44,7 +44,7 @@ def digests(connections: int, trips: int, size: int) -> list[int]:
     from .._work import MODULUS
     from ..loadgen import message
 
-    return [sum(zlib.crc32(message(c, t, trips, size)) for t in range(trips)) % MODULUS
+    return [sum(zlib.crc32(message(c, t, size)) for t in range(trips)) % MODULUS
             for c in range(connections)]
 
 
