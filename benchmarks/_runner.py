@@ -115,6 +115,37 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _calibrate(cases: list[Case]) -> dict[str, dict[str, Any]]:
+    """Each scenario's one-off measurements, once per parameter point (not per model)."""
+    by_point: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]] = {}
+    result = {}
+    for case in cases:
+        own = tuple((p.name, case.params[p.name]) for p in case.scenario.params)
+        key = (case.scenario.name, own)
+        if key not in by_point:
+            by_point[key] = case.scenario.calibrate(dict(own))
+            for name, value in by_point[key].items():
+                print(f"{case.scenario.name} {dict(own)}: {name} = {value}", file=sys.stderr)
+        result[case.name] = by_point[key]
+    return result
+
+
+# A server this close to what the load generator can drive is measuring the generator.
+CAPACITY_WARN_FRACTION = 0.8
+
+
+def _capacity_warning(case: Case, bench: pyperf.Benchmark, extra: dict[str, Any]) -> str | None:
+    capacity = extra.get("load_generator_capacity_rtps")
+    total = case.metadata().get("round_trips_total")
+    if not isinstance(capacity, float) or not isinstance(total, int):
+        return None
+    rate = total / bench.median()
+    if rate < CAPACITY_WARN_FRACTION * capacity:
+        return None
+    return (f"{case.name}: {rate:,.0f} round trips/s is {rate / capacity:.0%} of the load generator's "
+            f"capacity ({capacity:,.0f}/s): the generator, not the server, may set this number")
+
+
 def _timing_failure(case: Case, error: str) -> dict[str, object]:
     print(f"FAILED: {case.name}: {error}", file=sys.stderr)
     return case.record(stage="timing", error=error)
@@ -191,6 +222,7 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
     todo = [case for case in cases if case.name not in set(opts.skip)] if not interrupted else []
     for warning in _affinity_warnings(todo, cpus):
         print(f"WARNING: {warning}", file=err)
+    calibrated = _calibrate(todo) if todo else {}
 
     per_run = (args.warmups or 0) + args.values
     def weight(case: Case) -> float:
@@ -213,6 +245,11 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
         except Exception as exc:  # a worker failed: record it, keep going
             failed.append(_timing_failure(case, _one_line(exc)))
         else:
+            extra = calibrated.get(case.name, {})
+            bench.update_metadata(extra)
+            capacity_note = _capacity_warning(case, bench, extra)
+            if capacity_note:
+                print(f"WARNING: {capacity_note}", file=err)
             writer.add(bench)
         if interrupted:
             print("interrupted: keeping the benchmarks that finished", file=err)

@@ -41,6 +41,11 @@ class Scenario(ABC):
         """Facts about the scenario's own set-up (a reference server, say)."""
         return {}
 
+    def calibrate(self, params: Mapping[str, Value]) -> dict[str, Value]:
+        """Measured once by the master before timing (say, a load generator's capacity) and
+        added to the benchmark's metadata.  Must not depend on the model."""
+        return {}
+
     # A scenario in which the model's role is not "run N units" (a server under
     # load, say) takes over from the model with the four hooks below.
 

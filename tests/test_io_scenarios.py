@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 import zlib
 from pathlib import Path
@@ -96,3 +97,16 @@ def test_a_dead_load_generator_fails_the_run_clearly() -> None:
         member.proc.wait()
         with pytest.raises(ConnectionError, match="load generator has exited"):
             session.run()
+
+
+@pytest.mark.usefixtures("no_leaks")
+def test_load_generator_capacity_is_measured_against_the_native_peer() -> None:
+    from benchmarks import _capacity
+
+    result = _capacity.measure(connections=2, trips=5, size=64, loadgen_procs=1)
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        assert result == {"load_generator_capacity": "not measured: no C compiler"}
+    else:
+        assert result["load_generator_capacity_peer"] == "native epoll echo (C)"
+        assert isinstance(result["load_generator_capacity_rtps"], float)
+        assert result["load_generator_capacity_rtps"] > 0

@@ -120,6 +120,12 @@ class TcpEcho(Scenario):
         return {"server_impl": f"{model.metadata(work, params).get('loop')} {params['server']}",
                 "parallelism": 1, **model.metadata(work, params)}
 
+    def calibrate(self, params: Mapping[str, Value]) -> dict[str, Value]:
+        from .._capacity import measure
+
+        return measure(int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]),
+                       int(params["loadgen_procs"]))
+
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         shape = (int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]))
         return checksum(digests(*shape))
