@@ -15,6 +15,7 @@ import asyncio
 import platform
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import ExitStack
+from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
@@ -63,6 +64,16 @@ API = Param(
 def bind_unit(func: Callable[..., Awaitable[int]], *args: Any) -> Unit:
     """``func(*args, i)`` as unit i, without wrapping it in another coroutine."""
     return partial(func, *args)
+
+
+def gather_only(params: tuple[Param, ...]) -> tuple[Param, ...]:
+    """A model's parameters with ``api`` defaulting to gather alone.
+
+    For scenarios whose units never wait (CPU work, blocking file calls),
+    how the coroutines are awaited changes nothing worth three benchmarks;
+    ``--param api=...`` still sweeps it.
+    """
+    return tuple(replace(p, default=("gather",)) if p.name == API.name else p for p in params)
 
 
 async def _limited(semaphore: asyncio.Semaphore, unit: Unit, i: int) -> int:

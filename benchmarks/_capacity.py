@@ -17,8 +17,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ._echo_servers import LoadGroup
+from ._echo_servers import LoadGroup, digests_of
 from ._params import Value
+from .loadgen import digest
 
 SOURCE = Path(__file__).with_name("native") / "echo_peer.c"
 RUNS = 5
@@ -52,9 +53,13 @@ def measure(connections: int, trips: int, size: int, loadgen_procs: int) -> dict
             group = LoadGroup(port, connections, trips, size, loadgen_procs)
             try:
                 seconds = []
+                expected = [digest(c, trips, size) for c in range(connections)]
                 for _ in range(RUNS):
                     group.send(b"go")
-                    seconds.append(max(r["client_seconds"] for r in group.replies()))
+                    replies = group.replies()
+                    if digests_of(replies) != expected:
+                        raise RuntimeError("the load generator got wrong echoes from the native peer")
+                    seconds.append(max(r["client_seconds"] for r in replies))
             finally:
                 group.close()
         finally:

@@ -110,3 +110,12 @@ def test_load_generator_capacity_is_measured_against_the_native_peer() -> None:
         assert result["load_generator_capacity_peer"] == "native epoll echo (C)"
         assert isinstance(result["load_generator_capacity_rtps"], float)
         assert result["load_generator_capacity_rtps"] > 0
+
+
+@pytest.mark.usefixtures("no_leaks")
+def test_two_servers_at_once_each_get_their_own_ephemeral_port() -> None:
+    (case, *_), _ = plan(["tcp_echo"], ["threads"], ECHO_TINY)
+    with case.session() as first, case.session() as second:
+        ports = {s.listener.getsockname()[1] for s in (first, second)}  # type: ignore[attr-defined]
+        assert len(ports) == 2
+        assert checksum(first.run()) == checksum(second.run()) == case.expected

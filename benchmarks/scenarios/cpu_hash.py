@@ -15,6 +15,8 @@ import hashlib
 from collections.abc import Mapping
 from functools import partial
 
+from .._async import gather_only
+from .._model import Model
 from .._params import Param, Value
 from .._scenario import Scenario
 from .._work import Checksum, Work, checksum, inline_async
@@ -33,6 +35,9 @@ class CpuHash(Scenario):
         Param("n", int, (32,), "number of units", quick=(8,), minimum=1),
         Param("size_kib", int, (1024,), "buffer size per unit, KiB", quick=(256,), minimum=1),
     )
+
+    def model_params(self, model: Model) -> tuple[Param, ...]:
+        return gather_only(model.params)
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = partial(unit, size=int(params["size_kib"]) * 1024)

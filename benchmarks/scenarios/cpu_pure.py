@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
+from .._async import gather_only
+from .._model import Model
 from .._params import Param, Value
 from .._scenario import Scenario
 from .._work import MODULUS, Checksum, Work, checksum, inline_async
@@ -43,6 +45,9 @@ class CpuPure(Scenario):
         Param("n", int, (32,), "number of units", quick=(8,), minimum=1),
         Param("size", int, (50_000,), "LCG steps per unit", quick=(20_000,), minimum=1),
     )
+
+    def model_params(self, model: Model) -> tuple[Param, ...]:
+        return gather_only(model.params)
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = partial(unit, size=int(params["size"]))

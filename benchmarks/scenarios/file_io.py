@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 
+from .._async import gather_only
+from .._model import Model
 from .._params import Param, Value
 from .._scenario import Scenario
 from .._work import Checksum, Work, checksum, unprepared
@@ -56,6 +58,9 @@ class FileIO(Scenario):
         Param("n", int, (100,), "number of files", quick=(16,), minimum=1),
         Param("size_kib", int, (64,), "size of each file, KiB", quick=(16,), minimum=1),
     )
+
+    def model_params(self, model: Model) -> tuple[Param, ...]:
+        return gather_only(model.params)
 
     def work(self, params: Mapping[str, Value]) -> Work:
         return unprepared(int(params["n"]), self.kind)
