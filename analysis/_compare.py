@@ -1,0 +1,179 @@
+"""Compare two runs: two interpreters, two machines, or before and after a change.
+
+Benchmarks are matched by what they measured (scenario, model and every
+parameter, from metadata), not by name.  For each common benchmark: both
+medians, new/base, and pyperf's significance test on the two samples (the
+test behind ``pyperf compare_to``), with the same "within noise" rule as the
+report.  A summary gives the geometric mean of the ratios, pyperf's way of
+summarising many benchmarks in one number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# mypy: disable-error-code="import-untyped"
+import pandas as pd
+
+from ._doc import Block, Bullets, Heading, Image, Para, Table, to_markdown
+from ._format import Params, format_params, format_ratio, format_time, params_key
+from ._load import AnalysisError, file_labels, load_results
+from ._output import Staging
+from ._stats import Difference, Sample, difference
+from ._style import FORMATS, figure, footnote, model_color, plain_log_axis, save
+from ._views import model_key, samples, scenario_key
+
+Key = tuple[str, str, Params]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    key: Key
+    base: Sample
+    new: Sample
+    diff: Difference  # ratio = new median / base median
+
+    @property
+    def change(self) -> str:
+        """The change in time, in percent: ``-1.8%`` is 1.8% less time (faster)."""
+        return f"{(self.diff.ratio - 1) * 100:+.1f}%"
+
+    @property
+    def is_result(self) -> bool:
+        return bool(self.diff.significant) and not self.diff.within_noise
+
+
+def _by_key(frame: pd.DataFrame) -> dict[Key, Sample]:
+    return {(s.scenario, s.model, s.params): s for s in samples(frame)}
+
+
+def compare_frames(base: pd.DataFrame, new: pd.DataFrame) -> tuple[list[Comparison], list[Key], list[Key]]:
+    """(comparisons of common benchmarks, keys only in base, keys only in new), in registry order."""
+    a, b = _by_key(base), _by_key(new)
+
+    def order(key: Key) -> tuple[object, ...]:
+        return (scenario_key(key[0]), model_key(key[1]), params_key(key[2]))
+
+    common = sorted(a.keys() & b.keys(), key=order)
+    found = [Comparison(k, a[k], b[k], difference(a[k], b[k])) for k in common]
+    return found, sorted(a.keys() - b.keys(), key=order), sorted(b.keys() - a.keys(), key=order)
+
+
+def _labels(found: list[Comparison]) -> list[str]:
+    """scenario/model plus only the parameters that vary between the compared benchmarks."""
+    values: dict[tuple[str, str], set[object]] = {}
+    for c in found:
+        for name, value in c.key[2]:
+            values.setdefault((c.key[0], name), set()).add(value)
+    labels = []
+    for c in found:
+        shown = tuple(p for p in c.key[2] if len(values[c.key[0], p[0]]) > 1)
+        labels.append(f"{c.key[0]}/{c.key[1]}" + (f" ({format_params(shown)})" if shown else ""))
+    return labels
+
+
+def plot_compare(found: list[Comparison], out_dir: str | Path, formats: Sequence[str] = FORMATS,
+                 title: str = "Compare") -> Path:
+    """new/base per benchmark, in the model's colour: filled if a result, hatched if not."""
+    labels = _labels(found)
+    with figure(9.0, 1.4 + 0.3 * len(found)) as fig:
+        ax = fig.subplots()
+        ys = list(range(len(found)))[::-1]
+        ratios = [c.diff.ratio for c in found]
+        for y, c in zip(ys, found, strict=True):
+            color = model_color(c.key[1])
+            if c.is_result:
+                ax.barh(y, c.diff.ratio - 1, left=1, height=0.6, color=color, edgecolor="black", lw=0.6)
+            else:
+                ax.barh(y, c.diff.ratio - 1, left=1, height=0.6, facecolor="white", edgecolor=color,
+                        hatch="////", lw=1.0)
+        ax.axvline(1.0, color="black", lw=0.8)
+        for y, c in zip(ys, found, strict=True):
+            ax.annotate(f" {c.change}{'' if c.is_result else ' (' + c.diff.verdict + ')'}", xy=(1.01, y),
+                        xycoords=("axes fraction", "data"), va="center", fontsize=8)
+        ax.set_yticks(ys, labels)
+        ax.set_ylim(-0.7, len(found) - 0.3)
+        ax.grid(axis="y", visible=False)
+        span = max(max(ratios), 1 / min(ratios)) * 1.1
+        if span > 2:
+            plain_log_axis(ax, "x")
+            ax.set_xlim(1 / span, span)
+            ax.set_xlabel("new median / base median (log scale; left of 1 is faster)")
+        else:
+            # Changes of a few percent read better on a linear axis with visible ticks.
+            half = max(span - 1, 0.05)
+            ax.set_xlim(1 - half, 1 + half)
+            ax.set_xlabel("new median / base median (left of 1 is faster)")
+        fig.suptitle(f"{title}: new median / base median")
+        footnote(fig, "left of 1: new is faster   filled: a significant difference beyond the noise   "
+                      "hatched: not significant, within noise or untested")
+        return save(fig, Path(out_dir), "compare", formats)
+
+
+def _environment(frame: pd.DataFrame) -> str:
+    first = frame.iloc[0]
+    return (f"{first['python_implementation']} {first['python_version']} on "
+            f"{first['hostname']} ({first['cpu_model_name']}, {first['cpu_count']} CPUs), "
+            f"profile {first['profile']}")
+
+
+def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list[Key],
+                   names: tuple[str, str], envs: tuple[str, str], chart: Path | None) -> list[Block]:
+    rows = tuple((f"`{c.key[0]}`", c.key[1], format_params(c.key[2]), format_time(c.base.median),
+                  format_time(c.new.median), format_ratio(c.diff.ratio), c.change, c.diff.verdict)
+                 for c in found)
+    geo = math.exp(sum(math.log(c.diff.ratio) for c in found) / len(found))
+    faster = sum(1 for c in found if c.is_result and c.diff.ratio < 1)
+    slower = sum(1 for c in found if c.is_result and c.diff.ratio > 1)
+    blocks: list[Block] = [
+        Heading(1, f"Compare `{names[1]}` against `{names[0]}`"),
+        Bullets((f"base: `{names[0]}`: {envs[0]}", f"new: `{names[1]}`: {envs[1]}")),
+        Para(f"{len(found)} benchmark(s) in common: {faster} significantly faster, {slower} significantly "
+             f"slower, {len(found) - faster - slower} not a result (not significant, within noise or "
+             f"untested). Geometric mean of new/base: {format_ratio(geo)}."),
+        Para("Ratios are new median / base median (below 1.00x: new is faster). **significant** is "
+             "pyperf's two-sample t-test at 95%; **within noise**: the medians differ by less than the "
+             "larger IQR; **untested**: the test does not apply (a single value, or samples of "
+             "different sizes)."),
+        Table(("scenario", "model", "parameters", "base", "new", "new/base", "time change", "significant"),
+              rows, "lllrrrll"),
+    ]
+    if chart is not None:
+        svg = chart.with_suffix(".svg").name
+        blocks.append(Image(chart, chart.name, "new/base per benchmark", svg_rel=svg))
+    for keys, where in ((only_base, names[0]), (only_new, names[1])):
+        if keys:
+            blocks += [Para(f"Only in `{where}` ({len(keys)}), not compared:"),
+                       Bullets(tuple(f"`{k[0]}` {k[1]} ({format_params(k[2])})" for k in keys))]
+    return blocks
+
+
+def default_compare_dir(base: Path, new: Path) -> Path:
+    def stem(p: Path) -> str:
+        return p.name.removesuffix(".gz").removesuffix(".json")
+
+    return new.with_name(f"{stem(new)}.compare-{stem(base)}")
+
+
+def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None = None) -> tuple[Path, str]:
+    """Write compare.md and its chart into ``out_dir``; return (compare.md, its Markdown)."""
+    paths = [Path(base), Path(new)]
+    frames = [load_results(p) for p in paths]
+    names = tuple(file_labels(paths))
+    found, only_base, only_new = compare_frames(frames[0], frames[1])
+    if not found:
+        raise AnalysisError(f"{str(paths[0])!r} and {str(paths[1])!r} have no benchmark in common "
+                            "(same scenario, model and parameters): nothing to compare")
+    out = Path(out_dir) if out_dir is not None else default_compare_dir(*paths)
+    with Staging(out) as staging:
+        title = f"{names[1]} against {names[0]}"
+        chart = plot_compare(found, staging.dir, title=title)
+        blocks = compare_blocks(found, only_base, only_new, (names[0], names[1]),
+                                (_environment(frames[0]), _environment(frames[1])), chart)
+        markdown = to_markdown(blocks)
+        (staging.dir / "compare.md").write_text(markdown, encoding="utf-8")
+        staging.publish(last="compare.md")
+    return out / "compare.md", markdown

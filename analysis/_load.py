@@ -1,0 +1,236 @@
+"""Results files to one tidy DataFrame: one row per measured value.
+
+Everything comes from pyperf's metadata (``scenario``, ``model``, ``params``,
+``param_<name>``, the environment); benchmark names are shown to people but
+never parsed.  Latency percentiles, where a scenario measures them, come from
+``latency_p<NN>[_<unit>]`` metadata or from the ``.metrics.jsonl`` side file
+(one record per timed call: the median over a benchmark's timed calls of each
+call's percentile), and become ``latency_p<NN>`` columns in seconds.
+
+Warm-up values are not measured values and calibration runs have none, so
+neither becomes a row.  A file that is missing, empty, not JSON,
+not a pyperf suite or not written by concbench is refused with one sentence
+saying which and why.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# mypy: disable-error-code="import-untyped"
+import pandas as pd
+import pyperf
+
+#: Columns every frame has, in this order; ``param_<name>`` columns follow ``params``.
+ID_COLUMNS = ("file", "scenario", "scenario_kind", "model", "benchmark", "params")
+VALUE_COLUMNS = ("run", "value_index", "value", "unit", "loops", "inner_loops")
+#: Metadata copied as-is (None where a benchmark has no such key).
+ENV_COLUMNS = (
+    "python_version", "python_implementation", "python_pgo", "python_lto", "python_gil",
+    "python_config_args", "hostname", "platform", "cpu_count", "cpu_model_name", "worker_cpus",
+    "worker_cpu_affinity", "loop", "loop_version", "start_method", "parallelism", "pool_size",
+    "concurrency_limit", "default_executor_size", "profile", "pyperf_version", "uvloop_version",
+    "concbench_version",
+)
+#: Latency percentiles as written by scenarios (unit suffix optional, seconds by default)...
+LATENCY_KEY = re.compile(r"^latency_p(\d+(?:\.\d+)?)(?:_(s|ms|us|ns))?$")
+#: ... and as frame columns, always in seconds.
+LATENCY_COLUMN = re.compile(r"^latency_p(\d+(?:\.\d+)?)$")
+_SECONDS = {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+PARAM_PREFIX = "param_"
+RUNINFO_SUFFIX = ".runinfo"
+METRICS_SUFFIX = ".metrics.jsonl"
+
+
+class AnalysisError(Exception):
+    """Bad input or an unwritable output: printed on one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The ``.runinfo`` side file of one results file, or why it is unavailable."""
+
+    path: Path
+    results: str  # the results file, as the frame's ``file`` column names it
+    data: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None  # "missing" or why it could not be read
+
+    @property
+    def unsupported(self) -> list[dict[str, Any]]:
+        return list(self.data.get("unsupported") or [])
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return list(self.data.get("failed") or [])
+
+
+def _read_json(path: Path) -> Any:
+    if not path.exists():
+        raise AnalysisError(f"results file {str(path)!r} does not exist")
+    if not path.is_file():
+        raise AnalysisError(f"results file {str(path)!r} is not a file")
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError) as exc:
+        raise AnalysisError(f"cannot read results file {str(path)!r}: {exc}") from None
+    if not raw.strip():
+        raise AnalysisError(f"results file {str(path)!r} is empty")
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise AnalysisError(f"results file {str(path)!r} is not valid JSON ({exc})") from None
+
+
+def load_suite(path: Path) -> pyperf.BenchmarkSuite:
+    """Load a pyperf suite, turning every way a file can be wrong into AnalysisError."""
+    data = _read_json(path)
+    if not (isinstance(data, dict) and "version" in data and "benchmarks" in data):
+        raise AnalysisError(f"{str(path)!r} is JSON but not a pyperf results file "
+                            "(no 'version' and 'benchmarks' keys)")
+    try:
+        suite = pyperf.BenchmarkSuite.load(str(path))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise AnalysisError(f"{str(path)!r} is not a valid pyperf results file ({exc})") from None
+    for bench in suite:
+        meta = bench.get_metadata()
+        missing = [key for key in ("scenario", "model", "params") if key not in meta]
+        if missing:
+            raise AnalysisError(f"{str(path)!r}: benchmark {bench.get_name()!r} has no "
+                                f"{', '.join(missing)} metadata: not a concbench results file")
+    return suite
+
+
+def read_runinfo(results: Path, label: str | None = None) -> RunInfo:
+    """The side file of ``results``; a missing or unreadable one is noted, not an error."""
+    path = results.with_suffix(RUNINFO_SUFFIX)
+    label = label or results.name
+    if not path.exists():
+        return RunInfo(path, label, problem="missing")
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        return RunInfo(path, label, problem=f"unreadable ({exc})")
+    if not isinstance(data, dict):
+        return RunInfo(path, label, problem="unreadable (not a JSON object)")
+    return RunInfo(path, label, data)
+
+
+def latency_columns(values: dict[str, Any]) -> dict[str, float]:
+    """``latency_p99_us: 1500`` -> ``{"latency_p99": 0.0015}``."""
+    found = {}
+    for key, value in values.items():
+        match = LATENCY_KEY.match(key)
+        if match and isinstance(value, int | float) and not isinstance(value, bool):
+            found[f"latency_p{match.group(1)}"] = float(value) * _SECONDS[match.group(2)]
+    return found
+
+
+def read_metrics(results: Path) -> dict[str, dict[str, float]]:
+    """Benchmark name -> latency columns, from the side file's timed calls; {} without one.
+
+    The side file is optional extra data: a line that is not a JSON object (a
+    run killed mid-write) is skipped rather than failing the whole report.
+    """
+    path = results.with_suffix(METRICS_SUFFIX)
+    if not path.is_file():
+        return {}
+    samples: dict[str, dict[str, list[float]]] = {}
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("run") == "value" and "benchmark" in record:
+            per_bench = samples.setdefault(str(record["benchmark"]), {})
+            for column, value in latency_columns(record).items():
+                per_bench.setdefault(column, []).append(value)
+    return {bench: {col: statistics.median(vals) for col, vals in cols.items()}
+            for bench, cols in samples.items()}
+
+
+def param_names(meta: dict[str, Any]) -> list[str]:
+    text = str(meta.get("params") or "")
+    return [name for name in text.split(",") if name]
+
+
+def file_labels(paths: Sequence[Path]) -> list[str]:
+    # Base names keep the report independent of where it was run from;
+    # fall back to the paths as given only when two base names collide.
+    names = [p.name for p in paths]
+    return names if len(set(names)) == len(names) else [str(p) for p in paths]
+
+
+def _suite_rows(label: str, suite: pyperf.BenchmarkSuite, metrics: dict[str, dict[str, float]],
+                rows: list[dict[str, Any]]) -> None:
+    for bench in suite:
+        meta = bench.get_metadata()
+        unit = bench.get_unit()
+        names = param_names(meta)
+        measured = [run for run in bench.get_runs() if run.values]
+        for run_index, run in enumerate(measured):
+            run_meta = run.get_metadata()
+            base: dict[str, Any] = {
+                "file": label, "scenario": str(meta["scenario"]),
+                "scenario_kind": meta.get("scenario_kind"), "model": str(meta["model"]),
+                "benchmark": bench.get_name(), "params": ",".join(names),
+                "run": run_index, "unit": unit,
+                "loops": run.get_loops(), "inner_loops": run.get_inner_loops(),
+            }
+            base.update({PARAM_PREFIX + n: run_meta.get(PARAM_PREFIX + n) for n in names})
+            base.update({key: run_meta.get(key) for key in ENV_COLUMNS})
+            base.update(latency_columns(run_meta))
+            base.update(metrics.get(bench.get_name(), {}))
+            for value_index, value in enumerate(run.values):
+                rows.append({**base, "value_index": value_index, "value": float(value)})
+
+
+def _ordered_columns(rows: list[dict[str, Any]]) -> list[str]:
+    params: dict[str, None] = {}
+    latency: set[str] = set()
+    for row in rows:
+        for name in str(row["params"]).split(","):
+            if name:
+                params[PARAM_PREFIX + name] = None
+        latency.update(key for key in row if LATENCY_COLUMN.match(key))
+    by_percentile = sorted(latency, key=lambda k: float(k.removeprefix("latency_p")))
+    return [*ID_COLUMNS, *params, *VALUE_COLUMNS, *ENV_COLUMNS, *by_percentile]
+
+
+def frame_from_suites(labelled: Sequence[tuple[str, pyperf.BenchmarkSuite, dict[str, dict[str, float]]]],
+                      ) -> pd.DataFrame:
+    """(file label, suite, latency columns by benchmark name) triples as one frame."""
+    rows: list[dict[str, Any]] = []
+    for label, suite, metrics in labelled:
+        _suite_rows(label, suite, metrics, rows)
+    columns = _ordered_columns(rows)
+    numeric = {"run", "value_index", "loops", "inner_loops", "value"}
+    data = {}
+    for col in columns:
+        cells = [row.get(col) for row in rows]
+        # Metadata keeps the type pyperf stored (int, float or str; None when absent):
+        # an object column stops pandas turning 0 into 0.0 next to a missing value.
+        if col == "value":
+            data[col] = pd.Series(cells, dtype="float64")
+        elif col in numeric:
+            data[col] = pd.Series(cells, dtype="int64")
+        else:
+            data[col] = pd.Series(cells, dtype=object)
+    return pd.DataFrame(data, columns=columns)
+
+
+def load_results(*paths: str | Path) -> pd.DataFrame:
+    """One or more concbench results files as one tidy DataFrame (one row per value)."""
+    if not paths:
+        raise AnalysisError("no results file given")
+    files = [Path(p) for p in paths]
+    suites = [load_suite(p) for p in files]
+    metrics = [read_metrics(p) for p in files]
+    return frame_from_suites(list(zip(file_labels(files), suites, metrics, strict=True)))
+

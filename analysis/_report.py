@@ -1,0 +1,225 @@
+"""The report: environment, decision table, noise, speedups, one section per scenario, runs.
+
+Everything is derived from the results files and their ``.runinfo`` side
+files, in a fixed order (registry order, then sorted), with fixed-precision
+numbers and no timestamps: the same input gives byte-identical Markdown.
+Sections are generic: a new scenario or model appears with no code here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# mypy: disable-error-code="import-untyped"
+import pandas as pd
+
+from ._charts import plot_latency_percentiles, plot_models, plot_scaling, scaling_params
+from ._decide import Decision, Entry, choose_baseline, decisions, models_in, speedups
+from ._doc import Block, Bullets, Heading, Image, Para, Table
+from ._env import environment_blocks
+from ._format import (
+    format_params,
+    format_ratio,
+    format_time,
+    format_time_range,
+    format_value,
+    slug,
+    value_key,
+)
+from ._heatmap import plot_speedup_heatmap, row_labels
+from ._load import RunInfo
+from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
+from ._stats import STDEV_WARN
+from ._views import ScenarioView, registry, scenario_views
+
+CHARTS = "charts"
+TITLE = "concbench report"
+
+LEGEND = (
+    "Times are wall-clock seconds for one run of the scenario (all its units); lower is better. "
+    "**median** and **IQR** (interquartile range, 25th to 75th percentile) are over every measured "
+    "value, warm-ups excluded. **x fastest**: this median / the fastest median at the same parameters. "
+    "**significant**: pyperf's two-sample t-test at 95% (the test `pyperf compare_to` uses) against the "
+    "fastest. **within noise**: the medians differ by less than the larger IQR, whatever the test says: "
+    "not a result. **untested**: the test does not apply (a single value, or samples of different sizes)."
+)
+MARKS = ("One row per scenario and parameter point; each model at its fastest variant (every variant "
+         "is in the scenario's section). After a ratio: **~** within noise, **ns** not significant, "
+         "**?** untested; no mark: a significant difference. **-**: not run.")
+
+
+def _draw(png: Path | None, alt: str) -> list[Block]:
+    """An image block for a chart's PNG (none if the chart does not apply)."""
+    if png is None:
+        return []
+    rel = f"{CHARTS}/{png.name}"
+    return [Image(png, rel, alt, svg_rel=f"{CHARTS}/{png.with_suffix('.svg').name}")]
+
+
+def summary_table(found: list[Decision], models: list[str]) -> Table:
+    rows = []
+    for d in found:
+        best = d.best_by_model()
+        cells = []
+        for model in models:
+            entry = best.get(model)
+            if entry is None:
+                cells.append("-")
+            elif entry.versus_fastest is None:
+                cells.append("**1.00x**")
+            else:
+                cells.append(format_ratio(entry.ratio) + entry.versus_fastest.mark)
+        rows.append((f"`{d.scenario}`", format_params(d.point), f"**{d.fastest.contender.label}**",
+                     format_time(d.fastest.sample.median), *cells))
+    headers = ("scenario", "parameters", "fastest", "median", *models)
+    return Table(headers, tuple(rows), "lllr" + "r" * len(models))
+
+
+def _entry_row(rank: int, e: Entry) -> tuple[str, ...]:
+    s, diff = e.sample, e.versus_fastest
+    return (str(rank), e.contender.label, format_time(s.median), format_time_range(s.q1, s.q3), str(s.n),
+            format_ratio(e.ratio), "fastest" if diff is None else diff.verdict,
+            ", ".join(w.short for w in e.noise))
+
+
+def point_table(d: Decision) -> Table:
+    headers = ("#", "model", "median", "IQR", "values", "x fastest", "significant", "noise")
+    return Table(headers, tuple(_entry_row(i, e) for i, e in enumerate(d.entries, 1)), "rlrrrrll")
+
+
+def noise_blocks(found: list[Decision]) -> list[Block]:
+    several = len({e.sample.file for d in found for e in d.entries}) > 1
+    items = sorted(f"`{e.sample.benchmark}`" + (f" ({e.sample.file})" if several else "") + ": "
+                   + "; ".join(w.detail for w in e.noise)
+                   for d in found for e in d.entries if e.noise)
+    if not items:
+        return [Para(f"Every benchmark passes pyperf's stability checks (std dev under "
+                     f"{STDEV_WARN:.0%} of the mean, no value 50% away from the mean, raw timings of "
+                     "1 ms or more).")]
+    return [Para(f"{len(items)} benchmark(s) fail one of pyperf's stability checks (flagged in the **noise** "
+                 "column): be careful with their numbers and with any ratio involving them. Rerun with "
+                 "more processes or values (`--profile rigorous`) on a quieter machine."),
+            Bullets(tuple(items))]
+
+
+def speedup_blocks(frame: pd.DataFrame, views: list[ScenarioView], baseline: str,
+                   chart_dir: Path) -> list[Block]:
+    rows = speedups(views, baseline)
+    models = models_in(views)
+    table = Table(("scenario", *models),
+                  tuple((label, *(format_ratio(v) if v is not None else "-" for v in (r.speedups[m]
+                                                                                    for m in models)))
+                        for label, r in zip(row_labels(views, rows), rows, strict=True)),
+                  "l" + "r" * len(models))
+    chart = _draw(plot_speedup_heatmap(frame, chart_dir, baseline),
+                  f"Speedup of every model against {baseline}")
+    return [Para(f"`{baseline}`'s median divided by each model's, at the same parameters, each model at "
+                 "its fastest variant: above 1.00x the model is faster than the baseline."), *chart, table]
+
+
+def latency_blocks(view: ScenarioView) -> list[Block]:
+    """Latency percentiles as a table too, for readers of the Markdown alone."""
+    rows = [(point, c, s) for point in view.points for c, s in view.at(point) if s.latency]
+    if not rows:
+        return []
+    percentiles = sorted({p for _, _, s in rows for p, _ in s.latency})
+    several = len(view.points) > 1
+    table = []
+    for point, c, s in rows:
+        got = dict(s.latency)
+        cells = [format_time(got[p]) if p in got else "-" for p in percentiles]
+        table.append(((format_params(point),) if several else ()) + (c.label, *cells))
+    headers = (("parameters",) if several else ()) + ("model", *(f"p{p:g}" for p in percentiles))
+    return [Para("Request latency (median over timed calls of each call's percentile):"),
+            Table(headers, tuple(table), ("l" if several else "") + "l" + "r" * len(percentiles))]
+
+
+def scenario_blocks(frame: pd.DataFrame, view: ScenarioView, found: list[Decision], chart_dir: Path,
+                    runinfos: list[RunInfo]) -> list[Block]:
+    blocks: list[Block] = [Heading(3, f"`{view.name}` ({view.kind})", f"scenario-{slug(view.name)}")]
+    summary = registry()[2].get(view.name)
+    if summary:
+        blocks.append(Para(summary + "."))
+    facts = []
+    for name in view.swept():
+        values = sorted({v for s in view.cells.values() for n, v in s.params if n == name}, key=value_key)
+        what = "Swept" if name in view.point_names else "Model variants"
+        facts.append(f"{what}: `{name}` = {', '.join(format_value(v) for v in values)}.")
+    fixed = [f"{model}: {format_params(params)}" for model, params in view.fixed.items() if params]
+    if fixed:
+        facts.append("Model parameters with a single value: " + "; ".join(fixed) + ".")
+    if facts:
+        blocks.append(Bullets(tuple(facts)))
+    blocks += _draw(plot_models(frame, view.name, chart_dir), f"{view.name}: time per run by model")
+    for param in scaling_params(view):
+        blocks += _draw(plot_scaling(frame, view.name, param, chart_dir),
+                        f"{view.name}: time per run against {param}")
+    blocks += _draw(plot_latency_percentiles(frame, view.name, chart_dir),
+                    f"{view.name}: latency percentiles")
+    blocks += latency_blocks(view)
+    for d in found:
+        if d.scenario == view.name:
+            blocks += [Heading(4, format_params(d.point)), point_table(d)]
+    order = [*view.point_names, *(n for c in view.contenders for n, _ in c.variant)]
+    return blocks + outcome_blocks(view.name, runinfos, list(dict.fromkeys(order)))
+
+
+def build_report(frame: pd.DataFrame, runinfos: list[RunInfo], chart_dir: Path,
+                 baseline: str | None = None) -> list[Block]:
+    """The report's blocks; draws its charts into ``chart_dir`` on the way."""
+    views = scenario_views(frame)
+    base = choose_baseline(views, baseline)
+    found = decisions(views)
+    models = models_in(views)
+    files = ", ".join(f"`{f}`" for f in dict.fromkeys(frame["file"]))
+    intro = (f"Results: {files}. {frame['benchmark'].nunique()} benchmark(s) of {len(views)} scenario(s) "
+             f"and {len(models)} model(s), {len(frame)} measured values. Written by "
+             "`python -m analysis report`; `results.csv` next to this file has every value.")
+    blocks: list[Block] = [Heading(1, TITLE), Para(intro)]
+    blocks += [Heading(2, "Environment", "environment"), *environment_blocks(frame)]
+    blocks += [Heading(2, "Decision table", "decision-table"), Para(LEGEND), Para(MARKS),
+               summary_table(found, models)]
+    blocks += [Heading(2, "Noise warnings", "noise"), *noise_blocks(found)]
+    blocks += [Heading(2, f"Speedup against {base}", "speedup"),
+               *speedup_blocks(frame, views, base, chart_dir)]
+    blocks.append(Heading(2, "Scenarios", "scenarios"))
+    for view in views:
+        blocks += scenario_blocks(frame, view, found, chart_dir, runinfos)
+    measured = {v.name for v in views}
+    for name in runinfo_scenarios(runinfos):
+        if name not in measured:
+            blocks += [Heading(3, f"`{name}`", f"scenario-{slug(name)}"),
+                       Para("No benchmark of this scenario was timed."),
+                       *outcome_blocks(name, runinfos, registry()[1].get(name, ()))]
+    blocks += [Heading(2, "Runs", "runs"), *run_blocks(runinfos)]
+    return blocks
+
+
+def default_report_dir(results: Path) -> Path:
+    """``results/<stem>.report/`` next to the (first) results file."""
+    name = results.name.removesuffix(".gz").removesuffix(".json")
+    return results.with_name(f"{name}.report")
+
+
+def write_report(*paths: str | Path, out_dir: str | Path | None = None,
+                 baseline: str | None = None) -> Path:
+    """Write report.md, report.html, results.csv and charts/ into ``out_dir``; return report.md.
+
+    Nothing in ``out_dir`` changes unless the whole report was produced.
+    """
+    from ._doc import to_html, to_markdown
+    from ._load import file_labels, load_results, read_runinfo
+    from ._output import Staging, write_csv
+
+    files = [Path(p) for p in paths]
+    frame = load_results(*files)
+    runinfos = [read_runinfo(p, label) for p, label in zip(files, file_labels(files), strict=True)]
+    choose_baseline(scenario_views(frame), baseline)  # a bad --baseline fails before anything is written
+    out = Path(out_dir) if out_dir is not None else default_report_dir(files[0])
+    with Staging(out) as staging:
+        blocks = build_report(frame, runinfos, staging.dir / CHARTS, baseline)
+        (staging.dir / "report.md").write_text(to_markdown(blocks), encoding="utf-8")
+        (staging.dir / "report.html").write_text(to_html(blocks, TITLE), encoding="utf-8")
+        write_csv(frame, staging.dir / "results.csv")
+        staging.publish(last="report.md")
+    return out / "report.md"

@@ -1,0 +1,115 @@
+"""What every chart shares: matplotlib (Agg, imported lazily), colours, time axes, saving.
+
+Colours are Okabe and Ito's eight colour-blind-safe colours, given to models
+in registry order (black for the sequential baseline), so a model has the same
+colour in every chart of every report.  A model the registry does not know
+gets one of Paul Tol's muted colours, chosen from its name, which is just as
+stable.  Variants of one model share its colour and differ by line style and
+marker.
+
+Charts are drawn on ``matplotlib.figure.Figure`` with the Agg canvas, never
+through pyplot: no global figure registry to leak, no GUI backend to pick up
+from the environment.  Output is deterministic: a fixed SVG hash salt, no date
+in SVG metadata and no software version in PNG metadata.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from ._format import slug, time_unit
+from ._views import registry
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+OKABE_ITO = ("#000000", "#0072B2", "#56B4E9", "#009E73", "#D55E00", "#E69F00", "#CC79A7", "#F0E442")
+TOL_MUTED = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+             "#AA4499")
+LINESTYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+FORMATS = ("png", "svg")
+#: Use a log axis when the largest value is at least this many times the smallest.
+LOG_SPAN = 10.0
+
+_RC: dict[str, Any] = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "figure.titlesize": 12,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+    "savefig.dpi": 120,
+    "svg.hashsalt": "concbench",
+}
+
+
+def model_color(model: str) -> str:
+    order = registry()[0]
+    if model in order and order.index(model) < len(OKABE_ITO):
+        return OKABE_ITO[order.index(model)]
+    return TOL_MUTED[zlib.crc32(model.encode()) % len(TOL_MUTED)]
+
+
+@contextmanager
+def figure(width: float, height: float) -> Iterator[Figure]:
+    """A fresh Agg figure, drawn and saved under the shared style."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(cast(Any, _RC)):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        FigureCanvasAgg(fig)
+        yield fig
+
+
+def save(fig: Figure, out_dir: Path, stem: str, formats: Sequence[str]) -> Path:
+    """Write ``<stem>.<fmt>`` for every format; the first one's path."""
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown or not formats:
+        raise ValueError(f"unknown chart format {unknown!r}: choose from {', '.join(FORMATS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = out_dir / f"{slug(stem)}.{fmt}"
+        metadata = {"Software": None} if fmt == "png" else {"Date": None}
+        fig.savefig(path, format=fmt, metadata=metadata)
+        # The layout is solved by the first save; keep it rather than solve it again.
+        fig.set_layout_engine("none")
+        paths.append(path)
+    return paths[0]
+
+
+def time_scale(seconds: list[float]) -> tuple[str, float]:
+    """The unit for an axis showing these times: the one that fits the smallest."""
+    return time_unit(min(seconds)) if seconds else ("s", 1.0)
+
+
+def wants_log(values: list[float]) -> bool:
+    positive = [v for v in values if v > 0]
+    return bool(positive) and max(positive) / min(positive) >= LOG_SPAN
+
+
+def plain_log_axis(ax: Axes, which: str) -> None:
+    """A log axis labelled 2, 5, 10, 20... rather than 10^1."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def footnote(fig: Figure, text: str) -> None:
+    """How to read the chart, under it (supxlabel, so the layout makes room for it)."""
+    fig.supxlabel(text, fontsize=7.5, color="#444444")

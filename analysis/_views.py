@@ -1,0 +1,172 @@
+"""The frame seen as scenarios, parameter points and contenders.
+
+A *point* is one value of each of the scenario's own parameters (``n``,
+``latency_ms``, ...): only benchmarks at the same point are compared.  A
+*contender* is a model together with its own parameters (``api``,
+``workers``, ``start_method``...): ``asyncio (api=taskgroup)`` and
+``asyncio (api=gather)`` compete as two entries.  Labels name only the model
+parameters that take several values, so a report of default runs reads
+``threads``, not ``threads (workers=0)``.
+
+Which parameters belong to the scenario comes from the benchmarks registry
+when the scenario is known there, else from the data: the parameters every
+model of the scenario shares.  Nothing depends on knowing a scenario or a
+model in advance; the registry only supplies the canonical order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+# mypy: disable-error-code="import-untyped"
+import pandas as pd
+
+from ._format import Params, Value, format_params, params_key
+from ._load import LATENCY_COLUMN, PARAM_PREFIX
+from ._stats import Sample
+
+
+@cache
+def registry() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], dict[str, str]]:
+    """(model order, scenario -> its parameter names, scenario -> summary); empty if unavailable."""
+    try:
+        from benchmarks import MODELS, SCENARIOS
+    except ImportError:
+        return (), {}, {}
+    params = {name: tuple(p.name for p in s.params) for name, s in SCENARIOS.items()}
+    return tuple(MODELS), params, {name: s.summary for name, s in SCENARIOS.items()}
+
+
+def model_key(model: str) -> tuple[int, str]:
+    order = registry()[0]
+    return (order.index(model), "") if model in order else (len(order), model)
+
+
+def scenario_key(scenario: str) -> tuple[int, str]:
+    order = tuple(registry()[1])
+    return (order.index(scenario), "") if scenario in order else (len(order), scenario)
+
+
+def _cell(value: object) -> object:
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def samples(frame: pd.DataFrame) -> list[Sample]:
+    """One Sample per (file, benchmark), in the order of the frame."""
+    latency_cols = [(float(m.group(1)), col) for col in frame.columns if (m := LATENCY_COLUMN.match(col))]
+    out = []
+    for (file, bench), group in frame.groupby(["file", "benchmark"], sort=False):
+        first = group.iloc[0]
+        names = [n for n in str(first["params"]).split(",") if n]
+        raw = group["value"] * group["loops"] * group["inner_loops"]
+        latency = tuple((pct, float(v)) for pct, col in latency_cols  # type: ignore[arg-type]
+                        if (v := _cell(first[col])) is not None)
+        out.append(Sample(
+            file=str(file), benchmark=str(bench), scenario=str(first["scenario"]),
+            kind=str(first["scenario_kind"] or "?"), model=str(first["model"]),
+            params=tuple((n, first[PARAM_PREFIX + n]) for n in names),
+            values=tuple(float(v) for v in group["value"]), unit=str(first["unit"]),
+            shortest_raw=float(raw.min()), latency=latency,
+        ))
+    return out
+
+
+@dataclass(frozen=True)
+class Contender:
+    model: str
+    variant: Params  # every model-specific parameter
+    label: str
+    file: str | None = None  # set only when several files hold the same benchmark
+    tag: str | None = None  # how the file is named in labels, e.g. "py3.12.1"
+
+
+@dataclass
+class ScenarioView:
+    name: str
+    kind: str
+    point_names: tuple[str, ...]
+    points: list[Params] = field(default_factory=list)
+    contenders: list[Contender] = field(default_factory=list)
+    cells: dict[tuple[Params, Contender], Sample] = field(default_factory=dict)
+    #: model -> its parameters that have one value throughout (not in labels)
+    fixed: dict[str, Params] = field(default_factory=dict)
+
+    def at(self, point: Params) -> list[tuple[Contender, Sample]]:
+        return [(c, self.cells[point, c]) for c in self.contenders if (point, c) in self.cells]
+
+    def label(self, contender: Contender, drop: Iterable[str] = ()) -> str:
+        """The model and those of its parameters that vary here (except ``drop``)."""
+        skip = set(drop)
+        fixed = {name for name, _ in self.fixed.get(contender.model, ())}
+        shown = tuple(p for p in contender.variant if p[0] not in fixed and p[0] not in skip)
+        text = contender.model + (f" ({format_params(shown)})" if shown else "")
+        return text + (f" [{contender.tag}]" if contender.tag else "")
+
+    def swept(self) -> list[str]:
+        """Parameters (scenario's first) that take two or more values here."""
+        seen: dict[str, set[Value]] = {}
+        for sample in self.cells.values():
+            for name, value in sample.params:
+                seen.setdefault(name, set()).add(value)
+        names = [n for n in self.point_names if len(seen.get(n, ())) > 1]
+        return names + sorted(n for n, v in seen.items() if len(v) > 1 and n not in self.point_names)
+
+
+def _point_names(scenario: str, group: list[Sample]) -> tuple[str, ...]:
+    known = registry()[1].get(scenario)
+    present = [n for s in group for n, _ in s.params]
+    if known is not None:
+        return tuple(n for n in known if n in present)
+    by_model: dict[str, set[str]] = {}
+    for s in group:
+        by_model.setdefault(s.model, set()).update(n for n, _ in s.params)
+    shared = set.intersection(*by_model.values())
+    return tuple(dict.fromkeys(n for n in present if n in shared))
+
+
+def source_tags(group: Iterable[Sample], frame: pd.DataFrame) -> dict[str, str]:
+    """Short names telling files apart: Python version, else host, else the file name."""
+    files = list(dict.fromkeys(s.file for s in group))
+    for column, prefix in (("python_version", "py"), ("hostname", "")):
+        first = frame.groupby("file", sort=False)[column].first()
+        tags = {f: f"{prefix}{str(first.get(f)).split()[0]}" for f in files}
+        if len(set(tags.values())) == len(files):
+            return tags
+    return {f: f for f in files}
+
+
+def scenario_views(frame: pd.DataFrame) -> list[ScenarioView]:
+    everything = samples(frame)
+    keys = [(s.scenario, s.model, s.params) for s in everything]
+    duplicated = len(set(keys)) < len(keys)
+    tags = source_tags(everything, frame) if duplicated else {}
+    by_scenario: dict[str, list[Sample]] = {}
+    for s in everything:
+        by_scenario.setdefault(s.scenario, []).append(s)
+    views = []
+    for name in sorted(by_scenario, key=scenario_key):
+        group = by_scenario[name]
+        view = ScenarioView(name, group[0].kind, _point_names(name, group))
+        split = [(s, tuple(p for p in s.params if p[0] in view.point_names),
+                  tuple(p for p in s.params if p[0] not in view.point_names)) for s in group]
+        values: dict[tuple[str, str], set[Value]] = {}
+        for s, _, variant in split:
+            for pname, value in variant:
+                values.setdefault((s.model, pname), set()).add(value)
+        for s, _, variant in split:
+            view.fixed[s.model] = tuple(p for p in variant if len(values[s.model, p[0]]) == 1)
+        contenders: dict[Contender, None] = {}
+        for s, point, variant in split:
+            unlabelled = Contender(s.model, variant, "", s.file if tags else None, tags.get(s.file))
+            contender = replace(unlabelled, label=view.label(unlabelled))
+            contenders[contender] = None
+            view.cells[point, contender] = s
+        file_order = list(dict.fromkeys(s.file for s in group))
+        view.contenders = sorted(contenders, key=lambda c: (
+            model_key(c.model), params_key(c.variant), file_order.index(c.file) if c.file else 0))
+        view.points = sorted({point for point, _ in view.cells}, key=params_key)
+        views.append(view)
+    return views

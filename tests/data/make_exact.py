@@ -1,0 +1,110 @@
+"""Write ``exact.json`` and ``exact.runinfo``: a hand-made suite whose answers are known.
+
+Run from the repository root: ``python tests/data/make_exact.py``.  The values
+are chosen so that tests can assert exact numbers:
+
+* ``sleep_fanout`` (a registry scenario), one point: ``asyncio (api=gather)``
+  is fastest (median 10.0 ms); ``asyncio (api=taskgroup)`` has the same mean
+  and median (not significant, within noise); ``threads`` is 1.20x slower and
+  significant; ``sequential`` is 100x slower.  Each benchmark also has
+  warm-ups and a calibration run, which must not become rows.
+* ``toy_cpu``, a scenario and a model (``greenlets``, parameter ``hubs``)
+  that the registry does not know, swept over ``size``; it records
+  latency percentiles.  ``greenlets (hubs=1)`` is noisy (one value 3x the
+  others); ``greenlets (hubs=2)`` has 3 values at size 1000 (6 vs 3: pyperf's
+  test does not apply) and a single value at size 2000.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyperf
+
+HERE = Path(__file__).resolve().parent
+ENV = {
+    "python_version": "3.11.7 (64-bit)", "python_implementation": "cpython", "python_pgo": "no",
+    "python_lto": "no", "python_gil": "enabled (not a free-threaded build)",
+    "python_config_args": "'--enable-shared'", "hostname": "fixture-host", "platform": "Linux-fixture",
+    "cpu_count": 2, "cpu_model_name": "Fixture CPU", "worker_cpus": 2, "worker_cpu_affinity": "0,1",
+    "profile": "default", "pyperf_version": "2.11.0", "uvloop_version": "0.23.0",
+    "concbench_version": "0.1.0", "unit": "second",
+}
+
+
+def bench(scenario: str, kind: str, model: str, params: dict[str, object], runs: list[list[float]],
+          extra: dict[str, object] | None = None, loops: int = 1) -> pyperf.Benchmark:
+    values = ",".join(f"{k}={v}" for k, v in params.items())
+    meta: dict[str, object] = {
+        **ENV, "name": f"{scenario}/{model}[{values}]", "scenario": scenario, "scenario_kind": kind,
+        "model": model, "params": ",".join(params), "loops": loops, "parallelism": 1,
+        **{f"param_{k}": v for k, v in params.items()}, **(extra or {}),
+    }
+    # A calibration run (warm-ups only, no values) and, in every run, one warm-up value.
+    result = [pyperf.Run([], warmups=[(loops, runs[0][0] * 1.5)], metadata=meta, collect_metadata=False)]
+    result += [pyperf.Run(values_, warmups=[(loops, values_[0] * 1.2)], metadata=meta, collect_metadata=False)
+               for values_ in runs]
+    return pyperf.Benchmark(result)
+
+
+def suite() -> pyperf.BenchmarkSuite:
+    point = {"n": 100, "latency_ms": 10.0, "concurrency": "unbounded"}
+    io = "io"
+    loop = {"loop": "asyncio", "loop_version": "3.11.7"}
+    benches = [
+        bench("sleep_fanout", io, "sequential", point, [[1.00, 1.02, 0.98], [1.01, 0.99, 1.00]]),
+        bench("sleep_fanout", io, "asyncio", {**point, "api": "gather"},
+              [[0.0100, 0.0101, 0.0099], [0.0100, 0.0102, 0.0098]], loop),
+        bench("sleep_fanout", io, "asyncio", {**point, "api": "taskgroup"},
+              [[0.0101, 0.0099, 0.0100], [0.0102, 0.0098, 0.0100]], loop),
+        bench("sleep_fanout", io, "threads", {**point, "workers": 0},
+              [[0.0120, 0.0121, 0.0119], [0.0120, 0.0122, 0.0118]], {"pool_size": 100}),
+    ]
+    latency = {"latency_p50": 0.002, "latency_p90": 0.004, "latency_p99": 0.009}
+    for size, scale in ((1000, 1.0), (2000, 2.0)):
+        cpu = {"n": 8, "size": size}
+        def scaled(*runs: list[float], by: float = scale) -> list[list[float]]:
+            return [[v * by for v in run] for run in runs]
+
+        benches += [
+            bench("toy_cpu", "cpu", "sequential", cpu,
+                  scaled([0.020, 0.021, 0.019], [0.020, 0.020, 0.020]), latency),
+            bench("toy_cpu", "cpu", "greenlets", {**cpu, "hubs": 1},
+                  scaled([0.010, 0.010, 0.010], [0.010, 0.010, 0.030]),
+                  {k: v / 2 for k, v in latency.items()}),
+            bench("toy_cpu", "cpu", "greenlets", {**cpu, "hubs": 2},
+                  scaled([0.015, 0.016, 0.014]) if size == 1000 else scaled([0.015])),
+        ]
+    return pyperf.BenchmarkSuite(benches)
+
+
+RUNINFO = {
+    "command": ["python", "-m", "benchmarks", "run", "--profile", "default"],
+    "profile": "default", "pyperf_args": [], "planned": 11, "completed": 10, "interrupted": False,
+    "results": "exact.json",
+    "unsupported": [
+        {"name": "sleep_fanout/uvloop[...]", "scenario": "sleep_fanout", "model": "uvloop",
+         "params": {"n": 100, "latency_ms": 10.0, "concurrency": "unbounded", "api": "gather"},
+         "reason": "uvloop is not installed"},
+        {"name": "file_io/processes[...]", "scenario": "file_io", "model": "processes",
+         "params": {"n": 100, "size_kib": 64}, "reason": "no fork on this platform"},
+    ],
+    "failed": [
+        {"name": "toy_cpu/greenlets[...]", "scenario": "toy_cpu", "model": "greenlets",
+         "params": {"n": 8, "size": 1000, "hubs": 3}, "stage": "verification",
+         "error": "VerificationError: computed checksum 1:2, expected 8:9"},
+    ],
+}
+
+
+def main() -> None:
+    target = HERE / "exact.json"
+    target.unlink(missing_ok=True)
+    suite().dump(str(target))
+    (HERE / "exact.runinfo").write_text(json.dumps(RUNINFO, indent=2, sort_keys=True) + "\n")
+    print(target)
+
+
+if __name__ == "__main__":
+    main()

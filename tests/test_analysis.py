@@ -1,0 +1,283 @@
+"""analysis: loading, statistics, the decision table and charts, from committed fixtures.
+
+``tests/data/exact.json`` is hand-made (``tests/data/make_exact.py``) so the
+expected numbers are known; ``small.json`` and ``sweep.json`` are real quick
+runs of this suite (``python -m benchmarks run --profile quick ...``).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pandas as pd
+import pyperf
+import pytest
+from pyperf._utils import is_significant
+
+from analysis import (
+    decision_table,
+    load_results,
+    model_color,
+    plot_latency_percentiles,
+    plot_models,
+    plot_scaling,
+    plot_speedup_heatmap,
+    write_csv,
+)
+from analysis._format import format_ratio, format_time
+from analysis._stats import Sample, difference, noise_warnings, pyperf_test
+from analysis._style import OKABE_ITO
+from analysis._views import scenario_views
+
+DATA = Path(__file__).resolve().parent / "data"
+EXACT = DATA / "exact.json"
+SMALL = DATA / "small.json"
+SWEEP = DATA / "sweep.json"
+ECHO = DATA / "echo.json"  # tcp_echo, with its .metrics.jsonl side file
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def exact() -> pd.DataFrame:
+    return load_results(EXACT)
+
+
+def test_one_row_per_measured_value_warmups_and_calibration_excluded(exact: pd.DataFrame) -> None:
+    # sleep_fanout: 4 benchmarks x 2 runs x 3 values; toy_cpu: 6+6+3 at size 1000, 6+6+1 at 2000
+    assert len(exact) == 24 + 15 + 13
+    seq = exact[(exact.scenario == "sleep_fanout") & (exact.model == "sequential")]
+    assert seq["value"].tolist() == [1.00, 1.02, 0.98, 1.01, 0.99, 1.00]
+    assert seq["run"].tolist() == [0, 0, 0, 1, 1, 1]
+    assert seq["value_index"].tolist() == [0, 1, 2, 0, 1, 2]
+    # warm-ups were 1.2x and calibration 1.5x the first value: never rows
+    assert not exact["value"].isin([1.2, 1.5]).any()
+
+
+def test_columns_scenario_model_parameters_and_environment(exact: pd.DataFrame) -> None:
+    assert list(exact.columns[:6]) == ["file", "scenario", "scenario_kind", "model", "benchmark", "params"]
+    params = [c for c in exact.columns if c.startswith("param_")]
+    assert params == ["param_n", "param_latency_ms", "param_concurrency", "param_api", "param_workers",
+                      "param_size", "param_hubs"]
+    first = exact.iloc[0].to_dict()
+    expected = {
+        "file": "exact.json", "scenario": "sleep_fanout", "scenario_kind": "io", "model": "sequential",
+        "benchmark": "sleep_fanout/sequential[n=100,latency_ms=10.0,concurrency=unbounded]",
+        "params": "n,latency_ms,concurrency", "param_n": 100, "param_latency_ms": 10.0,
+        "param_concurrency": "unbounded", "param_api": None, "param_workers": None, "run": 0,
+        "value_index": 0, "value": 1.0, "unit": "second", "loops": 1, "inner_loops": 1,
+        "python_version": "3.11.7 (64-bit)", "python_implementation": "cpython", "python_pgo": "no",
+        "python_lto": "no", "hostname": "fixture-host", "cpu_count": 2, "loop": None, "start_method": None,
+        "profile": "default", "latency_p50": None,
+    }
+    assert {k: first[k] for k in expected} == expected
+    threads = exact[exact.model == "threads"].iloc[0]
+    # an int stays an int next to models that lack the parameter (no 0 -> 0.0)
+    assert threads["param_workers"] == 0
+    assert isinstance(threads["param_workers"], int)
+    assert threads["pool_size"] == 100
+    toy = exact[(exact.scenario == "toy_cpu") & (exact.model == "sequential")].iloc[0]
+    assert (toy["latency_p50"], toy["latency_p90"], toy["latency_p99"]) == (0.002, 0.004, 0.009)
+    assert list(exact.columns[-3:]) == ["latency_p50", "latency_p90", "latency_p99"]
+
+
+def test_real_quick_run_loads_with_its_environment() -> None:
+    frame = load_results(SMALL)
+    assert len(frame) == 10 * 6  # 10 benchmarks, 2 processes x 3 values
+    assert set(frame["scenario"]) == {"sleep_fanout", "cpu_pure"}
+    assert set(frame["model"]) == {"sequential", "asyncio", "threads"}
+    for column in ("python_version", "python_implementation", "hostname", "cpu_count", "profile"):
+        assert frame[column].notna().all(), column
+    assert set(frame.loc[frame.scenario == "sleep_fanout", "param_concurrency"]) == {"unbounded"}
+
+
+def test_latency_percentiles_from_the_metrics_side_file(tmp_path: Path) -> None:
+    frame = load_results(ECHO)
+    records = [json.loads(line) for line in ECHO.with_suffix(".metrics.jsonl").read_text().splitlines()]
+    for bench, group in frame.groupby("benchmark"):
+        timed = [r for r in records if r["benchmark"] == bench and r["run"] == "value"]
+        assert len(timed) == len(group) == 6  # one record per measured value; warm-ups left out
+        for pct in (50, 90, 99):
+            expected = statistics.median(r[f"latency_p{pct}_us"] for r in timed) / 1e6
+            assert group[f"latency_p{pct}"].tolist() == [pytest.approx(expected)] * 6
+    png = plot_latency_percentiles(frame, "tcp_echo", tmp_path)
+    _check_files(png)
+
+
+def test_latency_percentiles_from_metadata_with_a_unit() -> None:
+    from analysis._load import latency_columns
+
+    assert latency_columns({"latency_p99_us": 1500, "latency_p50": 0.25, "latency_p99.9_ms": 2,
+                            "latency_samples": 80, "other": 1}) == {
+        "latency_p99": pytest.approx(0.0015), "latency_p50": 0.25, "latency_p99.9": 0.002}
+
+
+def test_several_files_make_one_frame() -> None:
+    frame = load_results(SMALL, EXACT)
+    assert list(dict.fromkeys(frame["file"])) == ["small.json", "exact.json"]
+    assert len(frame) == 60 + 52
+
+
+def test_csv_export_round_trips_values(exact: pd.DataFrame, tmp_path: Path) -> None:
+    path = write_csv(exact, tmp_path / "values.csv")
+    back = pd.read_csv(path)
+    assert list(back.columns) == list(exact.columns)
+    assert back["value"].tolist() == exact["value"].tolist()
+    assert back["benchmark"].tolist() == exact["benchmark"].tolist()
+
+
+def test_formatting_is_fixed_precision() -> None:
+    assert [format_time(x) for x in (1.0, 0.0123, 0.00012345, 2.5e-8, 0.9999, 123.4)] == [
+        "1.00 s", "12.3 ms", "123 us", "25.0 ns", "1.00 s", "123 s"]
+    assert [format_ratio(x) for x in (1.0, 1.2345, 18.66, 100.4)] == ["1.00x", "1.23x", "18.7x", "100x"]
+
+
+def _decision(exact: pd.DataFrame, scenario: str, **point: object) -> pd.DataFrame:
+    table = decision_table(exact)
+    rows = table[table.scenario == scenario]
+    for name, value in point.items():
+        rows = rows[rows[f"param_{name}"] == value]
+    return rows.set_index("contender")
+
+
+def test_decision_table_picks_the_winner_and_marks_noise(exact: pd.DataFrame) -> None:
+    rows = _decision(exact, "sleep_fanout")
+    assert rows["rank"].to_dict() == {"asyncio (api=gather)": 1, "asyncio (api=taskgroup)": 2,
+                                      "threads": 3, "sequential": 4}
+    assert rows.loc["asyncio (api=gather)", "verdict"] == "fastest"
+    assert rows.loc["asyncio (api=gather)", "median"] == pytest.approx(0.0100)
+    # same values in another order: a tie, not a result
+    tie = rows.loc["asyncio (api=taskgroup)"]
+    assert (tie["ratio_to_fastest"], tie["significant"], tie["within_noise"], tie["verdict"]) == (
+        1.0, False, True, "within noise")
+    threads = rows.loc["threads"]
+    assert threads["ratio_to_fastest"] == pytest.approx(1.2)
+    assert (threads["significant"], threads["within_noise"], threads["verdict"]) == (True, False, "yes")
+    assert rows.loc["sequential", "ratio_to_fastest"] == pytest.approx(100.0)
+
+
+def test_decision_table_on_a_scenario_and_model_the_registry_does_not_know(exact: pd.DataFrame) -> None:
+    small = _decision(exact, "toy_cpu", size=1000)
+    assert list(small.index) == ["greenlets (hubs=1)", "greenlets (hubs=2)", "sequential"]
+    assert small.loc["greenlets (hubs=1)", "noisy"]
+    assert small.loc["greenlets (hubs=2)", "verdict"] == "untested (6 vs 3 values)"
+    # 2x slower, but the fastest is so noisy that pyperf's test cannot call it
+    assert small.loc["sequential", "ratio_to_fastest"] == pytest.approx(2.0)
+    assert small.loc["sequential", "verdict"] == "no"
+    large = _decision(exact, "toy_cpu", size=2000)
+    assert large.loc["greenlets (hubs=2)", "verdict"] == "untested (a single value)"
+
+
+def test_significance_is_pyperfs_own_test() -> None:
+    a = (0.0100, 0.0101, 0.0099, 0.0100, 0.0102, 0.0098)
+    b = (0.0120, 0.0121, 0.0119, 0.0120, 0.0122, 0.0118)
+    assert pyperf_test(a, b) == (is_significant(list(a), list(b))[0], None)
+    assert pyperf_test(a, a) == (False, None)
+    assert pyperf_test((1.0, 1.0), (2.0, 2.0)) == (True, None)  # no spread: pyperf divides by zero
+    assert pyperf_test((1.0,), (2.0,)) == (None, "a single value")
+
+
+def _sample(values: tuple[float, ...], loops: int = 1) -> Sample:
+    return Sample("f.json", "b", "s", "cpu", "m", (), values, shortest_raw=min(values) * loops)
+
+
+def test_within_noise_when_the_gap_is_below_the_spread() -> None:
+    wide = _sample((1.0, 1.2, 0.8, 1.1, 0.9, 1.0))
+    shifted = _sample((1.05, 1.25, 0.85, 1.15, 0.95, 1.05))
+    assert difference(wide, shifted).within_noise
+    assert not difference(wide, _sample((2.0,) * 6)).within_noise
+
+
+def test_noise_checks_use_pyperfs_thresholds() -> None:
+    assert noise_warnings(_sample((1.0, 1.01, 0.99))) == []
+    shorts = [w.short for w in noise_warnings(_sample((1.0, 1.0, 1.0, 1.0, 1.0, 3.0)))]
+    assert shorts == ["sd 61%", "max +125%"]
+    assert [w.short for w in noise_warnings(_sample((0.0005, 0.0005)))] == ["short"]
+
+
+def test_contenders_are_models_with_their_own_parameters(exact: pd.DataFrame) -> None:
+    views = {v.name: v for v in scenario_views(exact)}
+    assert list(views) == ["sleep_fanout", "toy_cpu"]  # registry scenario first, then unknown ones
+    sleep = views["sleep_fanout"]
+    assert sleep.point_names == ("n", "latency_ms", "concurrency")
+    assert [c.label for c in sleep.contenders] == [
+        "sequential", "asyncio (api=gather)", "asyncio (api=taskgroup)", "threads"]
+    assert sleep.fixed["threads"] == (("workers", 0),)
+    toy = views["toy_cpu"]
+    assert toy.point_names == ("n", "size")  # shared by every model of the scenario
+    assert toy.swept() == ["size", "hubs"]
+
+
+def test_a_model_keeps_its_colour_everywhere() -> None:
+    assert model_color("sequential") == OKABE_ITO[0]
+    assert model_color("asyncio") == OKABE_ITO[1]
+    assert model_color("executor-process") == OKABE_ITO[7]
+    assert model_color("greenlets") == model_color("greenlets") != model_color("trio")
+    assert model_color("greenlets") not in OKABE_ITO
+
+
+def _check_files(png: Path | None) -> None:
+    """The PNG returned and the SVG beside it exist, are what they claim and are not empty."""
+    assert png is not None
+    assert png.suffix == ".png"
+    assert png.read_bytes().startswith(PNG_MAGIC)
+    assert png.stat().st_size > 1000
+    svg = png.with_suffix(".svg").read_bytes()
+    assert svg.startswith(b"<?xml")
+    assert b"</svg>" in svg
+
+
+def test_every_chart_is_written_as_png_and_svg(exact: pd.DataFrame, tmp_path: Path) -> None:
+    written = [
+        plot_models(exact, "sleep_fanout", tmp_path),
+        plot_models(exact, "toy_cpu", tmp_path),
+        plot_scaling(exact, "toy_cpu", "size", tmp_path),
+        plot_scaling(exact, "toy_cpu", "hubs", tmp_path),
+        plot_latency_percentiles(exact, "toy_cpu", tmp_path),
+        plot_speedup_heatmap(exact, tmp_path),
+        plot_speedup_heatmap(exact, tmp_path, baseline="greenlets"),
+    ]
+    for png in written:
+        _check_files(png)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {p.with_suffix(s).name for p in written if p for s in (".png", ".svg")}
+    assert len(names) == 14
+
+
+def test_one_format_on_request(exact: pd.DataFrame, tmp_path: Path) -> None:
+    svg = plot_models(exact, "sleep_fanout", tmp_path, formats=("svg",))
+    assert [p.name for p in tmp_path.iterdir()] == [svg.name] == ["sleep_fanout-models.svg"]
+    with pytest.raises(ValueError, match="unknown chart format"):
+        plot_models(exact, "sleep_fanout", tmp_path, formats=("gif",))
+
+
+def test_charts_of_a_real_sweep(tmp_path: Path) -> None:
+    frame = load_results(SWEEP)
+    _check_files(plot_scaling(frame, "sleep_fanout", "concurrency", tmp_path))
+
+
+def test_charts_that_do_not_apply(exact: pd.DataFrame, tmp_path: Path) -> None:
+    assert plot_latency_percentiles(exact, "sleep_fanout", tmp_path) is None  # no latency metadata
+    with pytest.raises(ValueError, match="takes fewer than two values"):
+        plot_scaling(exact, "sleep_fanout", "n", tmp_path)
+    with pytest.raises(ValueError, match="no benchmark of scenario 'nope'"):
+        plot_models(exact, "nope", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_charts_are_deterministic(exact: pd.DataFrame, tmp_path: Path) -> None:
+    one = plot_models(exact, "sleep_fanout", tmp_path / "a", ("svg",)).read_bytes()
+    two = plot_models(exact, "sleep_fanout", tmp_path / "b", ("svg",)).read_bytes()
+    assert one == two
+    assert b"<dc:date>" not in one
+
+
+def test_a_pyperf_suite_without_concbench_metadata_is_refused(tmp_path: Path) -> None:
+    from analysis import AnalysisError
+
+    run = pyperf.Run([1.0], metadata={"name": "plain"}, collect_metadata=False)
+    path = tmp_path / "plain.json"
+    pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(str(path))
+    with pytest.raises(AnalysisError, match="has no scenario, model, params metadata"):
+        load_results(path)
