@@ -5,22 +5,40 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 
-.PHONY: help bench bench-quick list test lint clean
+.PHONY: help bench bench-quick list report compare test lint clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  Variables: PYTHON=$(PYTHON) (interpreter for the virtualenv), ARGS='...' (extra 'run' options)"
+	@echo "  Variables: PYTHON=$(PYTHON) (interpreter for the virtualenv), ARGS='...' (extra 'run' options),"
+	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= (compare)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-bench: $(STAMP) ## run every benchmark, default profile (several minutes); writes results/
-	$(PY) -m benchmarks run --profile default $(ARGS)
+# Run a profile, then report on the results file that run wrote (even if some pair failed:
+# exit status 1); bad input (status 2) writes nothing to report on.
+define run_and_report
+	@touch $(VENV)/.bench-started
+	$(PY) -m benchmarks run --profile $(1) $(ARGS); status=$$?; [ $$status -ne 2 ] || exit 2; \
+	$(PY) -m analysis report --latest results --newer-than $(VENV)/.bench-started || exit $$?; \
+	exit $$status
+endef
 
-bench-quick: $(STAMP) ## run every pair once with small parameters (under 2 minutes; not for citing)
-	$(PY) -m benchmarks run --profile quick $(ARGS)
+bench: $(STAMP) ## run every benchmark, default profile (about 30 minutes); writes results/ and its report
+	$(call run_and_report,default)
+
+bench-quick: $(STAMP) ## every pair with small parameters, then its report (under 2 minutes; not for citing)
+	$(call run_and_report,quick)
+
+report: $(STAMP) ## report on RESULTS=results/x.json (default: the newest run); prints where it is
+	$(PY) -m analysis report $(or $(RESULTS),--latest results) $(REPORT_ARGS)
+
+compare: $(STAMP) ## compare two runs: make compare BASE=results/a.json NEW=results/b.json
+	@if [ -z "$(BASE)" ] || [ -z "$(NEW)" ]; then \
+		echo "usage: make compare BASE=results/a.json NEW=results/b.json" >&2; exit 2; fi
+	$(PY) -m analysis compare $(BASE) $(NEW)
 
 list: $(STAMP) ## list scenarios, models, parameters and unsupported pairs
 	$(PY) -m benchmarks list

@@ -124,10 +124,23 @@ def test_a_worker_that_times_out_fails_alone(tmp_path: Path) -> None:
     assert "FAILED: sleep_fanout/sequential" in proc.stderr
 
 
-def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path) -> None:
+# The second benchmark of each selection runs for over a second: long enough to be interrupted
+# while its pool, reference server or load generator and pre-forked workers are alive.
+INTERRUPTED_RUNS = {
+    "pool": ["--scenario", "sleep_fanout", "--model", "sequential", "--model", "processes",
+             "--param", "n=1", "--param", "latency_ms=1500"],
+    "reference-server": ["--scenario", "rpc_fanout", "--model", "sequential", "--model", "processes",
+                         "--param", "n=2", "--param", "latency_ms=1500"],
+    "load-generator": ["--scenario", "tcp_echo", "--model", "sequential", "--model", "processes",
+                       "--param", "connections=2", "--param", "round_trips=3000",
+                       "--param", "message_bytes=65536"],
+}
+
+
+@pytest.mark.parametrize("selection", list(INTERRUPTED_RUNS))
+def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path, selection: str) -> None:
     out = tmp_path / "r.json"
-    cmd = [sys.executable, "-m", "benchmarks", "run", "--scenario", "sleep_fanout", "--model", "sequential",
-           "--model", "processes", "--param", "n=1", "--param", "latency_ms=1500", *MINIMAL_PYPERF,
+    cmd = [sys.executable, "-m", "benchmarks", "run", *INTERRUPTED_RUNS[selection], *MINIMAL_PYPERF,
            "-o", str(out)]
     with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
                           stdout=subprocess.DEVNULL, start_new_session=True,
@@ -151,7 +164,8 @@ def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path) 
     assert bench.get_metadata()["model"] == "sequential"
     info = json.loads(out.with_suffix(".runinfo").read_text())
     assert info["interrupted"] is True
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.runinfo"]
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["r.json", *(["r.metrics.jsonl"] if selection == "load-generator" else []), "r.runinfo"]
 
 
 def _default_sigint() -> None:
