@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
+import resource
 import select
 import socket
 import subprocess
@@ -21,6 +23,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import Any, cast
 
 from ._model import Session
@@ -139,8 +142,29 @@ def echo_blocking(conn: socket.socket) -> None:
             conn.sendall(data)
 
 
+def process_cpu(pid: int) -> tuple[float, float]:
+    """User and kernel CPU seconds of another process (Linux /proc; clock-tick resolution).
+
+    A process that has gone (a killed worker) counts as zero: the run fails anyway.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 class EchoSession(Session):
-    """A listening socket and a load generator; subclasses serve."""
+    """A listening socket and a load generator; subclasses serve.
+
+    Besides latency, ``metrics`` reports the server's own CPU time per round
+    trip, split into user and kernel time: on loopback the kernel's TCP work
+    is a large, loop-independent share of each round trip, and the user-space
+    share is where event loops differ.
+    """
+
+    _cpu_mark: tuple[float, float] | None = None
 
     def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int) -> None:
         self.connections = connections
@@ -154,6 +178,7 @@ class EchoSession(Session):
             raise
 
     def run(self) -> list[int]:
+        self.mark_cpu()
         self.loadgen.send(b"go")
         self.serve()
         return digests_of(self.loadgen.replies())
@@ -161,9 +186,28 @@ class EchoSession(Session):
     def serve(self) -> None:
         raise NotImplementedError
 
+    def server_cpu(self) -> tuple[float, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process
+        return usage.ru_utime, usage.ru_stime
+
+    def mark_cpu(self) -> None:
+        """Start the CPU count at the first run after set-up or after ``metrics``."""
+        if self._cpu_mark is None:
+            self._cpu_mark = self.server_cpu()
+
+    def summarize(self, replies: list[dict[str, Any]]) -> dict[str, float]:
+        latencies = latencies_of(replies)
+        result = percentiles(latencies)
+        if self._cpu_mark is not None and latencies:
+            user, kernel = (now - then for now, then in zip(self.server_cpu(), self._cpu_mark, strict=True))
+            result["server_user_us_per_rt"] = round(1e6 * user / len(latencies), 3)
+            result["server_kernel_us_per_rt"] = round(1e6 * kernel / len(latencies), 3)
+        self._cpu_mark = None
+        return result
+
     def metrics(self) -> dict[str, float]:
         self.loadgen.send(b"stats")
-        return percentiles(latencies_of(self.loadgen.replies()))
+        return self.summarize(self.loadgen.replies())
 
     def close(self) -> None:
         self.loadgen.close()
@@ -224,6 +268,11 @@ class PreforkServer(EchoSession):
 
     def serve(self) -> None:
         return None  # the workers serve; run() waits for the generator's answer
+
+    def server_cpu(self) -> tuple[float, float]:
+        own = super().server_cpu()
+        workers = [process_cpu(w.pid) for w in self.workers if w.pid is not None]
+        return own[0] + sum(u for u, _ in workers), own[1] + sum(k for _, k in workers)
 
     def close(self) -> None:
         for worker in self.workers:
@@ -329,12 +378,12 @@ class AsyncEchoServer(EchoSession):
         return digests_of(replies)
 
     def run(self) -> list[int]:
+        self.mark_cpu()
         return self.loop.run_until_complete(self._run())
 
     def metrics(self) -> dict[str, float]:
         self.loadgen.send(b"stats")
-        replies = self.loop.run_until_complete(asyncio.wait_for(self._replies(), TIMEOUT_S))
-        return percentiles(latencies_of(replies))
+        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self._replies(), TIMEOUT_S)))
 
     def close(self) -> None:
         loop = self.loop

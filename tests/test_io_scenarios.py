@@ -72,6 +72,8 @@ def test_several_load_generators_share_the_connections(model: str) -> None:
         metrics = session.metrics()
     assert metrics["latency_samples"] == 3 * 4
     assert 0 < metrics["latency_p50_us"] <= metrics["latency_p90_us"] <= metrics["latency_p99_us"]
+    assert metrics["server_user_us_per_rt"] >= 0
+    assert metrics["server_kernel_us_per_rt"] >= 0
 
 
 @pytest.mark.usefixtures("no_leaks")
