@@ -52,7 +52,8 @@ async def _via_default_executor(call: Callable[[int], int], i: int) -> int:
 
 class FileIO(Scenario):
     name = "file_io"
-    summary = "N files written, read back, verified and deleted in a temporary directory"
+    summary = ("N files written, read back, verified and deleted in a temporary directory "
+               "(asyncio has no native file I/O: asyncio and uvloop go through the default executor)")
     kind = "io"
     params = (
         Param("n", int, (100,), "number of files", quick=(16,), minimum=1),
