@@ -141,6 +141,10 @@ class AsyncModel(Model):
 
     def open(self, work: Work, params: Mapping[str, Value]) -> Session:
         loop = self.loop_factory()()
+        if params.get("task_factory") == "eager":
+            # 3.12+: a task runs synchronously until its first suspension (only
+            # scenarios that declare the task_factory parameter ask for it)
+            loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined,unused-ignore]
         resources = ExitStack()
         try:
             unit = self.unit(work, params, loop, resources)

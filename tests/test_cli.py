@@ -26,7 +26,8 @@ def test_list_shows_every_scenario_model_and_parameter(tmp_path: Path) -> None:
     ("args", "expected"),
     [
         (["run", "--scenario", "nope"],
-         "unknown scenario 'nope': choose from sleep_fanout, cpu_pure, cpu_hash, file_io, rpc_fanout"),
+         "unknown scenario 'nope': choose from sleep_fanout, cpu_pure, cpu_hash, file_io, rpc_fanout, "
+         "tcp_echo, spawn"),
         (["run", "--model", "nope"], "unknown model 'nope': choose from sequential, asyncio, uvloop"),
         (["run", "--scenario", "cpu_pure", "--param", "latency_ms=1"], "unknown parameter 'latency_ms'"),
         (["run", "--param", "n=0"], "invalid value 0 for parameter 'n': expected an integer >= 1"),

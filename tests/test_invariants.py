@@ -95,3 +95,18 @@ def test_a_failing_unit_fails_the_run_and_leaks_nothing(model_name: str) -> None
         session.run()
     errors = info.value.exceptions if isinstance(info.value, ExceptionGroup) else [info.value]
     assert [str(e) for e in errors] == ["unit 3 failed"]
+
+
+@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.parametrize(("lifecycle", "started_before_run"), [("warm", 6), ("cold", 0)])
+def test_spawn_lifecycle_decides_whether_pools_start_before_timing(
+    lifecycle: str, started_before_run: int
+) -> None:
+    from benchmarks import plan
+
+    (case,), _ = plan(["spawn"], ["threads"], {"n": ["6"], "lifecycle": [lifecycle]})
+    before = threading.active_count()
+    with case.session() as session:
+        assert threading.active_count() - before == started_before_run
+        assert len(session.run()) == 6
+        assert threading.active_count() - before == started_before_run  # cold: gone again

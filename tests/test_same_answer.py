@@ -44,7 +44,10 @@ def test_registry_fully_exercised() -> None:
     assert covered | declined == set(itertools.product(SCENARIOS, MODELS))
     assert {s for s, _ in covered} == set(SCENARIOS)
     assert {m for _, m in covered} == set(MODELS)
-    assert declined == {("tcp_echo", "executor-process")}  # each declined pair is a decision
+    # each declined pair is a decision; eager task factories exist from Python 3.12 (and some
+    # uvloop and Python versions do not work together: the reason says so)
+    assert ("tcp_echo", "executor-process") in declined
+    assert declined <= {("tcp_echo", "executor-process"), ("spawn", "asyncio"), ("spawn", "uvloop")}
     assert all(len(reason) > 20 for _, reason in UNSUPPORTED)
 
 
