@@ -51,6 +51,9 @@ def format_time_range(low: float, high: float) -> str:
 def format_ratio(ratio: float) -> str:
     if not math.isfinite(ratio):
         return str(ratio)
+    if 0 < ratio < 0.1:
+        # "0.00x" would hide a 650-fold slow-down; a reciprocal keeps three digits
+        return f"1/{_three_digits(1 / ratio)}x"
     return f"{_three_digits(ratio)}x"
 
 

@@ -15,6 +15,7 @@ in SVG metadata and no software version in PNG metadata.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -105,7 +106,10 @@ def plain_log_axis(ax: Axes, which: str) -> None:
 
     axis = ax.xaxis if which == "x" else ax.yaxis
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    low, high = ax.get_xlim() if which == "x" else ax.get_ylim()
+    decades = math.log10(high / low) if 0 < low < high else 0.0
+    # 2-5-10 steps read best, but over more than ~2.5 decades their labels collide
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades > 2.5 else (1.0, 2.0, 5.0)))
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
 

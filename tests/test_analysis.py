@@ -131,6 +131,7 @@ def test_formatting_is_fixed_precision() -> None:
     assert [format_time(x) for x in (1.0, 0.0123, 0.00012345, 2.5e-8, 0.9999, 123.4)] == [
         "1.00 s", "12.3 ms", "123 us", "25.0 ns", "1.00 s", "123 s"]
     assert [format_ratio(x) for x in (1.0, 1.2345, 18.66, 100.4)] == ["1.00x", "1.23x", "18.7x", "100x"]
+    assert [format_ratio(x) for x in (0.25, 1 / 652, 1 / 14.3)] == ["0.25x", "1/652x", "1/14.3x"]
 
 
 def _decision(exact: pd.DataFrame, scenario: str, **point: object) -> pd.DataFrame:
