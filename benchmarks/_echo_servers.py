@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from ._model import Session
-from ._pools import _pool_child_init, default_executor_size, new_thread_pool
+from ._pools import default_executor_size, new_thread_pool, pool_child_init, start_default_executor
 from ._wire import HOST
-from .models.to_thread import _start_default_executor
 
 TIMEOUT_S = 30.0
 CHUNK = 65536
@@ -248,7 +247,7 @@ class ThreadPerConnection(EchoSession):
 
 
 def _prefork_worker(listener: socket.socket) -> None:
-    _pool_child_init()
+    pool_child_init()
     listener.settimeout(None)  # idle workers wait for the next run's connections
     while True:
         conn, _ = listener.accept()
@@ -331,7 +330,7 @@ class AsyncEchoServer(EchoSession):
         if self.style == "blocking" and self.pool_size:
             self.pool = new_thread_pool(self.pool_size)
         elif self.style == "blocking":  # to_thread: start the default executor's threads now
-            await _start_default_executor(self.loop, default_executor_size())
+            await start_default_executor(self.loop, default_executor_size())
         if self.style == "streams":
             self.listener.setblocking(False)
             self.server = await asyncio.start_server(echo_stream, sock=self.listener)

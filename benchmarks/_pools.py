@@ -7,6 +7,7 @@ warm-up the first measured value would pay for thread and process start-up.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import signal
@@ -104,7 +105,7 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _pool_child_init() -> None:
+def pool_child_init() -> None:
     # Ctrl-C reaches the whole process group.  The pool's owner handles it and
     # shuts the pool down; a child that caught it would report the interrupted
     # unit as a result and carry on.
@@ -114,7 +115,7 @@ def _pool_child_init() -> None:
 
 def new_process_pool(size: int, start_method: str, unit: Callable[[int], int]) -> ProcessPoolExecutor:
     context = multiprocessing.get_context(start_method)
-    pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_pool_child_init)
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=pool_child_init)
     try:
         pids: set[int] = set()
         deadline = time.monotonic() + WARMUP_TIMEOUT_S
@@ -127,3 +128,12 @@ def new_process_pool(size: int, start_method: str, unit: Callable[[int], int]) -
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     return pool
+
+
+async def start_default_executor(loop: asyncio.AbstractEventLoop, size: int) -> None:
+    """Start all of the loop's default executor's threads: ``size`` tasks that wait for each other."""
+    barrier = threading.Barrier(size)
+    await asyncio.gather(*(loop.run_in_executor(None, barrier.wait, WARMUP_TIMEOUT_S) for _ in range(size)))
+    executor = loop._default_executor  # type: ignore[attr-defined]
+    if executor is None or executor._max_workers != size:
+        raise RuntimeError(f"the default executor does not have the expected {size} threads")

@@ -12,13 +12,12 @@ pay thread start-up).
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Mapping
 from contextlib import ExitStack
 
 from .._async import AsyncModel, Unit, bind_unit
 from .._params import Value
-from .._pools import WARMUP_TIMEOUT_S, default_executor_size
+from .._pools import default_executor_size, start_default_executor
 from .._work import Work
 
 
@@ -42,16 +41,8 @@ class ToThread(AsyncModel):
         size = default_executor_size()
         # Start all of the default executor's threads: submit ``size`` tasks that
         # wait for one another, from inside the loop so it owns the executor.
-        loop.run_until_complete(_start_default_executor(loop, size))
+        loop.run_until_complete(start_default_executor(loop, size))
         return bind_unit(asyncio.to_thread, work.call)
-
-
-async def _start_default_executor(loop: asyncio.AbstractEventLoop, size: int) -> None:
-    barrier = threading.Barrier(size)
-    await asyncio.gather(*(loop.run_in_executor(None, barrier.wait, WARMUP_TIMEOUT_S) for _ in range(size)))
-    executor = loop._default_executor  # type: ignore[attr-defined]
-    if executor is None or executor._max_workers != size:
-        raise RuntimeError(f"the default executor does not have the expected {size} threads")
 
 
 MODEL = ToThread()

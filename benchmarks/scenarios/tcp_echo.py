@@ -18,6 +18,7 @@ iterative server that serves one connection at a time (``sequential``).
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 from collections.abc import Mapping
 
@@ -87,9 +88,9 @@ class TcpEcho(Scenario):
         if model.name == "processes":
             return PreforkServer(*shape, workers=workers)
         if model.name == "to_thread":
-            return AsyncEchoServer(*shape, loop_factory=AsyncModel().loop_factory(), style="blocking")
+            return AsyncEchoServer(*shape, loop_factory=asyncio.new_event_loop, style="blocking")
         if model.name == "executor-thread":
-            return AsyncEchoServer(*shape, loop_factory=AsyncModel().loop_factory(), style="blocking",
+            return AsyncEchoServer(*shape, loop_factory=asyncio.new_event_loop, style="blocking",
                                    pool_size=workers)
         if isinstance(model, AsyncModel):
             return AsyncEchoServer(*shape, loop_factory=model.loop_factory(), style=str(params["server"]))
