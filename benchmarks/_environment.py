@@ -74,9 +74,7 @@ def worker_cpus(affinity_option: str | None) -> list[int] | None:
     isolated = get_isolated_cpus()
     if isolated:
         return sorted(isolated)
-    if hasattr(os, "sched_getaffinity"):
-        return sorted(os.sched_getaffinity(0))
-    return None
+    return current_cpus()
 
 
 def current_cpus() -> list[int] | None:

@@ -127,8 +127,7 @@ def plan(
     overrides = overrides or {}
     chosen_s = [SCENARIOS[n] for n in _choose("scenario", scenarios, SCENARIOS)]
     chosen_m = [MODELS[n] for n in _choose("model", models, MODELS)]
-    owners: list[Scenario | Model] = list(chosen_s)
-    known = {p.name for owner in owners for p in owner.params}
+    known = {p.name for s in chosen_s for p in s.params}
     known |= {p.name for s in chosen_s for m in chosen_m for p in s.model_params(m)}
     for name in overrides:
         if name not in known:
@@ -142,7 +141,7 @@ def plan(
         declared = (*scenario.params, *scenario.model_params(model))
         sweeps = [_sweep(p, overrides, profile.quick_params) for p in declared]
         for values in itertools.product(*sweeps):
-            case = Case(scenario, model, dict(zip((p.name for p in declared), values, strict=False)))
+            case = Case(scenario, model, dict(zip((p.name for p in declared), values, strict=True)))
             reason = case.unsupported()
             if reason is None:
                 runnable.append(case)

@@ -61,18 +61,13 @@ def default_executor_size() -> int:
     return min(32, (count or 1) + 4)
 
 
-def warm_thread_pool(submit: Callable[[Callable[[], object]], object], size: int) -> None:
-    """Make the pool start all ``size`` threads: each warm-up task waits for the others."""
-    barrier = threading.Barrier(size)
-    futures = [submit(lambda: barrier.wait(WARMUP_TIMEOUT_S)) for _ in range(size)]
-    for future in futures:
-        future.result()  # type: ignore[attr-defined]
-
-
 def new_thread_pool(size: int) -> ThreadPoolExecutor:
     pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="concbench")
     try:
-        warm_thread_pool(pool.submit, size)
+        # Make the pool start all ``size`` threads: each warm-up task waits for the others.
+        barrier = threading.Barrier(size)
+        for future in [pool.submit(barrier.wait, WARMUP_TIMEOUT_S) for _ in range(size)]:
+            future.result()
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise

@@ -136,7 +136,7 @@ CAPACITY_WARN_FRACTION = 0.8
 
 def _capacity_warning(case: Case, bench: pyperf.Benchmark, extra: dict[str, Any]) -> str | None:
     capacity = extra.get("load_generator_capacity_rtps")
-    total = case.metadata().get("round_trips_total")
+    total = bench.get_metadata().get("round_trips_total")
     if not isinstance(capacity, float) or not isinstance(total, int):
         return None
     rate = total / bench.median()

@@ -49,6 +49,11 @@ def digests(connections: int, trips: int, size: int) -> list[int]:
             for c in range(connections)]
 
 
+def _workers(params: Mapping[str, Value]) -> int:
+    """Pool size for the pre-forked and executor servers: default one per connection."""
+    return int(params.get("workers", 0)) or int(params["connections"])
+
+
 class TcpEcho(Scenario):
     name = "tcp_echo"
     summary = "C connections x M round trips of S bytes against the model's echo server (server under test)"
@@ -80,7 +85,7 @@ class TcpEcho(Scenario):
     def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
         shape = (int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]),
                  int(params["loadgen_procs"]))
-        workers = int(params.get("workers", 0)) or shape[0]
+        workers = _workers(params)
         if model.name == "sequential":
             return IterativeServer(*shape)
         if model.name == "threads":
@@ -98,7 +103,7 @@ class TcpEcho(Scenario):
 
     def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         connections = int(params["connections"])
-        workers = int(params.get("workers", 0)) or connections
+        workers = _workers(params)
         if model.name == "sequential":
             return {"server_impl": "iterative, one connection at a time", "parallelism": 1,
                     "concurrency_limit": 1}
