@@ -302,8 +302,9 @@ async def echo_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 class AsyncEchoServer(EchoSession):
     """asyncio / uvloop: a streams or Protocol server on the loop of the calling thread.
 
-    With ``blocking`` set (to_thread, executor-thread) the loop instead hands
-    every blocking socket call (accept, recv, sendall) to a thread.
+    With ``style="blocking"`` (to_thread, executor-thread) the loop instead
+    hands every blocking socket call (accept, recv, sendall) to a thread: the
+    default executor, or a pool of ``pool_size`` threads.
     """
 
     def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int,
@@ -319,17 +320,16 @@ class AsyncEchoServer(EchoSession):
             self.loop.close()
             raise
         self.style = style
-        self.pool_size = pool_size
         try:
+            if style == "blocking" and pool_size:
+                self.pool = new_thread_pool(pool_size)
             self.readers = self.loop.run_until_complete(self._start())
         except BaseException:
             self.close()
             raise
 
     async def _start(self) -> list[asyncio.StreamReader]:
-        if self.style == "blocking" and self.pool_size:
-            self.pool = new_thread_pool(self.pool_size)
-        elif self.style == "blocking":  # to_thread: start the default executor's threads now
+        if self.style == "blocking" and self.pool is None:  # to_thread: start its threads now
             await start_default_executor(self.loop, default_executor_size())
         if self.style == "streams":
             self.listener.setblocking(False)
