@@ -24,6 +24,9 @@ TINY: dict[str, list[str]] = {
     "connections": ["3"],
     "round_trips": ["5"],
     "message_bytes": ["300"],
+    "unit_kind": ["pure", "hash"],
+    "unit_us": ["100"],
+    "total_ms": ["1"],
 }
 
 

@@ -1,0 +1,144 @@
+"""granularity: the same total CPU work cut into units of 10 us to 25 ms.
+
+The question a reviewer asks: "is a process pool worth it for tasks this
+small?"  Every benchmark of one ``unit_kind`` does the same total work,
+``total_ms`` of it (nominal, see below), split into ``total_ms / unit_us``
+units; only the size of a unit changes.  The time of a model against
+``unit_us`` shows where dispatching a unit stops dominating: the crossover
+at which a process pool starts to beat sequential and threads.
+
+Two kinds of unit (parameter ``unit_kind``):
+
+- ``pure``: pure-Python arithmetic (``cpu_pure``'s LCG steps): holds the GIL,
+  so only processes can run units in parallel.
+- ``hash``: SHA-256 over a buffer (``cpu_hash``'s unit): hashlib releases the
+  GIL for buffers over 2 KiB, which every size here is, so threads can run
+  in parallel too.
+
+Sizes are nominal: a unit of ``unit_us`` microseconds has ``unit_us *
+STEPS_PER_US`` LCG steps or ``unit_us * BYTES_PER_US`` bytes, constants
+measured on the 2-core reference machine (unoptimised CPython 3.11).  The
+work, and so the checksum, is the same everywhere; the microseconds a unit
+really takes on the machine of a run are measured once before timing and
+recorded as ``unit_us_measured``.
+
+The default sweep, 10 us to 25 ms in 50 ms of work, is chosen to fit the
+default profile in a few minutes: 25 ms is the largest unit that still gives
+each of 2 CPUs one, and a 10 us point already sends 5000 units through a
+process pool.  ``--param total_ms=400 --param unit_us=100000`` goes further.
+
+Models: sequential (the baseline), threads, processes and executor-process
+(``run_in_executor`` on a process pool, the asyncio way to use more CPUs),
+all with pools of one worker per CPU, created and started before timing.
+``processes`` sends one unit per pickled task (``chunksize=1``, what
+``executor.submit`` and ``map`` do unless told otherwise); ``--param
+chunksize=N`` measures batching.  The default sweep uses the platform's start
+method: a warm pool's per-unit cost should not depend on how its workers were
+started, and ``--param start_method=fork,forkserver,spawn`` checks that.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from functools import partial
+
+from .._async import gather_only
+from .._model import Model
+from .._params import Param, Value
+from .._scenario import Scenario
+from .._work import Checksum, Work, checksum, inline_async
+from . import cpu_hash, cpu_pure
+
+#: LCG steps per microsecond and SHA-256 bytes per microsecond on the reference machine.
+STEPS_PER_US = 10
+BYTES_PER_US = 1500
+#: Units timed, one after another, to measure a unit's real size before timing.
+MEASURE_UNITS_MS = 50.0
+
+UNIT_KINDS = ("pure", "hash")
+
+UNSUPPORTED = {
+    "asyncio": "a CPU unit in a coroutine runs inline in the loop's thread: that is the sequential "
+               "model plus task overhead (cpu_pure measures it); granularity compares ways to run CPU "
+               "work in parallel",
+    "executor-thread": "for CPU units run_in_executor on a thread pool is the threads model plus one "
+                       "loop callback per unit; granularity keeps the asyncio bridge that can beat "
+                       "the GIL, executor-process",
+}
+UNSUPPORTED["uvloop"] = UNSUPPORTED["asyncio"]
+UNSUPPORTED["to_thread"] = UNSUPPORTED["executor-thread"]
+
+
+def unit_size(kind: str, unit_us: int) -> int:
+    """LCG steps or bytes of one unit of nominal size ``unit_us``."""
+    return unit_us * (STEPS_PER_US if kind == "pure" else BYTES_PER_US)
+
+
+def unit_call(kind: str, unit_us: int) -> partial[int]:
+    size = unit_size(kind, unit_us)
+    return partial(cpu_pure.unit, size=size) if kind == "pure" else partial(cpu_hash.unit, size=size)
+
+
+def units(params: Mapping[str, Value]) -> int:
+    total_us = int(params["total_ms"]) * 1000
+    unit_us = int(params["unit_us"])
+    if unit_us > total_us:
+        return 1
+    return total_us // unit_us
+
+
+class Granularity(Scenario):
+    name = "granularity"
+    summary = ("the same total CPU work (`total_ms`) cut into units of `unit_us`: "
+               "where a process pool starts to pay")
+    kind = "cpu"
+    params = (
+        Param("unit_kind", str, UNIT_KINDS, "pure-Python (holds the GIL) or SHA-256 (releases it)",
+              quick=("pure",), choices=UNIT_KINDS),
+        Param("unit_us", int, (10, 100, 250, 1000, 25_000), "nominal microseconds of work per unit",
+              quick=(100, 1000), minimum=1),
+        Param("total_ms", int, (50,), "nominal total milliseconds of work, split into units",
+              quick=(10,), minimum=1),
+    )
+
+    def model_params(self, model: Model) -> tuple[Param, ...]:
+        return gather_only(model.params)
+
+    def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
+        return UNSUPPORTED.get(model.name)
+
+    def work(self, params: Mapping[str, Value]) -> Work:
+        call = unit_call(str(params["unit_kind"]), int(params["unit_us"]))
+        return Work(n=units(params), kind=self.kind, call=call, acall=inline_async(call))
+
+    def expected(self, params: Mapping[str, Value]) -> Checksum:
+        kind = str(params["unit_kind"])
+        size = unit_size(kind, int(params["unit_us"]))
+        n = units(params)
+        if kind == "pure":
+            return checksum(cpu_pure.closed_form(i, size) for i in range(n))
+        return checksum(cpu_hash.unit(i, size=size) for i in range(n))
+
+    def metadata(self, params: Mapping[str, Value]) -> dict[str, Value]:
+        kind = str(params["unit_kind"])
+        # total_ms / unit_us units, rounded down: the work really done is recorded
+        return {"units": units(params), "total_us_nominal": units(params) * int(params["unit_us"]),
+                "unit_size": unit_size(kind, int(params["unit_us"])),
+                "unit_size_is": "LCG steps" if kind == "pure" else "bytes hashed"}
+
+    def calibrate(self, params: Mapping[str, Value]) -> dict[str, Value]:
+        """How long one unit really takes here: the best of enough units to last ~50 ms."""
+        call = unit_call(str(params["unit_kind"]), int(params["unit_us"]))
+        best = float("inf")
+        deadline = time.perf_counter() + MEASURE_UNITS_MS / 1000
+        runs = 0
+        while runs < 3 or time.perf_counter() < deadline:
+            start = time.perf_counter()
+            call(runs)
+            best = min(best, time.perf_counter() - start)
+            runs += 1
+        return {"unit_us_measured": round(best * 1e6, 2)}
+
+
+SCENARIO = Granularity()
