@@ -8,12 +8,14 @@ Sections are generic: a new scenario or model appears with no code here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._charts import plot_latency_percentiles, plot_models, plot_scaling, scaling_params
+from ._charts import plot_latency_percentiles, plot_models, plot_scaling
+from ._crossover import RULE, Crossover, crossover_blocks, crossovers
 from ._decide import Decision, Entry, choose_baseline, decisions, models_in, speedups
 from ._doc import Block, Bullets, Heading, Image, Para, Table
 from ._env import environment_blocks
@@ -30,7 +32,7 @@ from ._heatmap import plot_speedup_heatmap, row_labels
 from ._load import RunInfo
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
 from ._stats import STDEV_WARN
-from ._views import ScenarioView, registry, scenario_views
+from ._views import ScenarioView, registry, scaling_params, scenario_views
 
 CHARTS = "charts"
 TITLE = "concbench report"
@@ -135,7 +137,7 @@ def latency_blocks(view: ScenarioView) -> list[Block]:
 
 
 def scenario_blocks(frame: pd.DataFrame, view: ScenarioView, found: list[Decision], chart_dir: Path,
-                    runinfos: list[RunInfo]) -> list[Block]:
+                    runinfos: list[RunInfo], crossings: Sequence[Crossover] = ()) -> list[Block]:
     blocks: list[Block] = [Heading(3, f"`{view.name}` ({view.kind})", f"scenario-{slug(view.name)}")]
     summary = registry()[2].get(view.name)
     if summary:
@@ -154,6 +156,7 @@ def scenario_blocks(frame: pd.DataFrame, view: ScenarioView, found: list[Decisio
     for param in scaling_params(view):
         blocks += _draw(plot_scaling(frame, view.name, param, chart_dir),
                         f"{view.name}: time per run against {param}")
+        blocks += crossover_blocks([c for c in crossings if c.scenario == view.name and c.param == param])
     blocks += _draw(plot_latency_percentiles(frame, view.name, chart_dir),
                     f"{view.name}: latency percentiles")
     blocks += latency_blocks(view)
@@ -183,8 +186,11 @@ def build_report(frame: pd.DataFrame, runinfos: list[RunInfo], chart_dir: Path,
     blocks += [Heading(2, f"Speedup against {base}", "speedup"),
                *speedup_blocks(frame, views, base, chart_dir)]
     blocks.append(Heading(2, "Scenarios", "scenarios"))
+    crossings = crossovers(views, found, base)
+    if crossings:
+        blocks.append(Para(RULE.format(baseline=f"`{base}`")))
     for view in views:
-        blocks += scenario_blocks(frame, view, found, chart_dir, runinfos)
+        blocks += scenario_blocks(frame, view, found, chart_dir, runinfos, crossings)
     measured = {v.name for v in views}
     for name in runinfo_scenarios(runinfos):
         if name not in measured:

@@ -111,6 +111,15 @@ class Difference:
         return "yes" if self.significant else "no"
 
     @property
+    def in_words(self) -> str:
+        """The verdict for prose and merged cells: ``significant``, ``within noise``..."""
+        if self.within_noise:
+            return "within noise"
+        if self.significant is None:
+            return f"untested ({self.untested_because})"
+        return "significant" if self.significant else "not significant"
+
+    @property
     def mark(self) -> str:
         """A short suffix for compact tables: empty when the difference is a result."""
         if self.within_noise:

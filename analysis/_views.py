@@ -170,3 +170,13 @@ def scenario_views(frame: pd.DataFrame) -> list[ScenarioView]:
         view.points = sorted({point for point, _ in view.cells}, key=params_key)
         views.append(view)
     return views
+
+
+def scaling_params(view: ScenarioView) -> list[str]:
+    """Swept parameters that are quantities (concurrency, size...), not choices (api, start method).
+
+    A sweep such as ``concurrency=10,100,unbounded`` qualifies: the word goes last on the axis.
+    """
+    numeric = {n for s in view.cells.values() for n, v in s.params
+               if isinstance(v, int | float) and not isinstance(v, bool)}
+    return [n for n in view.swept() if n in numeric]
