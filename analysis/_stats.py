@@ -42,6 +42,9 @@ class Sample:
     shortest_raw: float = math.inf
     #: (percentile, seconds) from ``latency_p<NN>`` metadata, if the scenario records them
     latency: tuple[tuple[float, float], ...] = ()
+    #: (key, median over the timed calls) of the other numbers the scenario records, by key
+    metrics: tuple[tuple[str, float], ...] = ()
+    metrics_n: int = 0  # how many timed calls recorded them
 
     @property
     def n(self) -> int:
