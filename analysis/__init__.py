@@ -9,6 +9,7 @@ over these.
 
 from ._charts import plot_latency_percentiles, plot_models, plot_scaling
 from ._compare import compare_frames, plot_compare, write_compare
+from ._crossover import crossover_table
 from ._decide import decision_table
 from ._heatmap import plot_speedup_heatmap
 from ._load import AnalysisError, load_results, read_runinfo
@@ -17,7 +18,7 @@ from ._report import write_report
 from ._style import model_color
 
 __all__ = [
-    "AnalysisError", "compare_frames", "decision_table", "load_results", "model_color",
+    "AnalysisError", "compare_frames", "crossover_table", "decision_table", "load_results", "model_color",
     "plot_compare", "plot_latency_percentiles", "plot_models", "plot_scaling", "plot_speedup_heatmap",
     "read_runinfo", "write_compare", "write_csv", "write_report",
 ]

@@ -45,16 +45,6 @@ def scenario_view(frame: pd.DataFrame, scenario: str) -> ScenarioView:
     raise ValueError(f"no benchmark of scenario {scenario!r} in these results")
 
 
-def scaling_params(view: ScenarioView) -> list[str]:
-    """Swept parameters that are quantities (concurrency, size...), not choices (api, start method).
-
-    A sweep such as ``concurrency=10,100,unbounded`` qualifies: the word goes last on the axis.
-    """
-    numeric = {n for s in view.cells.values() for n, v in s.params
-               if isinstance(v, int | float) and not isinstance(v, bool)}
-    return [n for n in view.swept() if n in numeric]
-
-
 def plot_models(frame: pd.DataFrame, scenario: str, out_dir: str | Path,
                 formats: Sequence[str] = FORMATS) -> Path:
     """Every contender of ``scenario`` side by side: median, IQR and every value, per point."""

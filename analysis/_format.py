@@ -42,6 +42,16 @@ def format_time(seconds: float) -> str:
     return f"{_three_digits(seconds / scale)} {name}"
 
 
+def format_number(x: float) -> str:
+    """A measurement in its own unit: ``16``, ``12.3``, ``1235``, ``0.0123``; whole numbers stay whole."""
+    if not math.isfinite(x):
+        return str(x)
+    if x.is_integer():
+        return str(int(x))
+    size = abs(x)
+    return ("-" if x < 0 else "") + (_three_digits(size) if size >= 1 else f"{size:#.3g}")
+
+
 def format_time_range(low: float, high: float) -> str:
     """An interval in the unit of its upper end: ``"5.52-5.63 ms"``."""
     name, scale = time_unit(high)

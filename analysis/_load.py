@@ -5,7 +5,12 @@ Everything comes from pyperf's metadata (``scenario``, ``model``, ``params``,
 never parsed.  Latency percentiles, where a scenario measures them, come from
 ``latency_p<NN>[_<unit>]`` metadata or from the ``.metrics.jsonl`` side file
 (one record per timed call: the median over a benchmark's timed calls of each
-call's percentile), and become ``latency_p<NN>`` columns in seconds.
+call's percentile), and become ``latency_p<NN>`` columns in seconds.  Every
+other number a scenario records in the side file (``peak_concurrency``,
+``handoff_us``...) becomes a ``metric_<key>`` column, also the median over the
+benchmark's timed calls, in the key's own unit; ``metrics_n`` counts those
+calls.  Calibration and warm-up calls are left out, as pyperf leaves them out
+of the values.
 
 Warm-up values are not measured values and calibration runs have none, so
 neither becomes a row.  A file that is missing, empty, not JSON,
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 import statistics
 from collections.abc import Sequence
@@ -44,6 +50,12 @@ LATENCY_KEY = re.compile(r"^latency_p(\d+(?:\.\d+)?)(?:_(s|ms|us|ns))?$")
 #: ... and as frame columns, always in seconds.
 LATENCY_COLUMN = re.compile(r"^latency_p(\d+(?:\.\d+)?)$")
 _SECONDS = {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+#: Keys of a side-file record that say which call it was, not what the call measured
+#: (``seconds`` is the call's time, which pyperf already has as its value).
+RECORD_KEYS = frozenset({"benchmark", "run", "loops", "seconds"})
+METRIC_PREFIX = "metric_"
+#: How many timed calls the ``metric_<key>`` medians of a benchmark are taken over.
+METRICS_COUNT = "metrics_n"
 PARAM_PREFIX = "param_"
 RUNINFO_SUFFIX = ".runinfo"
 METRICS_SUFFIX = ".metrics.jsonl"
@@ -132,8 +144,19 @@ def latency_columns(values: dict[str, Any]) -> dict[str, float]:
     return found
 
 
+def metric_columns(record: dict[str, Any]) -> dict[str, float]:
+    """A side-file record's own numbers, as ``metric_<key>`` columns.
+
+    Not the record's bookkeeping, not latency percentiles (see :func:`latency_columns`),
+    not words, booleans or non-finite numbers.
+    """
+    return {METRIC_PREFIX + key: float(value) for key, value in record.items()
+            if key not in RECORD_KEYS and not LATENCY_KEY.match(key)
+            and isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)}
+
+
 def read_metrics(results: Path) -> dict[str, dict[str, float]]:
-    """Benchmark name -> latency columns, from the side file's timed calls; {} without one.
+    """Benchmark name -> latency and metric columns, from the side file's timed calls; {} without one.
 
     The side file is optional extra data: a line that is not a JSON object (a
     run killed mid-write) is skipped rather than failing the whole report.
@@ -142,17 +165,24 @@ def read_metrics(results: Path) -> dict[str, dict[str, float]]:
     if not path.is_file():
         return {}
     samples: dict[str, dict[str, list[float]]] = {}
+    calls: dict[str, int] = {}
     for line in path.read_text(errors="replace").splitlines():
         try:
             record = json.loads(line)
         except ValueError:
             continue
         if isinstance(record, dict) and record.get("run") == "value" and "benchmark" in record:
-            per_bench = samples.setdefault(str(record["benchmark"]), {})
-            for column, value in latency_columns(record).items():
+            bench = str(record["benchmark"])
+            calls[bench] = calls.get(bench, 0) + 1
+            per_bench = samples.setdefault(bench, {})
+            for column, value in (latency_columns(record) | metric_columns(record)).items():
                 per_bench.setdefault(column, []).append(value)
-    return {bench: {col: statistics.median(vals) for col, vals in cols.items()}
-            for bench, cols in samples.items()}
+    found: dict[str, dict[str, float]] = {}
+    for bench, cols in samples.items():
+        found[bench] = {col: statistics.median(vals) for col, vals in cols.items()}
+        if any(col.startswith(METRIC_PREFIX) for col in cols):
+            found[bench][METRICS_COUNT] = calls[bench]
+    return found
 
 
 def param_names(meta: dict[str, Any]) -> list[str]:
@@ -194,18 +224,21 @@ def _suite_rows(label: str, suite: pyperf.BenchmarkSuite, metrics: dict[str, dic
 def _ordered_columns(rows: list[dict[str, Any]]) -> list[str]:
     params: dict[str, None] = {}
     latency: set[str] = set()
+    metrics: set[str] = set()
     for row in rows:
         for name in str(row["params"]).split(","):
             if name:
                 params[PARAM_PREFIX + name] = None
         latency.update(key for key in row if LATENCY_COLUMN.match(key))
+        metrics.update(key for key in row if key.startswith(METRIC_PREFIX))
     by_percentile = sorted(latency, key=lambda k: float(k.removeprefix("latency_p")))
-    return [*ID_COLUMNS, *params, *VALUE_COLUMNS, *ENV_COLUMNS, *by_percentile]
+    counted = [METRICS_COUNT] if metrics else []
+    return [*ID_COLUMNS, *params, *VALUE_COLUMNS, *ENV_COLUMNS, *by_percentile, *sorted(metrics), *counted]
 
 
 def frame_from_suites(labelled: Sequence[tuple[str, pyperf.BenchmarkSuite, dict[str, dict[str, float]]]],
                       ) -> pd.DataFrame:
-    """(file label, suite, latency columns by benchmark name) triples as one frame."""
+    """(file label, suite, side-file columns by benchmark name) triples as one frame."""
     rows: list[dict[str, Any]] = []
     for label, suite, metrics in labelled:
         _suite_rows(label, suite, metrics, rows)
@@ -216,7 +249,8 @@ def frame_from_suites(labelled: Sequence[tuple[str, pyperf.BenchmarkSuite, dict[
         cells = [row.get(col) for row in rows]
         # Metadata keeps the type pyperf stored (int, float or str; None when absent):
         # an object column stops pandas turning 0 into 0.0 next to a missing value.
-        if col == "value":
+        if col == "value" or col.startswith(METRIC_PREFIX):
+            # a metric is a median, so a number; NaN where a benchmark did not record it
             data[col] = pd.Series(cells, dtype="float64")
         elif col in numeric:
             data[col] = pd.Series(cells, dtype="int64")

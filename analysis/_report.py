@@ -8,16 +8,19 @@ Sections are generic: a new scenario or model appears with no code here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._charts import plot_latency_percentiles, plot_models, plot_scaling, scaling_params
+from ._charts import plot_latency_percentiles, plot_models, plot_scaling
+from ._crossover import RULE, Crossover, crossover_blocks, crossovers
 from ._decide import Decision, Entry, choose_baseline, decisions, models_in, speedups
 from ._doc import Block, Bullets, Heading, Image, Para, Table
 from ._env import environment_blocks
 from ._format import (
+    format_number,
     format_params,
     format_ratio,
     format_time,
@@ -30,7 +33,7 @@ from ._heatmap import plot_speedup_heatmap, row_labels
 from ._load import RunInfo
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
 from ._stats import STDEV_WARN
-from ._views import ScenarioView, registry, scenario_views
+from ._views import ScenarioView, registry, scaling_params, scenario_views
 
 CHARTS = "charts"
 TITLE = "concbench report"
@@ -46,6 +49,9 @@ LEGEND = (
 MARKS = ("One row per scenario and parameter point; each model at its fastest variant (every variant "
          "is in the scenario's section). After a ratio: **~** within noise, **ns** not significant, "
          "**?** untested; no mark: a significant difference. **-**: not run.")
+METRICS = ("**Other measurements**: the numbers a scenario records besides time (`.metrics.jsonl`), each "
+           "the median over a benchmark's timed values (warm-ups excluded), in the unit its name gives "
+           "(`_us`: microseconds); **values**: how many timed values recorded them; **-**: not recorded.")
 
 
 def _draw(png: Path | None, alt: str) -> list[Block]:
@@ -134,8 +140,25 @@ def latency_blocks(view: ScenarioView) -> list[Block]:
             Table(headers, tuple(table), ("l" if several else "") + "l" + "r" * len(percentiles))]
 
 
+def metrics_blocks(view: ScenarioView) -> list[Block]:
+    """The other numbers the scenario records, one column per key; nothing if it records none."""
+    rows = [(point, c, s) for point in view.points for c, s in view.at(point) if s.metrics]
+    if not rows:
+        return []
+    keys = sorted({key for _, _, s in rows for key, _ in s.metrics})
+    several = len(view.points) > 1
+    table = []
+    for point, c, s in rows:
+        got = dict(s.metrics)
+        cells = [format_number(got[k]) if k in got else "-" for k in keys]
+        table.append(((format_params(point),) if several else ()) + (c.label, str(s.metrics_n), *cells))
+    headers = (("parameters",) if several else ()) + ("model", "values", *(f"`{k}`" for k in keys))
+    return [Para("**Other measurements**:"),
+            Table(headers, tuple(table), ("l" if several else "") + "lr" + "r" * len(keys))]
+
+
 def scenario_blocks(frame: pd.DataFrame, view: ScenarioView, found: list[Decision], chart_dir: Path,
-                    runinfos: list[RunInfo]) -> list[Block]:
+                    runinfos: list[RunInfo], crossings: Sequence[Crossover] = ()) -> list[Block]:
     blocks: list[Block] = [Heading(3, f"`{view.name}` ({view.kind})", f"scenario-{slug(view.name)}")]
     summary = registry()[2].get(view.name)
     if summary:
@@ -154,9 +177,11 @@ def scenario_blocks(frame: pd.DataFrame, view: ScenarioView, found: list[Decisio
     for param in scaling_params(view):
         blocks += _draw(plot_scaling(frame, view.name, param, chart_dir),
                         f"{view.name}: time per run against {param}")
+        blocks += crossover_blocks([c for c in crossings if c.scenario == view.name and c.param == param])
     blocks += _draw(plot_latency_percentiles(frame, view.name, chart_dir),
                     f"{view.name}: latency percentiles")
     blocks += latency_blocks(view)
+    blocks += metrics_blocks(view)
     for d in found:
         if d.scenario == view.name:
             blocks += [Heading(4, format_params(d.point)), point_table(d)]
@@ -183,8 +208,13 @@ def build_report(frame: pd.DataFrame, runinfos: list[RunInfo], chart_dir: Path,
     blocks += [Heading(2, f"Speedup against {base}", "speedup"),
                *speedup_blocks(frame, views, base, chart_dir)]
     blocks.append(Heading(2, "Scenarios", "scenarios"))
+    crossings = crossovers(views, found, base)
+    if crossings:
+        blocks.append(Para(RULE.format(baseline=f"`{base}`")))
+    if any(s.metrics for view in views for s in view.cells.values()):
+        blocks.append(Para(METRICS))
     for view in views:
-        blocks += scenario_blocks(frame, view, found, chart_dir, runinfos)
+        blocks += scenario_blocks(frame, view, found, chart_dir, runinfos, crossings)
     measured = {v.name for v in views}
     for name in runinfo_scenarios(runinfos):
         if name not in measured:

@@ -42,6 +42,9 @@ class Sample:
     shortest_raw: float = math.inf
     #: (percentile, seconds) from ``latency_p<NN>`` metadata, if the scenario records them
     latency: tuple[tuple[float, float], ...] = ()
+    #: (key, median over the timed calls) of the other numbers the scenario records, by key
+    metrics: tuple[tuple[str, float], ...] = ()
+    metrics_n: int = 0  # how many timed calls recorded them
 
     @property
     def n(self) -> int:
@@ -109,6 +112,15 @@ class Difference:
         if self.significant is None:
             return f"untested ({self.untested_because})"
         return "yes" if self.significant else "no"
+
+    @property
+    def in_words(self) -> str:
+        """The verdict for prose and merged cells: ``significant``, ``within noise``..."""
+        if self.within_noise:
+            return "within noise"
+        if self.significant is None:
+            return f"untested ({self.untested_because})"
+        return "significant" if self.significant else "not significant"
 
     @property
     def mark(self) -> str:

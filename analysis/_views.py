@@ -17,6 +17,7 @@ model in advance; the registry only supplies the canonical order.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -25,7 +26,7 @@ from functools import cache
 import pandas as pd
 
 from ._format import Params, Value, format_params, params_key
-from ._load import LATENCY_COLUMN, PARAM_PREFIX
+from ._load import LATENCY_COLUMN, METRIC_PREFIX, METRICS_COUNT, PARAM_PREFIX
 from ._stats import Sample
 
 
@@ -54,9 +55,15 @@ def _cell(value: object) -> object:
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
+def _number(value: object) -> float | None:
+    """A frame cell as a float; None where it is missing (None or NaN)."""
+    return float(value) if isinstance(value, numbers.Real) and not math.isnan(value) else None
+
+
 def samples(frame: pd.DataFrame) -> list[Sample]:
     """One Sample per (file, benchmark), in the order of the frame."""
     latency_cols = [(float(m.group(1)), col) for col in frame.columns if (m := LATENCY_COLUMN.match(col))]
+    metric_cols = [col for col in frame.columns if col.startswith(METRIC_PREFIX)]
     out = []
     for (file, bench), group in frame.groupby(["file", "benchmark"], sort=False):
         first = group.iloc[0]
@@ -64,12 +71,16 @@ def samples(frame: pd.DataFrame) -> list[Sample]:
         raw = group["value"] * group["loops"] * group["inner_loops"]
         latency = tuple((pct, float(v)) for pct, col in latency_cols  # type: ignore[arg-type]
                         if (v := _cell(first[col])) is not None)
+        metrics = tuple((col.removeprefix(METRIC_PREFIX), v) for col in metric_cols
+                        if (v := _number(first[col])) is not None)
+        count = _number(first[METRICS_COUNT]) if metrics else None
         out.append(Sample(
             file=str(file), benchmark=str(bench), scenario=str(first["scenario"]),
             kind=str(first["scenario_kind"] or "?"), model=str(first["model"]),
             params=tuple((n, first[PARAM_PREFIX + n]) for n in names),
             values=tuple(float(v) for v in group["value"]), unit=str(first["unit"]),
-            shortest_raw=float(raw.min()), latency=latency,
+            shortest_raw=float(raw.min()), latency=latency, metrics=metrics,
+            metrics_n=int(count or 0),
         ))
     return out
 
@@ -170,3 +181,13 @@ def scenario_views(frame: pd.DataFrame) -> list[ScenarioView]:
         view.points = sorted({point for point, _ in view.cells}, key=params_key)
         views.append(view)
     return views
+
+
+def scaling_params(view: ScenarioView) -> list[str]:
+    """Swept parameters that are quantities (concurrency, size...), not choices (api, start method).
+
+    A sweep such as ``concurrency=10,100,unbounded`` qualifies: the word goes last on the axis.
+    """
+    numeric = {n for s in view.cells.values() for n, v in s.params
+               if isinstance(v, int | float) and not isinstance(v, bool)}
+    return [n for n in view.swept() if n in numeric]

@@ -26,7 +26,7 @@ from analysis import (
     plot_speedup_heatmap,
     write_csv,
 )
-from analysis._format import format_ratio, format_time
+from analysis._format import format_number, format_ratio, format_time
 from analysis._stats import Sample, difference, noise_warnings, pyperf_test
 from analysis._style import OKABE_ITO
 from analysis._views import scenario_views
@@ -79,7 +79,10 @@ def test_columns_scenario_model_parameters_and_environment(exact: pd.DataFrame) 
     assert threads["pool_size"] == 100
     toy = exact[(exact.scenario == "toy_cpu") & (exact.model == "sequential")].iloc[0]
     assert (toy["latency_p50"], toy["latency_p90"], toy["latency_p99"]) == (0.002, 0.004, 0.009)
-    assert list(exact.columns[-3:]) == ["latency_p50", "latency_p90", "latency_p99"]
+    # then the side file's other numbers, sorted, and how many timed values they are the median of
+    assert list(exact.columns[-9:]) == [
+        "latency_p50", "latency_p90", "latency_p99", "metric_handoff_us", "metric_peak_concurrency",
+        "metric_rate_error", "metric_steals", "metric_wakeup_p50_us", "metrics_n"]
 
 
 def test_real_quick_run_loads_with_its_environment() -> None:
@@ -103,6 +106,66 @@ def test_latency_percentiles_from_the_metrics_side_file(tmp_path: Path) -> None:
             assert group[f"latency_p{pct}"].tolist() == [pytest.approx(expected)] * 6
     png = plot_latency_percentiles(frame, "tcp_echo", tmp_path)
     _check_files(png)
+
+
+def _by_benchmark(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, object]]:
+    """The first row of each benchmark (side-file columns repeat on every row), NaN as None."""
+    first = frame.groupby("benchmark", sort=False)[columns].first()
+    return {str(bench): {c: (None if pd.isna(v) else v) for c, v in row.items()}
+            for bench, row in first.iterrows()}
+
+
+METRIC_COLUMNS = ["metric_handoff_us", "metric_peak_concurrency", "metric_rate_error", "metric_steals",
+                  "metric_wakeup_p50_us", "metrics_n"]
+#: tests/data/make_exact.py's METRICS, as medians over each benchmark's timed values
+EXACT_METRICS = {
+    "sleep_fanout/sequential[n=100,latency_ms=10.0,concurrency=unbounded]": {
+        "metric_peak_concurrency": 1.0, "metric_wakeup_p50_us": 12.5, "metrics_n": 6},
+    "sleep_fanout/asyncio[n=100,latency_ms=10.0,concurrency=unbounded,api=gather]": {
+        "metric_peak_concurrency": 100.0, "metric_wakeup_p50_us": 42.5, "metrics_n": 6},
+    "sleep_fanout/asyncio[n=100,latency_ms=10.0,concurrency=unbounded,api=taskgroup]": {
+        "metric_peak_concurrency": 100.0, "metric_wakeup_p50_us": 1234.875, "metrics_n": 6},
+    "sleep_fanout/threads[n=100,latency_ms=10.0,concurrency=unbounded,workers=0]": {
+        "metric_peak_concurrency": 100.0, "metric_rate_error": -0.0123, "metrics_n": 6},
+    "toy_cpu/sequential[n=8,size=1000]": {},
+    "toy_cpu/greenlets[n=8,size=1000,hubs=1]": {"metric_handoff_us": 2.5, "metric_steals": 0.5,
+                                                "metrics_n": 6},
+    "toy_cpu/greenlets[n=8,size=1000,hubs=2]": {"metric_handoff_us": 1.3e-05, "metrics_n": 3},
+    "toy_cpu/sequential[n=8,size=2000]": {},
+    "toy_cpu/greenlets[n=8,size=2000,hubs=1]": {"metric_handoff_us": 3.5, "metrics_n": 6},
+    "toy_cpu/greenlets[n=8,size=2000,hubs=2]": {},
+}
+
+
+def test_every_number_of_the_metrics_side_file_becomes_a_column(exact: pd.DataFrame) -> None:
+    # Medians over "value" records only (calibration 999 and warm-up 555 left out); a word,
+    # a boolean, a NaN, the records' own keys (loops, seconds) and a benchmark that is not in
+    # the results are not metrics; the truncated last line is skipped.
+    assert [c for c in exact.columns if c.startswith("metric")] == METRIC_COLUMNS
+    expected = {bench: {c: cells.get(c) for c in METRIC_COLUMNS} for bench, cells in EXACT_METRICS.items()}
+    assert _by_benchmark(exact, METRIC_COLUMNS) == expected
+    assert exact["metric_peak_concurrency"].dtype == "float64"
+    assert isinstance(exact["metrics_n"].iloc[0], int)  # a count stays whole
+    # repeated on every row of the benchmark, like the latency columns
+    threads = exact[exact.benchmark.str.startswith("sleep_fanout/threads")]
+    assert threads["metric_rate_error"].tolist() == [-0.0123] * 6
+
+
+def test_metrics_in_the_csv(exact: pd.DataFrame, tmp_path: Path) -> None:
+    back = pd.read_csv(write_csv(exact, tmp_path / "values.csv"))
+    assert _by_benchmark(back, METRIC_COLUMNS) == {
+        bench: {c: cells.get(c) for c in METRIC_COLUMNS} for bench, cells in EXACT_METRICS.items()}
+    header = (tmp_path / "values.csv").read_text().splitlines()[0]
+    assert header.endswith(",latency_p99," + ",".join(METRIC_COLUMNS))
+
+
+def test_latency_and_metrics_of_a_real_side_file() -> None:
+    frame = load_results(ECHO)
+    # latency_p<NN>_us keep their own columns; latency_samples is any other number
+    assert [c for c in frame.columns if c.startswith("metric")] == ["metric_latency_samples", "metrics_n"]
+    assert set(frame["metric_latency_samples"]) == {80.0}
+    assert set(frame["metrics_n"]) == {6}
+    assert not any(c.startswith("metric") for c in load_results(SMALL).columns)  # no side file
 
 
 def test_latency_percentiles_from_metadata_with_a_unit() -> None:
@@ -132,6 +195,8 @@ def test_formatting_is_fixed_precision() -> None:
         "1.00 s", "12.3 ms", "123 us", "25.0 ns", "1.00 s", "123 s"]
     assert [format_ratio(x) for x in (1.0, 1.2345, 18.66, 100.4)] == ["1.00x", "1.23x", "18.7x", "100x"]
     assert [format_ratio(x) for x in (0.25, 1 / 652, 1 / 14.3)] == ["0.25x", "1/652x", "1/14.3x"]
+    assert [format_number(x) for x in (16.0, 12.5, 1234.875, 99.96, 3.5, 0.5, -0.0123, 1.3e-05, 0.0)] == [
+        "16", "12.5", "1235", "100", "3.50", "0.500", "-0.0123", "1.30e-05", "0"]
 
 
 def _decision(exact: pd.DataFrame, scenario: str, **point: object) -> pd.DataFrame:

@@ -119,6 +119,7 @@ def test_report_markdown_says_what_matters(exact_report: Path) -> None:
         "| `exact.json` | `python -m benchmarks run --profile default` | default | 10 of 11 | no | 2 | 1 |",
     ):
         assert fragment in text, fragment
+    assert "Crossover" not in text  # toy_cpu sweeps size over two values: too few to say anything
 
 
 def test_same_results_give_byte_identical_markdown(exact_report: Path, tmp_path: Path) -> None:
@@ -126,9 +127,47 @@ def test_same_results_give_byte_identical_markdown(exact_report: Path, tmp_path:
     copy.parent.mkdir()
     shutil.copy(EXACT, copy)
     shutil.copy(EXACT.with_suffix(".runinfo"), copy.with_suffix(".runinfo"))
+    shutil.copy(EXACT.with_suffix(".metrics.jsonl"), copy.with_suffix(".metrics.jsonl"))
     again = write_report(copy)  # default directory, next to the results file
     assert again == tmp_path / "elsewhere" / "exact.report" / "report.md"
     assert again.read_bytes() == exact_report.read_bytes()
+
+
+def test_other_measurements(exact_report: Path) -> None:
+    """Every number of exact.metrics.jsonl (tests/data/make_exact.py), as the report shows it."""
+    text = exact_report.read_text()
+    sleep = """**Other measurements**:
+
+| model | values | `peak_concurrency` | `rate_error` | `wakeup_p50_us` |
+| --- | ---: | ---: | ---: | ---: |
+| sequential | 6 | 1 | - | 12.5 |
+| asyncio (api=gather) | 6 | 100 | - | 42.5 |
+| asyncio (api=taskgroup) | 6 | 100 | - | 1235 |
+| threads | 6 | 100 | -0.0123 | - |
+"""
+    toy = """**Other measurements**:
+
+| parameters | model | values | `handoff_us` | `steals` |
+| --- | --- | ---: | ---: | ---: |
+| n=8, size=1000 | greenlets (hubs=1) | 6 | 2.50 | 0.500 |
+| n=8, size=1000 | greenlets (hubs=2) | 3 | 1.30e-05 | - |
+| n=8, size=2000 | greenlets (hubs=1) | 6 | 3.50 | - |
+"""
+    sections = {part.split("`")[1]: part for part in text.split("\n### ")[1:]}
+    assert sleep in sections["sleep_fanout"]
+    assert toy in sections["toy_cpu"]
+    assert text.count("**Other measurements**: the numbers a scenario records") == 1  # explained once
+    for absent in ("`drift`", "`flag`", "`note`", "`seconds`", "`loops`", "999", "555"):
+        assert absent not in text, absent
+    html = (exact_report.parent / "report.html").read_text()
+    assert ('<tr><td>threads</td><td class="r">6</td><td class="r">100</td><td class="r">-0.0123</td>'
+            '<td class="r">-</td></tr>') in html
+    assert '<th class="r"><code>wakeup_p50_us</code></th>' in html
+
+
+def test_no_other_measurements_without_metrics(previous: tuple[Path, dict[Path, bytes]]) -> None:
+    out, _ = previous  # the report of small.json, which has no metrics side file
+    assert "Other measurements" not in (out / "report.md").read_text()
 
 
 def test_html_is_self_contained_with_every_chart_and_scenario(exact_report: Path) -> None:

@@ -1,4 +1,4 @@
-"""Write ``exact.json`` and ``exact.runinfo``: a hand-made suite whose answers are known.
+"""Write ``exact.json``, ``exact.runinfo``, ``exact.metrics.jsonl``: a hand-made suite with known answers.
 
 Run from the repository root: ``python tests/data/make_exact.py``.  The values
 are chosen so that tests can assert exact numbers:
@@ -13,6 +13,14 @@ are chosen so that tests can assert exact numbers:
   latency percentiles.  ``greenlets (hubs=1)`` is noisy (one value 3x the
   others); ``greenlets (hubs=2)`` has 3 values at size 1000 (6 vs 3: pyperf's
   test does not apply) and a single value at size 2000.
+* ``exact.metrics.jsonl`` is hand-written too (:data:`METRICS`), laid out as
+  the runner writes it: one record per timed call of each benchmark above
+  (calibration, warm-up, value), keys sorted.  Calibration and warm-up
+  records carry absurd numbers (999, 555) that must not reach a median; a
+  word, a boolean and a NaN must not become metrics; a record for a pair that
+  failed (no benchmark) and a truncated last line (a run killed mid-write)
+  must be ignored.  Medians are chosen to exercise the number formats: whole
+  (``100``), one and two decimals, four digits, negative, below 1 and tiny.
 """
 
 from __future__ import annotations
@@ -98,11 +106,59 @@ RUNINFO = {
 }
 
 
+#: Not measurements (a word, a boolean, a NaN): must not become columns.
+NOT_METRICS = {"note": "cold start", "flag": True, "drift": float("nan")}
+#: Benchmark name -> the metrics of each of its measured values, in order.
+METRICS: dict[str, list[dict[str, object]]] = {
+    "sleep_fanout/sequential[n=100,latency_ms=10.0,concurrency=unbounded]": [
+        {"peak_concurrency": 1, "wakeup_p50_us": w, **(NOT_METRICS if w == 10.0 else {})}
+        for w in (10.0, 11.0, 12.0, 13.0, 14.0, 100.0)],
+    "sleep_fanout/asyncio[n=100,latency_ms=10.0,concurrency=unbounded,api=gather]": [
+        {"peak_concurrency": 100, "wakeup_p50_us": w} for w in (40.0, 41.0, 42.0, 43.0, 44.0, 45.0)],
+    "sleep_fanout/asyncio[n=100,latency_ms=10.0,concurrency=unbounded,api=taskgroup]": [
+        {"peak_concurrency": 100, "wakeup_p50_us": w}
+        for w in (1234.25, 1234.5, 1234.75, 1235.0, 1235.25, 1235.5)],
+    "sleep_fanout/threads[n=100,latency_ms=10.0,concurrency=unbounded,workers=0]": [
+        {"peak_concurrency": p, "rate_error": -0.0123} for p in (100, 100, 99, 100, 100, 100)],
+    "toy_cpu/greenlets[n=8,size=1000,hubs=1]": [
+        {"handoff_us": 2.5, "steals": s} for s in (0, 0, 0, 1, 1, 1)],
+    "toy_cpu/greenlets[n=8,size=1000,hubs=2]": [{"handoff_us": h} for h in (1.2e-5, 1.3e-5, 1.4e-5)],
+    "toy_cpu/greenlets[n=8,size=2000,hubs=1]": [{"handoff_us": h} for h in (3, 4, 3, 4, 3, 4)],
+}
+FAILED = "toy_cpu/greenlets[n=8,size=1000,hubs=3]"  # in exact.runinfo's failed pairs: no benchmark
+
+
+def _record(name: str, run: str, seconds: float, extra: dict[str, object]) -> str:
+    return json.dumps({"benchmark": name, "run": run, "loops": 1, "seconds": seconds, **extra},
+                      sort_keys=True)
+
+
+def metrics_lines(benches: pyperf.BenchmarkSuite) -> list[str]:
+    """The records the runner would have written for ``METRICS``, in pyperf's order of calls."""
+    lines = []
+    for bench in benches:
+        name = bench.get_name()
+        if name not in METRICS:
+            continue
+        per_value = iter(METRICS[name])
+        keys = [k for k in METRICS[name][-1] if k not in NOT_METRICS]
+        for run in bench.get_runs():
+            kind = "warmup" if run.values else "calibration"
+            for _loops, seconds in run.warmups:
+                lines.append(_record(name, kind, seconds, dict.fromkeys(keys, 555 if run.values else 999)))
+            lines += [_record(name, "value", value, next(per_value)) for value in run.values]
+    lines.append(_record(FAILED, "value", 0.01, {"handoff_us": 1.0}))
+    lines.append(lines[-2][:40])  # a run killed mid-write
+    return lines
+
+
 def main() -> None:
     target = HERE / "exact.json"
     target.unlink(missing_ok=True)
-    suite().dump(str(target))
+    benches = suite()
+    benches.dump(str(target))
     (HERE / "exact.runinfo").write_text(json.dumps(RUNINFO, indent=2, sort_keys=True) + "\n")
+    (HERE / "exact.metrics.jsonl").write_text("\n".join(metrics_lines(benches)) + "\n")
     print(target)
 
 
