@@ -22,7 +22,7 @@ from __future__ import annotations
 import statistics
 import time
 from abc import abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._model import Session
@@ -71,13 +71,23 @@ class Shape:
             raise RuntimeError(f"party {party} failed at step {step} (injected)")
 
 
+class Box:
+    """A shared integer for tasks and threads, read and written like ``multiprocessing.Value``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
 @dataclass
 class Kit:
     """The objects the parties of one session share (asyncio's, threading's or
     multiprocessing's, used the same way); only its primitive's are set."""
 
-    #: set (to 1) when the run failed: parties stop instead of waiting for more
-    stop: Any
+    #: threads: set (to 1) when a run failed, so that the parties stop waiting for more
+    #: (party processes are terminated instead; tasks are cancelled)
+    stop: Box = field(default_factory=Box)
     #: lock and semaphore: every party waits here first, so that all of them contend from the start
     start: Any = None
     lock: Any = None
@@ -92,15 +102,6 @@ class Kit:
     acks: Any = None
     ping: Any = None
     pong: Any = None
-
-
-class Box:
-    """A shared integer for tasks and threads, read and written like ``multiprocessing.Value``."""
-
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value = 0
 
 
 @dataclass

@@ -35,7 +35,7 @@ LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
 def async_kit(shape: Shape) -> Kit:
     # Python 3.10+: asyncio's primitives bind to the running loop on first use, not when created.
-    kit = Kit(stop=Box())
+    kit = Kit()
     if shape.primitive == "lock":
         kit.start, kit.lock = asyncio.Barrier(shape.parties), asyncio.Lock()
         kit.counter, kit.holder, kit.handovers = Box(), Box(), Box()

@@ -58,7 +58,7 @@ JOIN_TIMEOUT_S = 5.0
 
 
 def thread_kit(shape: Shape) -> Kit:
-    kit = Kit(stop=Box())
+    kit = Kit()
     if shape.primitive == "lock":
         kit.start, kit.lock = threading.Barrier(shape.parties), threading.Lock()
         kit.counter, kit.holder, kit.handovers = Box(), Box(), Box()
@@ -73,8 +73,8 @@ def thread_kit(shape: Shape) -> Kit:
 
 
 def process_kit(shape: Shape, context: BaseContext) -> Kit:
+    kit = Kit()
     # lock=False: the shared integers are guarded by the scenario's own locks (or have one writer)
-    kit = Kit(stop=context.Value("b", 0, lock=False))
     if shape.primitive == "lock":
         kit.start, kit.lock = context.Barrier(shape.parties), context.Lock()
         kit.counter, kit.holder, kit.handovers = (context.Value("q", 0, lock=False) for _ in range(3))
@@ -184,6 +184,9 @@ class Parties(Protocol):
     def results(self) -> list[int]:
         """Every party's answer, in party order, once all have finished."""
 
+    def abort(self) -> None:
+        """After a failed run: make the parties stop waiting, so that close() is quick."""
+
     def close(self) -> None: ...
 
 
@@ -270,6 +273,16 @@ class ThreadParties:
             raise PartyFailed(f"{len(pending)} part(y/ies) did not finish in {TIMEOUT_S:g} s")
         return [future.result() for future in self._futures]
 
+    def abort(self) -> None:
+        kit = self._kit
+        kit.stop.value = 1
+        if kit.start is not None:
+            kit.start.abort()  # parties still waiting to start get BrokenBarrierError
+        for event in kit.events or ():
+            event.set()
+        if kit.ping is not None:
+            kit.ping.put(None)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -301,6 +314,7 @@ class ProcessParties:
         self._conns: list[Connection] = []
         self._procs: list[BaseProcess] = []
         self._answers: dict[int, int] = {}
+        self._aborted = False
         try:
             for party in range(shape.workers):
                 ours, theirs = context.Pipe()
@@ -328,7 +342,7 @@ class ProcessParties:
             raise PartyFailed(f"party process {party} did not answer in {timeout:g} s")
         try:
             kind, value = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # a duplex Pipe is a socket pair: a dead peer may reset it
             self._procs[party].join(1.0)
             raise PartyFailed(f"party process {party} died "
                               f"(exit code {self._procs[party].exitcode})") from None
@@ -363,16 +377,22 @@ class ProcessParties:
             self._collect(max(0.0, deadline - time.monotonic()))
         return [self._answers[party] for party in range(len(self._conns))]
 
+    def abort(self) -> None:
+        # Nothing to signal: a party that died may have left a lock of the shared primitives
+        # (or of a Queue) held, and Event.set() waits, without a timeout, for every process
+        # registered as waiting, dead ones included.  close() terminates the parties instead.
+        self._aborted = True
+
     def close(self) -> None:
         for conn in self._conns:
             try:
                 conn.send(None)
             except OSError:
                 pass  # already gone
-        deadline = time.monotonic() + JOIN_TIMEOUT_S
+        deadline = time.monotonic() + (0 if self._aborted else JOIN_TIMEOUT_S)
         for proc in self._procs:
             proc.join(max(0.0, deadline - time.monotonic()))
-            if proc.is_alive():  # stuck in a run that failed elsewhere
+            if proc.is_alive():  # stuck in a run that failed, or in exiting after one
                 proc.terminate()
                 proc.join(JOIN_TIMEOUT_S)
             if proc.is_alive():
@@ -393,23 +413,27 @@ class SyncPrimitiveSession(PrimitiveSession):
         return run_caller(self.shape, self.kit, self.parties, self.measured)
 
     def _abort(self) -> None:
-        kit = self.kit
-        kit.stop.value = 1
-        if kit.start is not None:
-            kit.start.abort()  # parties still waiting to start get BrokenBarrierError
-        for event in kit.events or ():
-            event.set()
-        if kit.ping is not None:
-            kit.ping.put(None)
+        self.parties.abort()
 
     def close(self) -> None:
         try:
             self.parties.close()
         finally:
             for channel in (self.kit.acks, self.kit.ping, self.kit.pong):
-                if hasattr(channel, "join_thread"):  # a multiprocessing Queue: stop its feeder thread
-                    channel.close()
-                    channel.join_thread()
+                if hasattr(channel, "join_thread"):
+                    close_process_queue(channel)
+
+
+def close_process_queue(channel: Any) -> None:
+    """Stop a multiprocessing Queue's feeder thread and close its pipe now.
+
+    ``Queue.close()`` leaves the pipe to the garbage collector, which the
+    traceback of a failed run (a reference cycle) can delay indefinitely.
+    """
+    channel.close()
+    channel.join_thread()
+    for end in (channel._reader, channel._writer):
+        end.close()
 
 
 def thread_session(shape: Shape) -> SyncPrimitiveSession:

@@ -47,7 +47,11 @@ def test_registry_fully_exercised() -> None:
     # each declined pair is a decision; eager task factories exist from Python 3.12 (and some
     # uvloop and Python versions do not work together: the reason says so)
     assert ("tcp_echo", "executor-process") in declined
-    assert declined <= {("tcp_echo", "executor-process"), ("spawn", "asyncio"), ("spawn", "uvloop")}
+    primitives_declined = {("primitives", m) for m in ("sequential", "to_thread", "executor-thread",
+                                                      "executor-process")}
+    assert primitives_declined <= declined
+    assert declined <= {("tcp_echo", "executor-process"), ("spawn", "asyncio"), ("spawn", "uvloop"),
+                        *primitives_declined}
     assert all(len(reason) > 20 for _, reason in UNSUPPORTED)
 
 
