@@ -6,15 +6,22 @@ tasks, ``threads`` threading's (and ``queue.Queue``) between threads,
 shared ``Value`` / ``Array`` memory) between processes.  Parameter
 ``primitive`` picks the workload; P is ``parties``, R is ``rounds``:
 
-- ``lock``: P parties each run R critical sections on one Lock: read a shared
-  counter, yield, write counter + 1.  The yield is ``await asyncio.sleep(0)``
-  for tasks and ``time.sleep(0)`` (releases the GIL) for threads, so that the
-  holder is descheduled while holding and the others really contend;
-  processes run in parallel and need none.  A lock that let two parties in
-  loses an update and fails the checksum.
-- ``semaphore``: P parties each acquire a Semaphore(``limit``) R times and hold
-  it across the same yield, counting holders (under a lock for threads and
-  processes); the peak number of holders is recorded and must equal the limit.
+- ``lock``: P parties wait at a barrier, then each runs R critical sections on
+  one Lock: read a shared counter, yield, write counter + 1.  The yield is
+  ``await asyncio.sleep(0)`` for tasks and ``os.sched_yield()`` for threads
+  (CPython releases the GIL around it) and processes, so that the holder is
+  descheduled while holding and the others really contend.  Not
+  ``time.sleep(0)``: on Linux it sleeps for the timer slack (~60 us here), which
+  the benchmark would then measure.  Processes need the yield too: without it a
+  party re-takes the multiprocessing Lock it just released before a sleeping
+  waiter wakes, and parties hardly overlap (measured: the lock changed hands in
+  0.1-30% of acquisitions, and a Semaphore(2) often never had two holders).
+  A lock that let two parties in loses an update and fails the checksum.
+  Recorded: ``handover_fraction``, how often the lock passed to another party.
+- ``semaphore``: the same barrier, then each party acquires a
+  Semaphore(``limit``) R times and holds it across the same yield, counting
+  holders (under a lock for threads and processes); the peak number of holders
+  is recorded and must equal the limit.
 - ``event``: P waiters block on an Event, the caller of the run sets it, all
   wake and acknowledge through a queue; R such broadcast cycles per run (two
   events used in turn, each cleared once every waiter acknowledged it).
@@ -32,12 +39,20 @@ threads: ``submit``; processes: one pipe message), all the operations above,
 and collecting each party's answer; also the clock reads the event cycle
 needs.  Every model does the same logical operations, checked by the same
 checksum; sequential, to_thread and the executor models are declared
-unsupported (their reasons say why).  Metrics per timed call (``.metrics.jsonl``):
-``op_us`` (lock, semaphore: per acquisition), ``peak_concurrency`` (and its
-minimum over the runs), ``wake_first_p50_us`` / ``wake_last_p50_us`` /
-``wake_last_max_us`` and ``cycle_us`` (event; the last waiter's p50 and max are
-also written as ``latency_p50_us`` / ``latency_p100_us`` for the report), and
-``handoff_us`` (pingpong).
+unsupported (their reasons say why).  Every wait has a timeout, with one
+exception inside multiprocessing: ``Event.set()`` waits for every process
+registered as waiting to wake, so a party process killed while waiting on the
+event would block it (pyperf's worker timeout ends that).
+
+Metrics per timed call (``.metrics.jsonl``): ``op_us`` (lock, semaphore: per
+acquisition), ``handover_fraction`` (lock), ``peak_concurrency`` and its
+minimum over the runs ``peak_concurrency_min`` (semaphore),
+``wake_first_p50_us`` / ``wake_last_p50_us`` / ``wake_last_max_us`` and
+``cycle_us`` (event; the last waiter's p50 and max are also written as
+``latency_p50_us`` / ``latency_p100_us``, which the report shows), and
+``handoff_us`` (pingpong).  ``parties`` does not apply to pingpong, nor
+``limit`` to anything but the semaphore: sweeping them repeats those
+benchmarks.
 """
 
 from __future__ import annotations
