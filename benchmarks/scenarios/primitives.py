@@ -107,6 +107,13 @@ IMPLEMENTATION = {
         "pingpong": "2 multiprocessing Queue",
     },
 }
+YIELD = {
+    "async": "await asyncio.sleep(0)",
+    "threads": "os.sched_yield() (CPython releases the GIL around it)",
+    "processes": "os.sched_yield()",
+}
+START_GATE = {"async": "asyncio.Barrier", "threads": "threading.Barrier",
+              "processes": "multiprocessing Barrier"}
 PARTIES_IMPL = {
     "async": "tasks of an asyncio.TaskGroup created by each run",
     "threads": "threads of a ThreadPoolExecutor started before timing; one submit per party per run",
@@ -176,6 +183,8 @@ class Primitives(Scenario):
                                   "event": shape.parties, "pingpong": 1}[shape.primitive],
             "timed": TIMED[shape.primitive] + "; plus starting and collecting the parties",
         }
+        if shape.primitive in ("lock", "semaphore"):
+            meta.update(yield_while_holding=YIELD[family], start_gate=START_GATE[family])
         if family == "async":
             async_meta = model.metadata(work, params)
             meta.update(parallelism=1, loop=async_meta["loop"], loop_version=async_meta["loop_version"])
