@@ -18,7 +18,17 @@ from .models import (
     to_thread,
     uvloop_loop,
 )
-from .scenarios import cpu_hash, cpu_pure, file_io, granularity, rpc_fanout, sleep_fanout, spawn, tcp_echo
+from .scenarios import (
+    cpu_hash,
+    cpu_pure,
+    file_io,
+    granularity,
+    primitives,
+    rpc_fanout,
+    sleep_fanout,
+    spawn,
+    tcp_echo,
+)
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -31,6 +41,7 @@ SCENARIOS: dict[str, Scenario] = {
         tcp_echo.SCENARIO,
         spawn.SCENARIO,
         granularity.SCENARIO,
+        primitives.SCENARIO,
     )
 }
 

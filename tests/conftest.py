@@ -27,6 +27,8 @@ TINY: dict[str, list[str]] = {
     "unit_kind": ["pure", "hash"],
     "unit_us": ["100"],
     "total_ms": ["1"],
+    "parties": ["3"],
+    "rounds": ["5"],
 }
 
 
@@ -49,12 +51,15 @@ def leaked_children() -> list[psutil.Process]:
 @pytest.fixture(scope="session")
 def process_wide_helpers() -> None:
     """Start once what lives for the whole process by design, so it is not counted as a
-    leak: uvloop's global self-pipe, the forkserver and the resource tracker."""
+    leak: uvloop's global self-pipe, the forkserver, the resource tracker and the first
+    arena of multiprocessing's shared-memory heap (``Value``, ``Array``), which keeps small
+    arenas and their file descriptors for reuse."""
     from concurrent.futures import ProcessPoolExecutor
 
     import uvloop
 
     uvloop.new_event_loop().close()
+    multiprocessing.RawValue("q", 0)  # freed at once; its arena stays
     for method in multiprocessing.get_all_start_methods():
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:
             pool.submit(int).result()
