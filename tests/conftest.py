@@ -24,6 +24,9 @@ TINY: dict[str, list[str]] = {
     "connections": ["3"],
     "round_trips": ["5"],
     "message_bytes": ["300"],
+    "items": ["6"],
+    "stage_steps": ["300"],
+    "queue_size": ["2"],
 }
 
 
