@@ -231,8 +231,8 @@ class WorkerPipeline(PipelineSession):
     def run(self) -> list[int]:
         if self.broken:
             raise RuntimeError("an earlier run of this pipeline failed; its queues may hold stale items")
-        self.check_workers()
         self.broken = True
+        self.check_workers()
         n = self.n
         get = self.q_out.get
         delay = self.consumer_delay_s
@@ -419,9 +419,10 @@ class ProcessPipeline(WorkerPipeline):
 
     def stop_workers(self, deadline: float) -> None:
         started = [p for p in self.procs if p.pid is not None]
-        if not self.broken:
+        # After a failed run, or with a worker dead (it may have died holding a queue's lock,
+        # which its siblings then wait for forever), stopping politely could only time out.
+        if not self.broken and all(p.exitcode is None for p in started):
             self._send_stops(started, deadline)
-        # A failed run may leave a worker blocked on a queue lock a killed sibling held.
         for proc in started:
             if proc.exitcode is None:
                 proc.terminate()
