@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from benchmarks import MODELS, Case, checksum, plan
-from benchmarks import _pipelines as pipelines
+from benchmarks import MODELS, Case, _pipeline_workers, _pipelines, checksum, plan
 from benchmarks._pools import START_METHODS
 from benchmarks._work import Work, inline_async
 from benchmarks.scenarios import cpu_pure
@@ -84,12 +83,13 @@ def test_a_slow_consumer_throttles_the_producer_exactly_at_the_bound(model: str)
 
 
 @pytest.mark.usefixtures("no_leaks")
-@pytest.mark.parametrize(("model", "queue_class"), [("threads", "ThreadQueue"), ("asyncio", "AsyncQueue")])
+@pytest.mark.parametrize(("model", "module", "queue_class"), [("threads", _pipeline_workers, "ThreadQueue"),
+                                                              ("asyncio", _pipelines, "AsyncQueue")])
 def test_queues_that_ignore_their_bound_are_caught(monkeypatch: pytest.MonkeyPatch, model: str,
-                                                    queue_class: str) -> None:
+                                                    module: object, queue_class: str) -> None:
     """The check is not vacuous: unbounded queues let the producer run ahead of the bound."""
-    unbounded = getattr(pipelines, queue_class)
-    monkeypatch.setattr(pipelines, queue_class, lambda maxsize: unbounded())
+    unbounded = getattr(module, queue_class)
+    monkeypatch.setattr(module, queue_class, lambda maxsize: unbounded())
     case = one_case(model, stage_steps=["0"], items=["30"])
     with open_pipeline(case.model, case.work, case.params, consumer_delay_s=SLOW_CONSUMER_S) as session:
         assert checksum(session.run()) == case.expected
@@ -110,7 +110,7 @@ def test_a_failing_stage_fails_the_run_and_leaves_nothing_behind(model: str) -> 
             with pytest.raises(RuntimeError, match="an earlier run of this pipeline failed"):
                 session.run()
     (error,) = errors_of(info.value)
-    assert isinstance(error, pipelines.StageError)
+    assert isinstance(error, _pipelines.StageError)
     assert str(error) == "stage failed on item 3: ValueError: unit 3 failed"
 
 

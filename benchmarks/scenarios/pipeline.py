@@ -41,14 +41,8 @@ from functools import partial
 from .._async import AsyncModel
 from .._model import Model, Session
 from .._params import Param, Value
-from .._pipelines import (
-    AsyncPipeline,
-    PipelineSession,
-    ProcessPipeline,
-    SequentialPipeline,
-    ThreadPipeline,
-    inflight_bound,
-)
+from .._pipeline_workers import ProcessPipeline, ThreadPipeline
+from .._pipelines import AsyncPipeline, PipelineSession, SequentialPipeline, inflight_bound
 from .._scenario import Scenario
 from .._work import Checksum, Work, checksum, inline_async
 from . import cpu_pure
