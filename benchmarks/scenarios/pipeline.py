@@ -48,7 +48,7 @@ from .._work import Checksum, Work, checksum, inline_async
 from . import cpu_pure
 
 ITEMS = Param("items", int, (1000,), "items through the pipeline per run", quick=(100,), minimum=1)
-STAGE_STEPS = Param("stage_steps", int, (0, 2000),
+STAGE_STEPS = Param("stage_steps", int, (0, 1000),
                     "LCG steps the stage computes per item (0: hand-offs only)", quick=(500,), minimum=0)
 QUEUE_SIZE = Param("queue_size", int, (16,), "slots in each of the two queues (the back-pressure bound)",
                    quick=(4,), minimum=1)
