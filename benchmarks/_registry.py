@@ -23,6 +23,7 @@ from .scenarios import (
     cpu_pure,
     file_io,
     granularity,
+    pipeline,
     primitives,
     rpc_fanout,
     sleep_fanout,
@@ -42,6 +43,7 @@ SCENARIOS: dict[str, Scenario] = {
         spawn.SCENARIO,
         granularity.SCENARIO,
         primitives.SCENARIO,
+        pipeline.SCENARIO,
     )
 }
 

@@ -29,6 +29,9 @@ TINY: dict[str, list[str]] = {
     "total_ms": ["1"],
     "parties": ["3"],
     "rounds": ["5"],
+    "items": ["6"],
+    "stage_steps": ["300"],
+    "queue_size": ["2"],
 }
 
 

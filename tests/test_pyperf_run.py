@@ -28,6 +28,10 @@ def load(path: Path) -> pyperf.BenchmarkSuite:
     return pyperf.BenchmarkSuite.load(str(path))
 
 
+# Scenarios whose sessions record more than time (the run's .metrics.jsonl side file).
+METRIC_SCENARIOS = {"tcp_echo", "primitives", "pipeline"}
+
+
 def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
     out = tmp_path / "all.json"
     proc = run_cli("run", "--profile", "quick", *TINY_ARGS, *MINIMAL_PYPERF, "-o", str(out), cwd=tmp_path)
@@ -58,11 +62,13 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
         (c.scenario.name, c.model.name, reason) for c, reason in unsupported}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.json", "all.metrics.jsonl", "all.runinfo"]
     metrics = [json.loads(line) for line in out.with_suffix(".metrics.jsonl").read_text().splitlines()]
-    echo_benchmarks = {b.get_name() for b in benches if b.get_metadata()["scenario"] == "tcp_echo"}
-    primitives_benchmarks = {b.get_name() for b in benches if b.get_metadata()["scenario"] == "primitives"}
-    assert {m["benchmark"] for m in metrics} == echo_benchmarks | primitives_benchmarks
+    by_scenario = {b.get_name(): b.get_metadata()["scenario"] for b in benches}
+    assert {m["benchmark"] for m in metrics} == {
+        name for name, scenario in by_scenario.items() if scenario in METRIC_SCENARIOS}
     assert all(m["run"] == "value" for m in metrics)
-    assert all(m["latency_samples"] == 2 * 3 for m in metrics if m["benchmark"] in echo_benchmarks)
+    assert all(m["latency_samples"] == 2 * 3 for m in metrics if by_scenario[m["benchmark"]] == "tcp_echo")
+    assert all(1 <= m["inflight_peak"] <= m["inflight_bound"]
+               for m in metrics if by_scenario[m["benchmark"]] == "pipeline")
     # pyperf's own tools read the file
     for tool in (["stats"], ["compare_to", str(out)]):
         check = subprocess.run([sys.executable, "-m", "pyperf", *tool, str(out)],
