@@ -24,6 +24,7 @@ TINY: dict[str, list[str]] = {
     "connections": ["3"],
     "round_trips": ["5"],
     "message_bytes": ["300"],
+    "calls": ["6"],
 }
 
 
