@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from concurrent.futures import Executor
 from contextlib import ExitStack
@@ -132,44 +133,55 @@ def _on_alarm(signum: int, frame: object) -> None:
 
 
 class SequentialCalls(Session):
-    def __init__(self, n: int, alarm: bool) -> None:
+    def __init__(self, call: Callable[[int], int], n: int, alarm: bool) -> None:
+        self._call = call
         self._n = n
         self._alarm = alarm
         # signal.signal works only in the main thread: a session opened elsewhere fails here
         self._previous = signal.signal(signal.SIGALRM, _on_alarm) if alarm else None
+        # A timer armed before (pytest-timeout uses one) is put back, less the time spent here.
+        self._previous_timer = signal.getitimer(signal.ITIMER_REAL)
+        self._opened = time.monotonic()
 
     def run(self) -> list[int]:
+        call = self._call
         if not self._alarm:
-            return [unit(i) for i in range(self._n)]
+            return [call(i) for i in range(self._n)]
         results = []
         setitimer, timer = signal.setitimer, signal.ITIMER_REAL
         for i in range(self._n):
             setitimer(timer, DEADLINE_S)
             try:
-                results.append(unit(i))
+                results.append(call(i))
             finally:
                 setitimer(timer, 0)
         return results
 
     def close(self) -> None:
-        if self._alarm:
-            signal.signal(signal.SIGALRM, self._previous)
+        if not self._alarm:
+            return
+        signal.signal(signal.SIGALRM, self._previous)
+        left, interval = self._previous_timer
+        if left > 0:
+            elapsed = time.monotonic() - self._opened
+            signal.setitimer(signal.ITIMER_REAL, max(left - elapsed, 1e-3), interval)
 
 
 class PoolCalls(Session):
     """One ``submit`` at a time on a pool of one, each waited for with or without a timeout."""
 
-    def __init__(self, pool: Executor, n: int, with_timeout: bool) -> None:
+    def __init__(self, pool: Executor, call: Callable[[int], int], n: int, with_timeout: bool) -> None:
         self._pool = pool
+        self._call = call
         self._n = n
         self._timeout = with_timeout
 
     def run(self) -> list[int]:
-        submit = self._pool.submit
+        submit, call = self._pool.submit, self._call
         if self._timeout:
-            return [submit(unit, i).result(timeout=DEADLINE_S) for i in range(self._n)]
+            return [submit(call, i).result(timeout=DEADLINE_S) for i in range(self._n)]
         # The baseline has no timeout by definition; a broken pool still raises (BrokenExecutor).
-        return [submit(unit, i).result() for i in range(self._n)]
+        return [submit(call, i).result() for i in range(self._n)]
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -275,12 +287,12 @@ class CancelTimeout(Scenario):
     def _deadline_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
         deadline = str(params["deadline"])
         if model.name == "sequential":
-            return SequentialCalls(work.n, alarm=deadline == "alarm")
+            return SequentialCalls(work.call, work.n, alarm=deadline == "alarm")
         if model.name == "threads":
-            return PoolCalls(new_thread_pool(1), work.n, deadline == "result_timeout")
+            return PoolCalls(new_thread_pool(1), work.call, work.n, deadline == "result_timeout")
         if model.name == "processes":
-            pool = new_process_pool(1, str(params["start_method"]), unit)
-            return PoolCalls(pool, work.n, deadline == "result_timeout")
+            pool = new_process_pool(1, str(params["start_method"]), work.call)
+            return PoolCalls(pool, work.call, work.n, deadline == "result_timeout")
         if isinstance(model, AsyncModel):
             return AsyncCalls(model, work, _pool_params(params), deadline)
         raise ValueError(f"cancel_timeout has no deadline calls for model {model.name!r}")
