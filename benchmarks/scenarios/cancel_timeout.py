@@ -34,6 +34,11 @@ parameter it ignores):
   this package (60-80 ms each on the reference machine), which is the ``spawn``
   scenario's subject, not this one's.
 
+Defaults: ``calls=200``, ``n=50`` (the default sweep then takes about three
+minutes on two cores).  pyperf calibrates loops so that each value lasts at
+least 100 ms, so fewer calls per run lose no precision; 50 forked processes
+per run keep ``processes`` under half a second per run on a loaded machine.
+
 Every unit's result is ``mix(i)``, and for ``shutdown`` only when that unit
 was verified stopped, so the checksum catches a lost, repeated or unstopped
 unit.  Fair because each pair does the same logical work (``calls`` sequential
@@ -65,8 +70,8 @@ DEADLINE_S = 60.0
 
 OP = Param("op", str, ("deadline", "shutdown"), "deadline: per-call deadline overhead; "
            "shutdown: start N waiting units and stop them all", choices=("deadline", "shutdown"))
-CALLS = Param("calls", int, (1000,), "op=deadline: calls made one after another", quick=(100,), minimum=1)
-N = Param("n", int, (100,), "op=shutdown: units started, then stopped", quick=(10,), minimum=1)
+CALLS = Param("calls", int, (200,), "op=deadline: calls made one after another", quick=(50,), minimum=1)
+N = Param("n", int, (50,), "op=shutdown: units started, then stopped", quick=(10,), minimum=1)
 DEADLINE = Param("deadline", str, ("none",), "op=deadline: how each call gets its deadline "
                  "(none: the baseline)", choices=("none", "timeout", "wait_for", "result_timeout", "alarm"))
 
