@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Small enough that every pair answers in well under a second.
 TINY_ARGS = ["--param", "n=4", "--param", "latency_ms=1", "--param", "size=300", "--param", "size_kib=4",
              "--param", "response_bytes=100", "--param", "connections=2", "--param", "round_trips=3",
-             "--param", "message_bytes=100"]
+             "--param", "message_bytes=100", "--param", "calls=4"]
 # One worker process, one value, no warm-up, one loop: a run through pyperf, not a measurement.
 MINIMAL_PYPERF = ["-p", "1", "-n", "1", "-w", "0", "-l", "1", "--quiet"]
 

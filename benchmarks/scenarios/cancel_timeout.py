@@ -315,7 +315,8 @@ class CancelTimeout(Scenario):
                     "stop_impl": STOP_IMPL["asyncio"]}
         meta.update(parallelism=work.n, stop_impl=STOP_IMPL[model.name])
         if model.name == "processes":
-            meta["start_method"] = str(params["start_method"])
+            # no pool: the n processes started and terminated in every run
+            meta.update(start_method=str(params["start_method"]), pool_size=work.n)
         return meta
 
     def _deadline_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
