@@ -335,9 +335,12 @@ class CancelTimeout(Scenario):
                                  "executor-process": "loop.run_in_executor(pool of 1 process, unit, i)",
                                  }.get(model.name, "coroutine: await asyncio.sleep(0), return mix(i)")
         elif model.name in ("threads", "processes"):
-            meta["pool_size"] = 1
+            worker = "thread" if model.name == "threads" else "process"
+            meta.update(pool_size=1, unit_impl=f"pool.submit(unit, i) on a pool of 1 {worker}")
             if model.name == "processes":
                 meta["start_method"] = str(params["start_method"])
+        else:
+            meta["unit_impl"] = "unit(i), a plain call returning mix(i)"
         return meta
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
