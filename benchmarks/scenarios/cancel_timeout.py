@@ -12,7 +12,8 @@ parameter it ignores):
 
   - asyncio, uvloop: the unit is a coroutine doing one ``await asyncio.sleep(0)``;
     ``timeout`` wraps it in ``async with asyncio.timeout()``, ``wait_for`` in
-    ``asyncio.wait_for()`` (which on Python 3.11 wraps it in a Task).
+    ``asyncio.wait_for()`` (before Python 3.12 that wraps the coroutine in a Task
+    with a timer of its own; from 3.12 it is built on ``asyncio.timeout``).
   - to_thread, executor-thread, executor-process: the same async deadlines on the
     model's own awaitable (``asyncio.to_thread`` / ``loop.run_in_executor`` on a
     pool of one, started before timing); the executor round trip dominates.
@@ -74,7 +75,6 @@ CALLS = Param("calls", int, (200,), "op=deadline: calls made one after another",
 N = Param("n", int, (50,), "op=shutdown: units started, then stopped", quick=(10,), minimum=1)
 DEADLINE = Param("deadline", str, ("none",), "op=deadline: how each call gets its deadline "
                  "(none: the baseline)", choices=("none", "timeout", "wait_for", "result_timeout", "alarm"))
-
 
 
 class Variants(NamedTuple):
