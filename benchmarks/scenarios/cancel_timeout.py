@@ -35,10 +35,11 @@ parameter it ignores):
   this package (60-80 ms each on the reference machine), which is the ``spawn``
   scenario's subject, not this one's.
 
-Defaults: ``calls=200``, ``n=50`` (the default sweep then takes about three
-minutes on two cores).  pyperf calibrates loops so that each value lasts at
-least 100 ms, so fewer calls per run lose no precision; 50 forked processes
-per run keep ``processes`` under half a second per run on a loaded machine.
+Defaults: ``calls=200``, ``n=50``: 22 benchmarks, each near pyperf's floor of
+7-11 s (4 minutes on the shared 2-core reference machine).  pyperf calibrates
+loops so that each value lasts at least 100 ms, so fewer calls per run lose no
+precision; 50 forked processes per run keep ``processes`` under half a second
+per run on a loaded machine.
 
 Every unit's result is ``mix(i)``, and for ``shutdown`` only when that unit
 was verified stopped, so the checksum catches a lost, repeated or unstopped
