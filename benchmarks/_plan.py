@@ -140,8 +140,13 @@ def plan(
     for scenario, model in itertools.product(chosen_s, chosen_m):
         declared = (*scenario.params, *scenario.model_params(model))
         sweeps = [_sweep(p, overrides, profile.quick_params) for p in declared]
+        seen: set[tuple[tuple[str, Value], ...]] = set()
         for values in itertools.product(*sweeps):
-            case = Case(scenario, model, dict(zip((p.name for p in declared), values, strict=True)))
+            params = scenario.relevant(dict(zip((p.name for p in declared), values, strict=True)))
+            if tuple(params.items()) in seen:
+                continue  # differs from an earlier point only in parameters that do not apply
+            seen.add(tuple(params.items()))
+            case = Case(scenario, model, dict(params))
             reason = case.unsupported()
             if reason is None:
                 runnable.append(case)

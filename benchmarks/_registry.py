@@ -19,6 +19,7 @@ from .models import (
     uvloop_loop,
 )
 from .scenarios import (
+    cancel_timeout,
     cpu_hash,
     cpu_pure,
     file_io,
@@ -44,6 +45,7 @@ SCENARIOS: dict[str, Scenario] = {
         granularity.SCENARIO,
         primitives.SCENARIO,
         pipeline.SCENARIO,
+        cancel_timeout.SCENARIO,
     )
 }
 

@@ -120,7 +120,7 @@ def _calibrate(cases: list[Case]) -> dict[str, dict[str, Any]]:
     by_point: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]] = {}
     result = {}
     for case in cases:
-        own = tuple((p.name, case.params[p.name]) for p in case.scenario.params)
+        own = tuple((p.name, case.params[p.name]) for p in case.scenario.params if p.name in case.params)
         key = (case.scenario.name, own)
         if key not in by_point:
             by_point[key] = case.scenario.calibrate(dict(own))

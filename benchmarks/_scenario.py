@@ -46,6 +46,16 @@ class Scenario(ABC):
         added to the benchmark's metadata.  Must not depend on the model."""
         return {}
 
+    def relevant(self, params: Mapping[str, Value]) -> Mapping[str, Value]:
+        """Of one point of the sweeps, the parameters that mean something together.
+
+        A scenario whose variants take different parameters (one operation has
+        ``calls``, another ``n``) drops the others here; the plan keeps one
+        benchmark per distinct remainder instead of repeating a benchmark once
+        per value of a parameter it ignores.
+        """
+        return params
+
     # A scenario in which the model's role is not "run N units" (a server under
     # load, say) takes over from the model with the four hooks below.
 

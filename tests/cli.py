@@ -14,7 +14,8 @@ TINY_ARGS = ["--param", "n=4", "--param", "latency_ms=1", "--param", "size=300",
              "--param", "response_bytes=100", "--param", "connections=2", "--param", "round_trips=3",
              "--param", "message_bytes=100", "--param", "parties=3", "--param", "rounds=5",
              "--param", "items=4", "--param", "stage_steps=100", "--param", "queue_size=2",
-             "--param", "unit_us=100", "--param", "total_ms=1"]
+             "--param", "unit_us=100", "--param", "total_ms=1",
+             "--param", "calls=4"]
 # One worker process, one value, no warm-up, one loop: a run through pyperf, not a measurement.
 MINIMAL_PYPERF = ["-p", "1", "-n", "1", "-w", "0", "-l", "1", "--quiet"]
 

@@ -32,6 +32,7 @@ TINY: dict[str, list[str]] = {
     "items": ["6"],
     "stage_steps": ["300"],
     "queue_size": ["2"],
+    "calls": ["6"],
 }
 
 

@@ -29,7 +29,13 @@ def load(path: Path) -> pyperf.BenchmarkSuite:
 
 
 # Scenarios whose sessions record more than time (the run's .metrics.jsonl side file).
-METRIC_SCENARIOS = {"tcp_echo", "primitives", "pipeline"}
+METRIC_SCENARIOS = {"tcp_echo", "primitives", "pipeline", "cancel_timeout"}
+
+
+def records_metrics(meta: dict[str, object]) -> bool:
+    if meta["scenario"] == "cancel_timeout":
+        return meta["param_op"] == "shutdown"  # deadline calls record nothing but time
+    return meta["scenario"] in METRIC_SCENARIOS
 
 
 def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
@@ -64,11 +70,12 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
     metrics = [json.loads(line) for line in out.with_suffix(".metrics.jsonl").read_text().splitlines()]
     by_scenario = {b.get_name(): b.get_metadata()["scenario"] for b in benches}
     assert {m["benchmark"] for m in metrics} == {
-        name for name, scenario in by_scenario.items() if scenario in METRIC_SCENARIOS}
+        b.get_name() for b in benches if records_metrics(b.get_metadata())}
     assert all(m["run"] == "value" for m in metrics)
     assert all(m["latency_samples"] == 2 * 3 for m in metrics if by_scenario[m["benchmark"]] == "tcp_echo")
     assert all(1 <= m["inflight_peak"] <= m["inflight_bound"]
                for m in metrics if by_scenario[m["benchmark"]] == "pipeline")
+    assert all(m["shutdown_us"] > 0 for m in metrics if by_scenario[m["benchmark"]] == "cancel_timeout")
     # pyperf's own tools read the file
     for tool in (["stats"], ["compare_to", str(out)]):
         check = subprocess.run([sys.executable, "-m", "pyperf", *tool, str(out)],

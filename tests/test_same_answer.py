@@ -42,6 +42,8 @@ DECLINED = {
     "tcp_echo": {"executor-process"},
     "granularity": {"asyncio", "uvloop", "to_thread", "executor-thread"},
     "primitives": {"sequential", "to_thread", "executor-thread", "executor-process"},
+    # op=shutdown only: these models cannot stop a running unit (their op=deadline runs)
+    "cancel_timeout": {"sequential", "to_thread", "executor-thread", "executor-process"},
 }
 # Eager task factories exist from Python 3.12 (and some uvloop and Python versions do not work
 # together: the reason says so).
