@@ -8,6 +8,7 @@ warm-up the first measured value would pay for thread and process start-up.
 from __future__ import annotations
 
 import asyncio
+import ctypes  # for prctl in every pool child: imported once here, forked children inherit it
 import multiprocessing
 import os
 import signal
@@ -92,8 +93,6 @@ def _die_with_parent() -> None:
     """
     if not sys.platform.startswith("linux"):
         return
-    import ctypes
-
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     if os.getppid() == 1:  # the parent died before prctl took effect

@@ -257,10 +257,6 @@ class ProcessShutdown(ShutdownSession):
     def __init__(self, n: int, start_method: str, unit: ProcessUnit = blocked_child,
                  stop_timeout: float = STOP_TIMEOUT_S) -> None:
         super().__init__(n, stop_timeout)
-        # pool_child_init imports ctypes in every child: import it here, once, so forked
-        # children inherit it instead of each paying the import inside the timing.
-        import ctypes  # noqa: F401
-
         self._context = multiprocessing.get_context(start_method)
         self._unit = unit
         self._procs: list[BaseProcess] = []
