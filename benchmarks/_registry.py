@@ -18,7 +18,7 @@ from .models import (
     to_thread,
     uvloop_loop,
 )
-from .scenarios import cpu_hash, cpu_pure, file_io, rpc_fanout, sleep_fanout, spawn, tcp_echo
+from .scenarios import cpu_hash, cpu_pure, file_io, retry_ratelimit, rpc_fanout, sleep_fanout, spawn, tcp_echo
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -30,6 +30,7 @@ SCENARIOS: dict[str, Scenario] = {
         rpc_fanout.SCENARIO,
         tcp_echo.SCENARIO,
         spawn.SCENARIO,
+        retry_ratelimit.SCENARIO,
     )
 }
 

@@ -24,6 +24,9 @@ TINY: dict[str, list[str]] = {
     "connections": ["3"],
     "round_trips": ["5"],
     "message_bytes": ["300"],
+    "pattern": ["retry", "ratelimit", "unlimited"],
+    "backoff_us": ["100"],
+    "rate_per_s": ["5000"],
 }
 
 
@@ -46,12 +49,14 @@ def leaked_children() -> list[psutil.Process]:
 @pytest.fixture(scope="session")
 def process_wide_helpers() -> None:
     """Start once what lives for the whole process by design, so it is not counted as a
-    leak: uvloop's global self-pipe, the forkserver and the resource tracker."""
+    leak: uvloop's global self-pipe, the forkserver, the resource tracker and the arena
+    (a /dev/shm file kept open for reuse) of multiprocessing's shared-memory heap."""
     from concurrent.futures import ProcessPoolExecutor
 
     import uvloop
 
     uvloop.new_event_loop().close()
+    multiprocessing.RawArray("d", 1)
     for method in multiprocessing.get_all_start_methods():
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:
             pool.submit(int).result()
