@@ -29,20 +29,17 @@ Two resilience patterns of the asyncio guide, in each concurrency model
   = elapsed / N`` (which includes the model's own cost per unit: compare with
   ``spawn``, whose units do nothing at all).
 
-The bucket reserves: under its lock a caller reads the clock, refills, takes a
-token (the count may go negative: tokens promised to callers already
-waiting) and learns when its token becomes valid; it then sleeps outside the
-lock, re-checking the clock (uvloop rounds timers to the millisecond and may
-fire early).  The arithmetic is a pure function of (state, now): :func:`take`.
-Each model gets the bucket it would use: the event-loop models a lock-free
-one in the loop's thread (``asyncio.sleep``); threads, ``to_thread``,
-``executor-thread`` and ``sequential`` one behind a ``threading.Lock``
-(``time.sleep``); the process models one in shared memory behind a
-multiprocessing lock of the model's start method, handed to every pool child
-when it starts (``Work.process_init``).  ``time.monotonic`` is the only clock
-(CLOCK_MONOTONIC is system-wide on Linux, so processes agree on it).  Each
-token is numbered (its slot) and a unit's result includes it, so a token
-handed out twice, or lost, changes the checksum.
+The bucket (:mod:`benchmarks._token_bucket`) reserves: under its lock a caller
+takes a token, possibly one not yet valid, and then sleeps outside the lock
+until it is, re-checking the clock (uvloop rounds timers to the millisecond
+and may fire early).  Each model gets the bucket it would use: the event-loop
+models a lock-free one in the loop's thread (``asyncio.sleep``); threads,
+``to_thread``, ``executor-thread`` and ``sequential`` one behind a
+``threading.Lock`` (``time.sleep``); the process models one in shared memory
+behind a multiprocessing lock of the model's start method, handed to every
+pool child when it starts (``Work.process_init``).  ``time.monotonic`` is the
+only clock.  Each token is numbered (its slot) and a unit's result includes
+it, so a token handed out twice, or lost, changes the checksum.
 
 Outside the timing: pools, loop and bucket (created per measured value).
 Inside: refilling the bucket, the N units (acquires, waits, retries,
@@ -55,18 +52,16 @@ import asyncio
 import math
 import multiprocessing
 import random
-import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from functools import partial
-from typing import NamedTuple, Protocol
 
 from .._async import AsyncModel, gather_only
 from .._model import Model, Session
 from .._params import Param, Value
 from .._scenario import Scenario
+from .._token_bucket import CLOCK, Bucket, LocalBucket, SharedBucket, wait_until
 from .._work import MODULUS, Checksum, Work, checksum, mix, unprepared
 
 PATTERN = Param("pattern", str, ("retry", "ratelimit", "unlimited"),
@@ -82,8 +77,6 @@ FAILURE_RATE = 0.3
 MAX_ATTEMPTS = 5
 GAVE_UP = 1000  # added to mix(i) by a call that gave up: distinct from 1..MAX_ATTEMPTS
 
-CLOCK = time.monotonic
-LOCK_TIMEOUT_S = 30.0  # a child that died holding the shared bucket's lock fails the run
 SLOT_WEIGHT = 0x9E3779B1  # a token's slot, weighted, is part of the unit's result
 
 
@@ -159,124 +152,7 @@ def planned_attempts(i: int) -> int | None:
     return None
 
 
-# -- token bucket -----------------------------------------------------------------------------
-
-
-class BucketState(NamedTuple):
-    #: may be negative: tokens already promised to callers that are waiting for them
-    tokens: float
-    #: clock reading of the last refill
-    stamp: float
-    #: tokens handed out since the bucket was last filled: the next token's slot
-    granted: int
-    #: clock reading of the first reservation since then (how long the model took to ask)
-    first: float
-
-
-def full_bucket(now: float, burst: int) -> BucketState:
-    return BucketState(float(burst), now, 0, math.nan)
-
-
-def take(state: BucketState, now: float, rate: float, burst: int) -> tuple[BucketState, float]:
-    """Reserve one token at ``now``: the new state and the time the token is the caller's.
-
-    Refill at ``rate`` up to ``burst``, take a token; a caller that finds none
-    waits for the next one not yet promised.  So by any time t at most
-    ``burst + rate * (t - t0)`` tokens are valid (t0: when the bucket was full),
-    and callers are served in the order they reserve.  ``rate`` may be infinite.
-    """
-    if math.isinf(rate):
-        tokens = float(burst)
-    else:
-        tokens = min(float(burst), state.tokens + max(0.0, now - state.stamp) * rate)
-    tokens -= 1.0
-    ready = now if tokens >= 0.0 else now - tokens / rate
-    first = now if state.granted == 0 else state.first
-    return BucketState(tokens, max(now, state.stamp), state.granted + 1, first), ready
-
-
-def wait_until(deadline: float, clock: Callable[[], float] = CLOCK,
-               sleep: Callable[[float], object] = time.sleep) -> None:
-    while (left := deadline - clock()) > 0:
-        sleep(left)
-
-
-class Bucket(Protocol):
-    rate: float
-    burst: int
-
-    def fill(self, now: float) -> None: ...
-
-    def state(self) -> BucketState: ...
-
-    def reserve(self) -> tuple[float, int]:
-        """(when the token is valid, its slot)."""
-        ...
-
-
-class LocalBucket:
-    """A bucket in this process: behind a ``threading.Lock``, or none for one thread (a loop)."""
-
-    def __init__(self, rate: float, burst: int, *, locked: bool, clock: Callable[[], float] = CLOCK) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.clock = clock
-        self._lock: AbstractContextManager[object] = threading.Lock() if locked else nullcontext()
-        self._state = full_bucket(clock(), burst)
-
-    def fill(self, now: float) -> None:
-        with self._lock:
-            self._state = full_bucket(now, self.burst)
-
-    def state(self) -> BucketState:
-        with self._lock:
-            return self._state
-
-    def reserve(self) -> tuple[float, int]:
-        with self._lock:
-            state = self._state
-            self._state, ready = take(state, self.clock(), self.rate, self.burst)
-        return ready, state.granted
-
-
-class SharedBucket:
-    """A bucket in shared memory behind a multiprocessing lock: one for a whole process pool.
-
-    Picklable only while a child starts (``Work.process_init``), like its lock.
-    """
-
-    def __init__(self, rate: float, burst: int, context: multiprocessing.context.BaseContext) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._lock = context.Lock()
-        self._cells = context.RawArray("d", len(BucketState._fields))  # granted: exact up to 2**53
-        self.fill(CLOCK())
-
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        if not self._lock.acquire(timeout=LOCK_TIMEOUT_S):
-            raise TimeoutError(f"token bucket lock not acquired in {LOCK_TIMEOUT_S:g} s")
-        try:
-            yield
-        finally:
-            self._lock.release()
-
-    def fill(self, now: float) -> None:
-        with self._locked():
-            self._cells[:] = list(full_bucket(now, self.burst))
-
-    def state(self) -> BucketState:
-        with self._locked():
-            tokens, stamp, granted, first = self._cells
-        return BucketState(tokens, stamp, int(granted), first)
-
-    def reserve(self) -> tuple[float, int]:
-        with self._locked():
-            cells = self._cells
-            state = BucketState(cells[0], cells[1], int(cells[2]), cells[3])
-            new, ready = take(state, CLOCK(), self.rate, self.burst)
-            cells[:] = list(new)
-        return ready, state.granted
+# -- rate limit -------------------------------------------------------------------------------
 
 
 def granted_value(i: int, slot: int) -> int:
@@ -306,8 +182,8 @@ def limited(i: int, *, bucket: Bucket | None) -> int:
 
 async def alimited(i: int, *, bucket: Bucket) -> int:
     ready, slot = bucket.reserve()
-    # a deadline, not a poll: re-check because uvloop rounds a timer to the nearest
-    # millisecond and may fire early
+    # a deadline, not a poll: sleep again only if woken early (uvloop rounds a timer to
+    # the nearest millisecond)
     while (left := ready - CLOCK()) > 0:  # noqa: ASYNC110
         await asyncio.sleep(left)
     return granted_value(i, slot)
