@@ -59,8 +59,13 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.json", "all.metrics.jsonl", "all.runinfo"]
     metrics = [json.loads(line) for line in out.with_suffix(".metrics.jsonl").read_text().splitlines()]
     echo_benchmarks = {b.get_name() for b in benches if b.get_metadata()["scenario"] == "tcp_echo"}
-    assert {m["benchmark"] for m in metrics} == echo_benchmarks
-    assert all(m["run"] == "value" and m["latency_samples"] == 2 * 3 for m in metrics)
+    limited_benchmarks = {b.get_name() for b in benches if b.get_metadata()["scenario"] == "retry_ratelimit"
+                          and b.get_metadata()["param_pattern"] != "retry"}
+    assert {m["benchmark"] for m in metrics} == echo_benchmarks | limited_benchmarks
+    assert all(m["run"] == "value" for m in metrics)
+    assert all(m["latency_samples"] == 2 * 3 for m in metrics if m["benchmark"] in echo_benchmarks)
+    assert all(0 < m["achieved_rate_per_s"] <= m["target_rate_per_s"] * (1 + 1e-9)
+               for m in metrics if m["benchmark"] in limited_benchmarks)
     # pyperf's own tools read the file
     for tool in (["stats"], ["compare_to", str(out)]):
         check = subprocess.run([sys.executable, "-m", "pyperf", *tool, str(out)],
