@@ -120,6 +120,7 @@ def gave_up(i: int) -> int:
 
 def with_retry(i: int, *, base_s: float, operation: Operation = flaky_operation,
                sleep: Callable[[float], object] = time.sleep) -> int:
+    """Call i: retry transient failures with exponential backoff, give up after MAX_ATTEMPTS."""
     rng = draws(i)
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
@@ -134,6 +135,7 @@ def with_retry(i: int, *, base_s: float, operation: Operation = flaky_operation,
 
 async def awith_retry(i: int, *, base_s: float, operation: Operation = flaky_operation,
                       sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> int:
+    """:func:`with_retry` for a coroutine: the loop runs other calls during the backoff."""
     rng = draws(i)
     for attempt in range(MAX_ATTEMPTS):
         if attempt:
