@@ -107,9 +107,20 @@ def pool_child_init() -> None:
     _die_with_parent()
 
 
-def new_process_pool(size: int, start_method: str, unit: Callable[[int], int]) -> ProcessPoolExecutor:
+def _child_init(init: Callable[[], None]) -> None:
+    pool_child_init()
+    init()
+
+
+def new_process_pool(size: int, start_method: str, unit: Callable[[int], int],
+                     init: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+    """``init`` (see ``Work.process_init``) runs in every child after ``pool_child_init``."""
     context = multiprocessing.get_context(start_method)
-    pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=pool_child_init)
+    if init is None:
+        pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=pool_child_init)
+    else:
+        pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=_child_init,
+                                   initargs=(init,))
     try:
         pids: set[int] = set()
         deadline = time.monotonic() + WARMUP_TIMEOUT_S

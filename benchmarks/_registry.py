@@ -26,6 +26,7 @@ from .scenarios import (
     granularity,
     pipeline,
     primitives,
+    retry_ratelimit,
     rpc_fanout,
     sleep_fanout,
     spawn,
@@ -46,6 +47,7 @@ SCENARIOS: dict[str, Scenario] = {
         primitives.SCENARIO,
         pipeline.SCENARIO,
         cancel_timeout.SCENARIO,
+        retry_ratelimit.SCENARIO,
     )
 }
 

@@ -51,6 +51,10 @@ class Work:
     acall: Callable[[int], Awaitable[int]]
     #: 0 = no limit beyond the model's own (the scenario's ``concurrency``).
     limit: int = 0
+    #: Run once in every process-pool worker, before its first unit: hands the
+    #: units a resource they share (a multiprocessing lock, shared memory) that
+    #: can reach a child only when it starts.  Picklable; None: nothing to do.
+    process_init: Callable[[], None] | None = None
 
 
 async def _inline(call: Callable[[int], int], i: int) -> int:

@@ -33,6 +33,9 @@ TINY: dict[str, list[str]] = {
     "stage_steps": ["300"],
     "queue_size": ["2"],
     "calls": ["6"],
+    "pattern": ["retry", "ratelimit", "unlimited"],
+    "backoff_us": ["100"],
+    "rate_per_s": ["5000"],
 }
 
 

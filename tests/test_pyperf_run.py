@@ -29,12 +29,14 @@ def load(path: Path) -> pyperf.BenchmarkSuite:
 
 
 # Scenarios whose sessions record more than time (the run's .metrics.jsonl side file).
-METRIC_SCENARIOS = {"tcp_echo", "primitives", "pipeline", "cancel_timeout"}
+METRIC_SCENARIOS = {"tcp_echo", "primitives", "pipeline", "cancel_timeout", "retry_ratelimit"}
 
 
 def records_metrics(meta: dict[str, object]) -> bool:
     if meta["scenario"] == "cancel_timeout":
         return meta["param_op"] == "shutdown"  # deadline calls record nothing but time
+    if meta["scenario"] == "retry_ratelimit":
+        return meta["param_pattern"] != "retry"  # retries record nothing but time
     return meta["scenario"] in METRIC_SCENARIOS
 
 
@@ -76,6 +78,8 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
     assert all(1 <= m["inflight_peak"] <= m["inflight_bound"]
                for m in metrics if by_scenario[m["benchmark"]] == "pipeline")
     assert all(m["shutdown_us"] > 0 for m in metrics if by_scenario[m["benchmark"]] == "cancel_timeout")
+    assert all(0 < m["achieved_rate_per_s"] <= m["target_rate_per_s"] * (1 + 1e-9)
+               for m in metrics if by_scenario[m["benchmark"]] == "retry_ratelimit")
     # pyperf's own tools read the file
     for tool in (["stats"], ["compare_to", str(out)]):
         check = subprocess.run([sys.executable, "-m", "pyperf", *tool, str(out)],

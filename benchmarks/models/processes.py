@@ -28,7 +28,7 @@ def process_metadata(work: Work, params: Mapping[str, Value]) -> dict[str, Value
 
 def open_process_pool(work: Work, params: Mapping[str, Value]) -> ProcessPoolExecutor:
     size = process_pool_size(work, int(params["workers"]))
-    return new_process_pool(size, str(params["start_method"]), work.call)
+    return new_process_pool(size, str(params["start_method"]), work.call, work.process_init)
 
 
 class Processes(Model):
