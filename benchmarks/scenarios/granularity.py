@@ -51,7 +51,7 @@ from .._work import Checksum, Work, checksum, inline_async
 from . import cpu_hash, cpu_pure
 
 #: LCG steps per microsecond and SHA-256 bytes per microsecond on the reference machine.
-STEPS_PER_US = 10
+STEPS_PER_US = 5
 BYTES_PER_US = 1500
 #: Units timed, one after another, to measure a unit's real size before timing.
 MEASURE_UNITS_MS = 50.0
