@@ -160,9 +160,13 @@ def test_metadata_says_which_queue_how_many_stages_and_what_is_timed(model: str)
     meta = one_case(model).metadata()
     queue = {"sequential": "none", "threads": "queue.Queue", "processes": "multiprocessing.Queue"}
     assert meta["queue_impl"] == queue.get(model, "asyncio.Queue")
-    assert meta["parallelism"] == meta["concurrency_limit"] == meta["stage_workers"]
+    assert meta["concurrency_limit"] == meta["stage_workers"]
     if model in ("sequential", "asyncio", "uvloop"):
         assert meta["stage_workers"] == 1
+    if model in ("executor-thread", "executor-process"):  # two stage coroutines per pool worker
+        assert meta["stage_workers"] == 2 * meta["pool_size"] == 2 * meta["parallelism"]
+    elif model != "to_thread":
+        assert meta["parallelism"] == meta["stage_workers"]
     for key in ("stage_impl", "inflight_bound", "timed"):
         assert meta[key]
 
