@@ -67,6 +67,9 @@ from .._scenario import Scenario
 from .._token_bucket import CLOCK, Bucket, LocalBucket, SharedBucket, aacquire, acquire
 from .._work import MODULUS, Checksum, Work, checksum, mix, unprepared
 
+#: the parameters each pattern uses besides ``n``
+PATTERN_PARAMS = {"retry": {"backoff_us"}, "ratelimit": {"rate_per_s", "burst"}, "unlimited": {"burst"}}
+
 PATTERN = Param("pattern", str, ("retry", "ratelimit"),
                 "retry with backoff, a rate limiter at rate_per_s, or one that never waits "
                 "(acquire throughput)", quick=("ratelimit",),
@@ -276,6 +279,11 @@ class RetryRateLimit(Scenario):
     def model_params(self, model: Model) -> tuple[Param, ...]:
         # the units' waits are timers: how the coroutines are awaited is not what this compares
         return gather_only(model.params)
+
+    def relevant(self, params: Mapping[str, Value]) -> Mapping[str, Value]:
+        # each pattern keeps only its own parameters: no retry benchmark named by a rate
+        drop = set().union(*PATTERN_PARAMS.values()) - PATTERN_PARAMS[str(params["pattern"])]
+        return {k: v for k, v in params.items() if k not in drop}
 
     def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
         if params["pattern"] == "ratelimit" and int(params["burst"]) >= int(params["n"]):
