@@ -26,7 +26,7 @@ define run_and_report
 	exit $$status
 endef
 
-bench: $(STAMP) ## run every benchmark, default profile (25 minutes on 2 cores); writes results/ and its report
+bench: $(STAMP) ## run every benchmark, default profile (about 46 minutes on 2 cores); writes results/ and its report
 	$(call run_and_report,default)
 
 bench-quick: $(STAMP) ## every pair with small parameters, then its report (under 2 minutes; not for citing)
