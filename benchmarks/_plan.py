@@ -33,9 +33,9 @@ _TIMEOUT = ("--timeout", "900")
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
-        Profile("quick", "smaller parameters, 2 processes x 2 values, 1 loop, pyperf warnings hidden: "
+        Profile("quick", "smaller parameters, 1 process x 3 values, 1 loop, pyperf warnings hidden: "
                 "a smoke run, not for citing",
-                True, ("--processes", "2", "--values", "2", "--warmups", "1", "--loops", "1", "--quiet",
+                True, ("--processes", "1", "--values", "3", "--warmups", "1", "--loops", "1", "--quiet",
                          *_TIMEOUT)),
         Profile("default", "default parameters, 10 processes x 3 values, calibrated loops",
                 False, ("--processes", "10", "--values", "3", "--warmups", "1", *_TIMEOUT)),
