@@ -87,6 +87,16 @@ async def fan_out(unit: Unit, n: int, limit: int, api: str) -> list[int]:
     return await APIS[api]([unit(i) for i in range(n)])
 
 
+def close_loop(loop: asyncio.AbstractEventLoop, resources: ExitStack) -> None:
+    """Release a session's pools (``resources``), then its loop and the loop's default executor."""
+    try:
+        resources.close()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+
+
 class AsyncSession(Session):
     def __init__(self, loop: asyncio.AbstractEventLoop, unit: Unit, work: Work, api: str,
                  resources: ExitStack) -> None:
@@ -101,13 +111,7 @@ class AsyncSession(Session):
         return self._loop.run_until_complete(fan_out(self._unit, work.n, work.limit, self._api))
 
     def close(self) -> None:
-        loop = self._loop
-        try:
-            self._resources.close()
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            loop.close()
+        close_loop(self._loop, self._resources)
 
 
 class AsyncModel(Model):

@@ -90,16 +90,7 @@ class WorkerPipeline(PipelineSession):
                             if waited >= TIMEOUT_S:
                                 raise TimeoutError(f"the first queue stayed full for {TIMEOUT_S:g} s") \
                                     from None
-                    self.produced += 1
-                    inflight = self.produced - self.consumed
-                    if inflight > self.inflight_peak:
-                        self.inflight_peak = inflight
-                    size = q_in.qsize()
-                    if size > self.in_peak:
-                        self.in_peak = size
-                    size = q_out.qsize()
-                    if size > self.out_peak:
-                        self.out_peak = size
+                    self.count_put(q_in.qsize(), q_out.qsize())
             except BaseException as exc:  # the consumer reports it on its next poll
                 self._producer_error = exc
                 return

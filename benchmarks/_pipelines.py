@@ -36,6 +36,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from ._async import close_loop
 from ._model import Session
 from ._work import Work
 
@@ -96,6 +97,17 @@ class PipelineSession(Session):
         self.inflight_peak = 0
         self.in_peak = 0
         self.out_peak = 0
+
+    def count_put(self, in_size: int, out_size: int) -> None:
+        """The producer's sample after each put: items in flight and both queues' sizes."""
+        self.produced += 1
+        inflight = self.produced - self.consumed
+        if inflight > self.inflight_peak:
+            self.inflight_peak = inflight
+        if in_size > self.in_peak:
+            self.in_peak = in_size
+        if out_size > self.out_peak:
+            self.out_peak = out_size
 
     def metrics(self) -> dict[str, float]:
         result = {"inflight_peak": float(self.inflight_peak), "inflight_bound": float(self.bound),
@@ -173,16 +185,7 @@ class AsyncPipeline(PipelineSession):
         put = q_in.put
         for i in range(self.n):
             await put(i)
-            self.produced += 1
-            inflight = self.produced - self.consumed
-            if inflight > self.inflight_peak:
-                self.inflight_peak = inflight
-            size = q_in.qsize()
-            if size > self.in_peak:
-                self.in_peak = size
-            size = q_out.qsize()
-            if size > self.out_peak:
-                self.out_peak = size
+            self.count_put(q_in.qsize(), q_out.qsize())
         for _ in range(self.stage_workers):  # each stage task ends at its own None
             await put(None)
 
@@ -220,10 +223,4 @@ class AsyncPipeline(PipelineSession):
                 raise TimeoutError(f"no item reached the consumer for {TIMEOUT_S:g} s")
 
     def close(self) -> None:
-        loop = self.loop
-        try:
-            self._resources.close()
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            loop.close()
+        close_loop(self.loop, self._resources)
