@@ -22,6 +22,7 @@ from typing import Any
 
 import pyperf
 
+from ._cpuprobe import SpeedWatch, format_probe, probe, spread
 from ._environment import build_warnings, current_cpus, format_cpus, interpreter_metadata, worker_cpus
 from ._params import parse_assignments
 from ._plan import PROFILES, Case, plan
@@ -230,8 +231,11 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
         return args.processes * (WORKER_START_S + per_run * value)
 
     progress = Progress([weight(case) for case in todo])
+    watch = SpeedWatch()
     for index, case in enumerate(todo):
         progress.start(index, case.name)
+        speeds = probe(cpus)  # just before the workers start: the speed they will get
+        speed_note = watch.check(speeds)
         try:
             bench = runner.bench_time_func(case.name, make_time_func(case, cpus),
                                            metadata=case.metadata())
@@ -245,8 +249,12 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
         except Exception as exc:  # a worker failed: record it, keep going
             failed.append(_timing_failure(case, _one_line(exc)))
         else:
-            extra = calibrated.get(case.name, {})
+            extra = dict(calibrated.get(case.name, {}))
+            if speeds:
+                extra.update(cpu_probe_us=format_probe(speeds), cpu_probe_spread=spread(speeds))
             bench.update_metadata(extra)
+            if speed_note:
+                print(f"WARNING: {case.name}: {speed_note}", file=err)
             capacity_note = _capacity_warning(case, bench, extra)
             if capacity_note:
                 print(f"WARNING: {capacity_note}", file=err)

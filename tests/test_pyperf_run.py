@@ -58,6 +58,10 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
             assert f"param_{name}" in meta
         assert meta["name"].startswith(f"{meta['scenario']}/{meta['model']}[")
         assert bench.get_nvalue() == 1
+        if hasattr(os, "sched_setaffinity"):  # every CPU the workers may use was probed before
+            probed = {int(entry.split(":")[0]) for entry in meta["cpu_probe_us"].split(",")}
+            assert probed == set(os.sched_getaffinity(0))
+            assert meta["cpu_probe_spread"] >= 1.0
         if meta["model"] in ("asyncio", "uvloop", "to_thread", "executor-thread", "executor-process"):
             assert meta["loop"] == ("uvloop" if meta["model"] == "uvloop" else "asyncio")
         if meta["model"] in ("processes", "executor-process"):
