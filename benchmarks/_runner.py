@@ -22,7 +22,7 @@ from typing import Any
 
 import pyperf
 
-from ._cpuprobe import SpeedWatch, format_probe, probe, spread
+from ._cpuprobe import WARN_SPREAD, SpeedWatch, format_probe, probe, spread
 from ._environment import build_warnings, current_cpus, format_cpus, interpreter_metadata, worker_cpus
 from ._params import parse_assignments
 from ._plan import PROFILES, Case, plan
@@ -232,6 +232,7 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
 
     progress = Progress([weight(case) for case in todo])
     watch = SpeedWatch()
+    slow_cpu: list[str] = []  # benchmarks timed while a CPU ran slow
     for index, case in enumerate(todo):
         progress.start(index, case.name)
         speeds = probe(cpus)  # just before the workers start: the speed they will get
@@ -254,6 +255,7 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
                 extra.update(cpu_probe_us=format_probe(speeds), cpu_probe_spread=spread(speeds))
             bench.update_metadata(extra)
             if speed_note:
+                slow_cpu.append(case.name)
                 print(f"WARNING: {case.name}: {speed_note}", file=err)
             capacity_note = _capacity_warning(case, bench, extra)
             if capacity_note:
@@ -275,7 +277,12 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
         "interrupted": interrupted,
         "unsupported": [case.record(reason=reason) for case, reason in unsupported],
         "failed": failed,
+        "slow_cpu": slow_cpu,
     }
+    if slow_cpu:
+        print(f"WARNING: {len(slow_cpu)} of {writer.count} benchmark(s) started while a CPU ran over "
+              f"{WARN_SPREAD:g}x slower than the run's best (listed in the .runinfo file as slow_cpu): "
+              "compare their ratios with care, or re-run them", file=err)
     path = writer.finish(runinfo)
     summary = (f"{writer.count} of {len(cases)} benchmark(s) in {format_duration(progress.elapsed())}; "
                f"{len(failed)} failed, {len(unsupported)} unsupported")
