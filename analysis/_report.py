@@ -8,8 +8,9 @@ Sections are generic: a new scenario or model appears with no code here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
@@ -32,7 +33,7 @@ from ._format import (
 from ._heatmap import plot_speedup_heatmap, row_labels
 from ._load import RunInfo
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
-from ._stats import STDEV_WARN
+from ._stats import STDEV_WARN, Sample
 from ._views import ScenarioView, registry, scaling_params, scenario_views
 
 CHARTS = "charts"
@@ -123,38 +124,41 @@ def speedup_blocks(frame: pd.DataFrame, views: list[ScenarioView], baseline: str
                  "its fastest variant: above 1.00x the model is faster than the baseline."), *chart, table]
 
 
-def latency_blocks(view: ScenarioView) -> list[Block]:
-    """Latency percentiles as a table too, for readers of the Markdown alone."""
-    rows = [(point, c, s) for point in view.points for c, s in view.at(point) if s.latency]
+def _keyed_table(view: ScenarioView, items: Callable[[Sample], tuple[tuple[Any, float], ...]],
+                 key_header: Callable[[Any], str], cell: Callable[[float], str],
+                 extra_header: tuple[str, ...] = (),
+                 extra: Callable[[Sample], tuple[str, ...]] = lambda s: ()) -> Table | None:
+    """One row per contender and point, one column per key any of them recorded; None if none did."""
+    rows = [(point, c, s) for point in view.points for c, s in view.at(point) if items(s)]
     if not rows:
-        return []
-    percentiles = sorted({p for _, _, s in rows for p, _ in s.latency})
+        return None
+    keys = sorted({key for _, _, s in rows for key, _ in items(s)})
     several = len(view.points) > 1
     table = []
     for point, c, s in rows:
-        got = dict(s.latency)
-        cells = [format_time(got[p]) if p in got else "-" for p in percentiles]
-        table.append(((format_params(point),) if several else ()) + (c.label, *cells))
-    headers = (("parameters",) if several else ()) + ("model", *(f"p{p:g}" for p in percentiles))
-    return [Para("Request latency (median over timed calls of each call's percentile):"),
-            Table(headers, tuple(table), ("l" if several else "") + "l" + "r" * len(percentiles))]
+        got = dict(items(s))
+        cells = [cell(got[k]) if k in got else "-" for k in keys]
+        table.append(((format_params(point),) if several else ()) + (c.label, *extra(s), *cells))
+    headers = (("parameters",) if several else ()) + ("model", *extra_header, *map(key_header, keys))
+    align = ("l" if several else "") + "l" + "r" * (len(extra_header) + len(keys))
+    return Table(headers, tuple(table), align)
+
+
+def latency_blocks(view: ScenarioView) -> list[Block]:
+    """Latency percentiles as a table too, for readers of the Markdown alone."""
+    table = _keyed_table(view, lambda s: s.latency, lambda p: f"p{p:g}", format_time)
+    if table is None:
+        return []
+    return [Para("Request latency (median over timed calls of each call's percentile):"), table]
 
 
 def metrics_blocks(view: ScenarioView) -> list[Block]:
     """The other numbers the scenario records, one column per key; nothing if it records none."""
-    rows = [(point, c, s) for point in view.points for c, s in view.at(point) if s.metrics]
-    if not rows:
+    table = _keyed_table(view, lambda s: s.metrics, lambda k: f"`{k}`", format_number,
+                         extra_header=("values",), extra=lambda s: (str(s.metrics_n),))
+    if table is None:
         return []
-    keys = sorted({key for _, _, s in rows for key, _ in s.metrics})
-    several = len(view.points) > 1
-    table = []
-    for point, c, s in rows:
-        got = dict(s.metrics)
-        cells = [format_number(got[k]) if k in got else "-" for k in keys]
-        table.append(((format_params(point),) if several else ()) + (c.label, str(s.metrics_n), *cells))
-    headers = (("parameters",) if several else ()) + ("model", "values", *(f"`{k}`" for k in keys))
-    return [Para("**Other measurements**:"),
-            Table(headers, tuple(table), ("l" if several else "") + "lr" + "r" * len(keys))]
+    return [Para("**Other measurements**:"), table]
 
 
 def scenario_blocks(frame: pd.DataFrame, view: ScenarioView, found: list[Decision], chart_dir: Path,
