@@ -1,11 +1,10 @@
 """concbench: the same workloads under every Python concurrency model, timed by pyperf."""
 
-from ._model import Model, Session
-from ._params import BadInput, Param
-from ._plan import PROFILES, Case, plan
-from ._registry import MODELS, SCENARIOS
-from ._scenario import Scenario
-from ._work import Checksum, Work, checksum
+from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.params import BadInput, Param
+from benchmarks.core.work import Checksum, Work, checksum
+from benchmarks.harness.plan import PROFILES, Case, plan
+from benchmarks.harness.registry import MODELS, SCENARIOS
 
 __all__ = [
     "MODELS", "PROFILES", "SCENARIOS", "BadInput", "Case", "Checksum", "Model", "Param",

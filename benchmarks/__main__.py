@@ -6,7 +6,7 @@ re-import the main module in every child.
 
 import sys
 
-from ._cli import main
+from benchmarks.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,9 +13,12 @@ from multiprocessing.connection import Connection
 import pytest
 
 from benchmarks import MODELS, PROFILES, Case, Work, checksum, plan
-from benchmarks._params import Value
-from benchmarks._pools import START_METHODS, pool_child_init
-from benchmarks._shutdown import (
+from benchmarks.core.params import Value
+from benchmarks.core.pools import START_METHODS, pool_child_init
+from benchmarks.core.work import mix
+from benchmarks.scenarios import cancel_timeout
+from benchmarks.scenarios.cancel_timeout import SCENARIO
+from benchmarks.scenarios.cancel_timeout.shutdown import (
     FOREVER_S,
     Countdown,
     ProcessShutdown,
@@ -24,9 +27,6 @@ from benchmarks._shutdown import (
     ThreadShutdown,
     sleeper,
 )
-from benchmarks._work import mix
-from benchmarks.scenarios import cancel_timeout
-from benchmarks.scenarios.cancel_timeout import SCENARIO
 from tests.conftest import leaked_children
 
 N = 8

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from benchmarks._cpuprobe import WARN_SPREAD, SpeedWatch, format_probe, probe, spread
+from benchmarks.harness.cpuprobe import WARN_SPREAD, SpeedWatch, format_probe, probe, spread
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU pinning")

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from benchmarks import MODELS, Work
-from benchmarks._pools import default_executor_size
-from benchmarks._work import inline_async
+from benchmarks.core.pools import default_executor_size
+from benchmarks.core.work import inline_async
 
 HOLD_S = 0.02  # long enough that every unit allowed to overlap does overlap
 

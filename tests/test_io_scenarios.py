@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import checksum, plan
-from benchmarks._wire import payload
 from benchmarks.scenarios import rpc_fanout
 from benchmarks.scenarios.file_io import SCENARIO as FILE_IO
+from benchmarks.scenarios.loopback import payload
 from tests.conftest import leaked_children
 
 
@@ -34,7 +34,7 @@ def test_a_killed_server_fails_the_run_clearly(model: str) -> None:
     (case, *_), _ = plan(["rpc_fanout"], [model], {"n": ["4"], "latency_ms": ["1"]})
     with case.session() as session:
         for child in leaked_children():
-            if "benchmarks.refserver" in " ".join(child.cmdline()):
+            if "benchmarks.scenarios.rpc_fanout.refserver" in " ".join(child.cmdline()):
                 child.kill()
                 child.wait(5)
         with pytest.raises((ConnectionError, OSError)):
@@ -78,7 +78,7 @@ def test_several_load_generators_share_the_connections(model: str) -> None:
 
 @pytest.mark.usefixtures("no_leaks")
 def test_a_killed_echo_server_fails_the_run_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
-    from benchmarks import _echo_servers
+    from benchmarks.scenarios.tcp_echo import servers as _echo_servers
 
     monkeypatch.setattr(_echo_servers, "TIMEOUT_S", 2.0)
     (case,), _ = plan(["tcp_echo"], ["processes"], ECHO_TINY)
@@ -103,7 +103,7 @@ def test_a_dead_load_generator_fails_the_run_clearly() -> None:
 
 @pytest.mark.usefixtures("no_leaks")
 def test_load_generator_capacity_is_measured_against_the_native_peer() -> None:
-    from benchmarks import _capacity
+    from benchmarks.scenarios.tcp_echo import capacity as _capacity
 
     result = _capacity.measure(connections=2, trips=5, size=64, loadgen_procs=1)
     if shutil.which("cc") is None and shutil.which("gcc") is None:

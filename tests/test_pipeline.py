@@ -10,11 +10,13 @@ import time
 
 import pytest
 
-from benchmarks import MODELS, Case, _pipeline_workers, _pipelines, checksum, plan
-from benchmarks._pools import START_METHODS
-from benchmarks._work import Work, inline_async
+from benchmarks import MODELS, Case, checksum, plan
+from benchmarks.core.pools import START_METHODS
+from benchmarks.core.work import Work, inline_async
 from benchmarks.scenarios import cpu_pure
 from benchmarks.scenarios.pipeline import SCENARIO, open_pipeline
+from benchmarks.scenarios.pipeline import sessions as _pipelines
+from benchmarks.scenarios.pipeline import workers as _pipeline_workers
 from tests.conftest import leaked_children
 
 QUEUE_SIZE = 2

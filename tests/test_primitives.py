@@ -11,12 +11,17 @@ from typing import Any
 import pytest
 
 from benchmarks import MODELS, Case, checksum, plan
-from benchmarks._pools import START_METHODS
-from benchmarks._primitives import PRIMITIVES, Kit, PartyFailed, PrimitiveSession, Shape
-from benchmarks._primitives_async import AsyncPrimitiveSession
-from benchmarks._primitives_sync import ProcessParties, SyncPrimitiveSession, process_session, thread_session
-from benchmarks._work import mix
+from benchmarks.core.pools import START_METHODS
+from benchmarks.core.work import mix
 from benchmarks.scenarios import primitives
+from benchmarks.scenarios.primitives.common import PRIMITIVES, Kit, PartyFailed, PrimitiveSession, Shape
+from benchmarks.scenarios.primitives.on_asyncio import AsyncPrimitiveSession
+from benchmarks.scenarios.primitives.on_threads_processes import (
+    ProcessParties,
+    SyncPrimitiveSession,
+    process_session,
+    thread_session,
+)
 
 MODEL_NAMES = ["asyncio", "uvloop", "threads", "processes"]
 
@@ -69,7 +74,8 @@ class NoLock:
 @pytest.mark.parametrize("model", MODEL_NAMES)
 def test_a_lock_that_excludes_nothing_loses_updates(model: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The lock checksum is what catches a broken lock: swap in a no-op one and it fails."""
-    from benchmarks import _primitives_async, _primitives_sync
+    from benchmarks.scenarios.primitives import on_asyncio as _primitives_async
+    from benchmarks.scenarios.primitives import on_threads_processes as _primitives_sync
 
     def without_lock(make: Any) -> Any:
         def kit(*args: Any) -> Kit:

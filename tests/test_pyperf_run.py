@@ -107,7 +107,7 @@ WRONG_EXPECTED = """
 import sys
 from benchmarks.scenarios import cpu_pure
 cpu_pure.closed_form = lambda i, size: 0   # the master now expects a wrong answer
-from benchmarks._cli import main
+from benchmarks.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 

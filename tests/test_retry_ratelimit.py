@@ -18,8 +18,10 @@ from functools import partial
 import pytest
 
 from benchmarks import MODELS, Work, checksum, plan
-from benchmarks import _token_bucket as token_bucket
-from benchmarks._token_bucket import (
+from benchmarks.core.work import MODULUS, mix
+from benchmarks.scenarios import retry_ratelimit as rr
+from benchmarks.scenarios.retry_ratelimit import token_bucket
+from benchmarks.scenarios.retry_ratelimit.token_bucket import (
     BucketState,
     LocalBucket,
     SharedBucket,
@@ -28,8 +30,6 @@ from benchmarks._token_bucket import (
     take,
     wait_until,
 )
-from benchmarks._work import MODULUS, mix
-from benchmarks.scenarios import retry_ratelimit as rr
 from tests.conftest import TINY, leaked_children
 
 # -- the bucket's arithmetic, on simulated time -------------------------------------------------

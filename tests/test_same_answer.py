@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from benchmarks import MODELS, PROFILES, SCENARIOS, Case, checksum, plan
-from benchmarks._pools import START_METHODS
+from benchmarks.core.pools import START_METHODS
 from tests.conftest import TINY
 
 CASES, UNSUPPORTED = plan(overrides=TINY, profile=PROFILES["quick"])

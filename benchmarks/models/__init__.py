@@ -1,1 +1,1 @@
-"""One module per concurrency model; the registry lives in :mod:`benchmarks._registry`."""
+"""One module per concurrency model; the registry lives in :mod:`benchmarks.harness.registry`."""

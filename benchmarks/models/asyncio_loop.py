@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .._async import API, AsyncModel
+from benchmarks.core.aio import API, AsyncModel
 
 
 class AsyncioModel(AsyncModel):

@@ -10,11 +10,11 @@ import asyncio
 from collections.abc import Mapping
 from contextlib import ExitStack
 
-from .._async import AsyncModel, Unit, bind_unit
-from .._params import WORKERS, Value
-from .._pools import START_METHOD, process_pool_size
-from .._work import Work
-from .processes import open_process_pool, process_metadata
+from benchmarks.core.aio import AsyncModel, Unit, bind_unit
+from benchmarks.core.params import WORKERS, Value
+from benchmarks.core.pools import START_METHOD, process_pool_size
+from benchmarks.core.work import Work
+from benchmarks.models.processes import open_process_pool, process_metadata
 
 
 class ExecutorProcess(AsyncModel):

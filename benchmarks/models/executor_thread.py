@@ -10,10 +10,10 @@ import asyncio
 from collections.abc import Mapping
 from contextlib import ExitStack
 
-from .._async import AsyncModel, Unit, bind_unit
-from .._params import WORKERS, Value
-from .._pools import new_thread_pool, thread_pool_size
-from .._work import Work
+from benchmarks.core.aio import AsyncModel, Unit, bind_unit
+from benchmarks.core.params import WORKERS, Value
+from benchmarks.core.pools import new_thread_pool, thread_pool_size
+from benchmarks.core.work import Work
 
 
 class ExecutorThread(AsyncModel):

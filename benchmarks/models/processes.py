@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 
-from .._model import Model, Session
-from .._params import WORKERS, Param, Value
-from .._pools import START_METHOD, new_process_pool, process_pool_size
-from .._work import Work
-from .threads import PoolSession
+from benchmarks.core.contract import Model, Session
+from benchmarks.core.params import WORKERS, Param, Value
+from benchmarks.core.pools import START_METHOD, new_process_pool, process_pool_size
+from benchmarks.core.work import Work
+from benchmarks.models.threads import PoolSession
 
 CHUNKSIZE = Param("chunksize", int, (1,), "units per pickled task (ProcessPoolExecutor.map)", minimum=1)
 

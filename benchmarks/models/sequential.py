@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._model import Model, Session
-from .._params import Value
-from .._work import Work
+from benchmarks.core.contract import Model, Session
+from benchmarks.core.params import Value
+from benchmarks.core.work import Work
 
 
 class SequentialSession(Session):

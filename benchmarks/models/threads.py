@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import Executor
 
-from .._model import Model, Session
-from .._params import WORKERS, Value
-from .._pools import new_thread_pool, thread_pool_size
-from .._work import Work
+from benchmarks.core.contract import Model, Session
+from benchmarks.core.params import WORKERS, Value
+from benchmarks.core.pools import new_thread_pool, thread_pool_size
+from benchmarks.core.work import Work
 
 
 class PoolSession(Session):

@@ -15,10 +15,10 @@ import asyncio
 from collections.abc import Mapping
 from contextlib import ExitStack
 
-from .._async import AsyncModel, Unit, bind_unit
-from .._params import Value
-from .._pools import default_executor_size, start_default_executor
-from .._work import Work
+from benchmarks.core.aio import AsyncModel, Unit, bind_unit
+from benchmarks.core.params import Value
+from benchmarks.core.pools import default_executor_size, start_default_executor
+from benchmarks.core.work import Work
 
 
 class ToThread(AsyncModel):

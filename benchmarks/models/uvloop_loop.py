@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import metadata as importlib_metadata
 
-from .._async import LoopFactory
-from .._params import Value
-from .._scenario import Scenario
-from .asyncio_loop import AsyncioModel
+from benchmarks.core.aio import LoopFactory
+from benchmarks.core.contract import Scenario
+from benchmarks.core.params import Value
+from benchmarks.models.asyncio_loop import AsyncioModel
 
 
 class UvloopModel(AsyncioModel):

@@ -1,1 +1,1 @@
-"""One module per scenario; the registry lives in :mod:`benchmarks._registry`."""
+"""One module per scenario; the registry lives in :mod:`benchmarks.harness.registry`."""

@@ -15,11 +15,10 @@ import hashlib
 from collections.abc import Mapping
 from functools import partial
 
-from .._async import gather_only
-from .._model import Model
-from .._params import Param, Value
-from .._scenario import Scenario
-from .._work import Checksum, Work, checksum, inline_async
+from benchmarks.core.aio import gather_only
+from benchmarks.core.contract import Model, Scenario
+from benchmarks.core.params import Param, Value
+from benchmarks.core.work import Checksum, Work, checksum, inline_async
 
 
 def unit(i: int, *, size: int) -> int:

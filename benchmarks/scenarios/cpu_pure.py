@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from .._async import gather_only
-from .._model import Model
-from .._params import Param, Value
-from .._scenario import Scenario
-from .._work import MODULUS, Checksum, Work, checksum, inline_async
+from benchmarks.core.aio import gather_only
+from benchmarks.core.contract import Model, Scenario
+from benchmarks.core.params import Param, Value
+from benchmarks.core.work import MODULUS, Checksum, Work, checksum, inline_async
 
 A = 6364136223846793005 % MODULUS
 C = 1442695040888963407 % MODULUS

@@ -22,11 +22,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 
-from .._async import gather_only
-from .._model import Model
-from .._params import Param, Value
-from .._scenario import Scenario
-from .._work import Checksum, Work, checksum, unprepared
+from benchmarks.core.aio import gather_only
+from benchmarks.core.contract import Model, Scenario
+from benchmarks.core.params import Param, Value
+from benchmarks.core.work import Checksum, Work, checksum, unprepared
 
 
 def payload(i: int, size: int) -> bytes:

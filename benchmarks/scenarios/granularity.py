@@ -49,12 +49,11 @@ import time
 from collections.abc import Mapping
 from functools import partial
 
-from .._async import gather_only
-from .._model import Model
-from .._params import Param, Value
-from .._scenario import Scenario
-from .._work import Checksum, Work, checksum, inline_async
-from . import cpu_pure
+from benchmarks.core.aio import gather_only
+from benchmarks.core.contract import Model, Scenario
+from benchmarks.core.params import Param, Value
+from benchmarks.core.work import Checksum, Work, checksum, inline_async
+from benchmarks.scenarios import cpu_pure
 
 #: LCG steps per microsecond and SHA-256 bytes per microsecond on the reference machine.
 STEPS_PER_US = 5

@@ -18,9 +18,9 @@ import time
 from collections.abc import Mapping
 from functools import partial
 
-from .._params import CONCURRENCY, UNBOUNDED, Param, Value
-from .._scenario import Scenario
-from .._work import Checksum, Work, checksum, mix
+from benchmarks.core.contract import Scenario
+from benchmarks.core.params import CONCURRENCY, UNBOUNDED, Param, Value
+from benchmarks.core.work import Checksum, Work, checksum, mix
 
 
 def unit(i: int, *, latency_s: float) -> int:

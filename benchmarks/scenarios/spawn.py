@@ -22,12 +22,11 @@ import functools
 from collections.abc import Mapping
 from dataclasses import replace
 
-from .._async import AsyncModel
-from .._model import Model, Session
-from .._params import Param, Value
-from .._pools import START_METHOD, START_METHODS
-from .._scenario import Scenario
-from .._work import Checksum, Work, checksum, mix
+from benchmarks.core.aio import AsyncModel
+from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.params import Param, Value
+from benchmarks.core.pools import START_METHOD, START_METHODS
+from benchmarks.core.work import Checksum, Work, checksum, mix
 
 LIFECYCLE = Param("lifecycle", str, ("warm", "cold"), "pools and loops created outside the timing "
                   "(warm) or inside it (cold)", choices=("warm", "cold"))

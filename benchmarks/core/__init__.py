@@ -1,0 +1,1 @@
+"""The contract: scenario, model, session, work, parameters."""

@@ -1,0 +1,158 @@
+"""The event-loop side shared by asyncio, uvloop, to_thread and the executor models.
+
+Every async model runs the same coroutine, ``fan_out``: one awaitable per
+unit, optionally behind an ``asyncio.Semaphore`` (the scenario's
+concurrency), awaited with gather, a TaskGroup or as_completed.  Models differ
+only in the loop factory and in what one unit's awaitable is (the scenario's
+coroutine, ``asyncio.to_thread`` or ``loop.run_in_executor``).  A fresh loop is
+created for every measured value, outside the timed region, as pyperf's
+``bench_async_func`` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from contextlib import ExitStack
+from dataclasses import replace
+from functools import partial
+from typing import Any, ClassVar
+
+from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.params import Param, Value
+from benchmarks.core.work import Work
+
+Unit = Callable[[int], Awaitable[int]]
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
+async def _gather(aws: list[Awaitable[int]]) -> list[int]:
+    return list(await asyncio.gather(*aws))
+
+
+async def _taskgroup(aws: list[Awaitable[int]]) -> list[int]:
+    async with asyncio.TaskGroup() as group:  # type: ignore[attr-defined,unused-ignore]
+        tasks = [group.create_task(_await(aw)) for aw in aws]
+    return [task.result() for task in tasks]
+
+
+async def _as_completed(aws: list[Awaitable[int]]) -> list[int]:
+    return [await future for future in asyncio.as_completed(aws)]
+
+
+async def _await(aw: Awaitable[int]) -> int:
+    return await aw
+
+
+APIS: dict[str, Callable[[list[Awaitable[int]]], Coroutine[Any, Any, list[int]]]] = {
+    "gather": _gather,
+    "taskgroup": _taskgroup,
+    "as_completed": _as_completed,
+}
+
+API = Param(
+    "api",
+    str,
+    ("gather",),
+    "how the unit coroutines are awaited",
+    choices=tuple(APIS),
+)
+
+
+def bind_unit(func: Callable[..., Awaitable[int]], *args: Any) -> Unit:
+    """``func(*args, i)`` as unit i, without wrapping it in another coroutine."""
+    return partial(func, *args)
+
+
+def gather_only(params: tuple[Param, ...]) -> tuple[Param, ...]:
+    """A model's parameters with ``api`` defaulting to gather alone.
+
+    For scenarios whose units never wait (CPU work, blocking file calls),
+    how the coroutines are awaited changes nothing worth three benchmarks;
+    ``--param api=...`` still sweeps it.
+    """
+    return tuple(replace(p, default=("gather",)) if p.name == API.name else p for p in params)
+
+
+async def _limited(semaphore: asyncio.Semaphore, unit: Unit, i: int) -> int:
+    async with semaphore:
+        return await unit(i)
+
+
+async def fan_out(unit: Unit, n: int, limit: int, api: str) -> list[int]:
+    if limit:
+        unit = partial(_limited, asyncio.Semaphore(limit), unit)
+    return await APIS[api]([unit(i) for i in range(n)])
+
+
+def close_loop(loop: asyncio.AbstractEventLoop, resources: ExitStack) -> None:
+    """Release a session's pools (``resources``), then its loop and the loop's default executor."""
+    try:
+        resources.close()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+
+
+class AsyncSession(Session):
+    def __init__(self, loop: asyncio.AbstractEventLoop, unit: Unit, work: Work, api: str,
+                 resources: ExitStack) -> None:
+        self._loop = loop
+        self._unit = unit
+        self._work = work
+        self._api = api
+        self._resources = resources
+
+    def run(self) -> list[int]:
+        work = self._work
+        return self._loop.run_until_complete(fan_out(self._unit, work.n, work.limit, self._api))
+
+    def close(self) -> None:
+        close_loop(self._loop, self._resources)
+
+
+class AsyncModel(Model):
+    """A model whose units are awaited on an event loop."""
+
+    params: ClassVar[tuple[Param, ...]] = (API,)
+    loop_name = "asyncio"
+
+    def loop_factory(self) -> LoopFactory:
+        return asyncio.new_event_loop
+
+    def loop_version(self) -> str:
+        return platform.python_version()
+
+    def unit(self, work: Work, params: Mapping[str, Value], loop: asyncio.AbstractEventLoop,
+             resources: ExitStack) -> Unit:
+        """The awaitable for unit i; may register pools in ``resources``."""
+        return work.acall
+
+    def unsupported(self, scenario: Scenario, params: Mapping[str, Value]) -> str | None:
+        if params.get("api") == "taskgroup" and not hasattr(asyncio, "TaskGroup"):
+            return "asyncio.TaskGroup needs Python 3.11 or newer"
+        return None
+
+    def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {
+            "loop": self.loop_name,
+            "loop_version": self.loop_version(),
+            "concurrency_limit": work.limit or work.n,
+        }
+
+    def open(self, work: Work, params: Mapping[str, Value]) -> Session:
+        loop = self.loop_factory()()
+        if params.get("task_factory") == "eager":
+            # 3.12+: a task runs synchronously until its first suspension (only
+            # scenarios that declare the task_factory parameter ask for it)
+            loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined,unused-ignore]
+        resources = ExitStack()
+        try:
+            unit = self.unit(work, params, loop, resources)
+        except BaseException:
+            resources.close()
+            loop.close()
+            raise
+        return AsyncSession(loop, unit, work, str(params.get("api", "gather")), resources)

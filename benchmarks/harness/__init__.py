@@ -1,0 +1,1 @@
+"""The run harness: registry, plan, runner, results, progress, environment."""

@@ -1,0 +1,83 @@
+"""Facts about the interpreter and the CPUs that pyperf does not record itself.
+
+pyperf already stores the Python version, CONFIG_ARGS, CPU count and affinity
+(when restricted), hostname and load; this adds what a concurrency benchmark
+needs to be read correctly: PGO/LTO, the GIL, library versions and the CPUs a
+worker (and therefore every pool it starts) may run on.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+from collections.abc import Sequence
+from importlib import metadata as importlib_metadata
+
+from benchmarks.core.params import Value
+
+PACKAGE = "concbench"
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib_metadata.version(dist)
+    except importlib_metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def gil_state() -> str:
+    free_threaded_build = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    if not free_threaded_build:
+        return "enabled (not a free-threaded build)"
+    is_enabled = getattr(sys, "_is_gil_enabled", lambda: True)
+    return "enabled" if is_enabled() else "disabled"
+
+
+def interpreter_metadata() -> dict[str, Value]:
+    config_args = sysconfig.get_config_var("CONFIG_ARGS") or ""
+    return {
+        "python_pgo": "yes" if "--enable-optimizations" in config_args else "no",
+        "python_lto": "yes" if "--with-lto" in config_args else "no",
+        "python_gil": gil_state(),
+        "pyperf_version": _version("pyperf"),
+        "uvloop_version": _version("uvloop"),
+        "concbench_version": _version(PACKAGE),
+    }
+
+
+def build_warnings(meta: dict[str, Value]) -> list[str]:
+    warnings = []
+    if meta["python_pgo"] != "yes" or meta["python_lto"] != "yes":
+        warnings.append(
+            f"{sys.executable} was built without PGO/LTO (python_pgo={meta['python_pgo']}, "
+            f"python_lto={meta['python_lto']}): absolute times are slower than an optimised "
+            "build's; ratios measured in one run remain comparable"
+        )
+    return warnings
+
+
+def format_cpus(cpus: Sequence[int]) -> str:
+    return ",".join(str(c) for c in sorted(cpus))
+
+
+def worker_cpus(affinity_option: str | None) -> list[int] | None:
+    """The CPUs pyperf will pin each worker to, computed the way pyperf does.
+
+    ``--affinity`` wins; otherwise pyperf pins to the isolated CPUs if the
+    kernel has any; otherwise the worker keeps the affinity it inherits.
+    """
+    from pyperf._cpu_utils import get_isolated_cpus, parse_cpu_list
+
+    if affinity_option:
+        return sorted(parse_cpu_list(affinity_option))
+    isolated = get_isolated_cpus()
+    if isolated:
+        return sorted(isolated)
+    return current_cpus()
+
+
+def current_cpus() -> list[int] | None:
+    if hasattr(os, "sched_getaffinity"):
+        return sorted(os.sched_getaffinity(0))
+    return None

@@ -1,0 +1,154 @@
+"""From a selection on the command line to the ordered list of benchmarks.
+
+The order is deterministic (registry order, then parameter sweeps in
+declaration order) because pyperf workers pick their benchmark by position.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+
+from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.params import BadInput, Param, Value
+from benchmarks.core.work import Checksum, Work
+from benchmarks.harness.registry import MODELS, SCENARIOS
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    help: str
+    quick_params: bool
+    pyperf_args: tuple[str, ...]
+
+
+# Each worker gets a timeout so a hung pair fails instead of stalling the run.
+_TIMEOUT = ("--timeout", "900")
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile("quick", "smaller parameters, 1 process x 3 values, 1 loop, pyperf warnings hidden: "
+                "a smoke run, not for citing",
+                True, ("--processes", "1", "--values", "3", "--warmups", "1", "--loops", "1", "--quiet",
+                         *_TIMEOUT)),
+        Profile("default", "default parameters, 10 processes x 3 values, calibrated loops",
+                False, ("--processes", "10", "--values", "3", "--warmups", "1", *_TIMEOUT)),
+        Profile("rigorous", "default parameters, pyperf --rigorous (40 processes x 3 values)",
+                False, ("--rigorous", *_TIMEOUT)),
+    )
+}
+
+
+def format_value(value: Value) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark: a scenario, a model and one value of every parameter."""
+
+    scenario: Scenario
+    model: Model
+    params: Mapping[str, Value]
+
+    @property
+    def name(self) -> str:
+        values = ",".join(f"{k}={format_value(v)}" for k, v in self.params.items())
+        return f"{self.scenario.name}/{self.model.name}[{values}]"
+
+    @cached_property
+    def work(self) -> Work:
+        return self.scenario.work(self.params)
+
+    @cached_property
+    def expected(self) -> Checksum:
+        return self.scenario.expected(self.params)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Scenario resources, then the model's pools and loop: ready to time ``run``."""
+        with self.scenario.prepared(self.params) as work, \
+                self.scenario.open_session(self.model, work, self.params) as session:
+            yield session
+
+    def unsupported(self) -> str | None:
+        return (self.scenario.unsupported(self.model, self.params)
+                or self.model.unsupported(self.scenario, self.params))
+
+    def metadata(self) -> dict[str, Value]:
+        """Everything the analysis needs, as columns: never parse the name."""
+        meta: dict[str, Value] = {
+            "scenario": self.scenario.name,
+            "scenario_kind": self.scenario.kind,
+            "model": self.model.name,
+            "params": ",".join(self.params),
+            "expected_checksum": str(self.expected),
+        }
+        meta.update({f"param_{k}": v for k, v in self.params.items()})
+        meta.update(self.scenario.metadata(self.params))
+        meta.update(self.scenario.model_metadata(self.model, self.work, self.params))
+        return meta
+
+    def record(self, **extra: object) -> dict[str, object]:
+        """A JSON-ready description, for the run info file."""
+        return {"name": self.name, "scenario": self.scenario.name, "model": self.model.name,
+                "params": dict(self.params), **extra}
+
+
+def _choose(kind: str, names: Sequence[str], registry: Mapping[str, object]) -> list[str]:
+    if not names:
+        return list(registry)
+    for name in names:
+        if name not in registry:
+            raise BadInput(f"unknown {kind} {name!r}: choose from {', '.join(registry)}")
+    # registry order, whatever the command-line order, without duplicates
+    return [name for name in registry if name in names]
+
+
+def _sweep(param: Param, overrides: Mapping[str, list[str]], quick: bool) -> tuple[Value, ...]:
+    if param.name in overrides:
+        return tuple(dict.fromkeys(param.parse(text) for text in overrides[param.name]))
+    return tuple(param.check(v) for v in param.sweep(quick))
+
+
+def plan(
+    scenarios: Sequence[str] = (),
+    models: Sequence[str] = (),
+    overrides: Mapping[str, list[str]] | None = None,
+    profile: Profile = PROFILES["default"],
+) -> tuple[list[Case], list[tuple[Case, str]]]:
+    """Expand a selection into (runnable cases, unsupported cases with reasons)."""
+    overrides = overrides or {}
+    chosen_s = [SCENARIOS[n] for n in _choose("scenario", scenarios, SCENARIOS)]
+    chosen_m = [MODELS[n] for n in _choose("model", models, MODELS)]
+    known = {p.name for s in chosen_s for p in s.params}
+    known |= {p.name for s in chosen_s for m in chosen_m for p in s.model_params(m)}
+    for name in overrides:
+        if name not in known:
+            raise BadInput(
+                f"unknown parameter {name!r} for the selected benchmarks: "
+                f"choose from {', '.join(sorted(known))}"
+            )
+    runnable: list[Case] = []
+    unsupported: list[tuple[Case, str]] = []
+    for scenario, model in itertools.product(chosen_s, chosen_m):
+        declared = (*scenario.params, *scenario.model_params(model))
+        sweeps = [_sweep(p, overrides, profile.quick_params) for p in declared]
+        seen: set[tuple[tuple[str, Value], ...]] = set()
+        for values in itertools.product(*sweeps):
+            params = scenario.relevant(dict(zip((p.name for p in declared), values, strict=True)))
+            if tuple(params.items()) in seen:
+                continue  # differs from an earlier point only in parameters that do not apply
+            seen.add(tuple(params.items()))
+            case = Case(scenario, model, dict(params))
+            reason = case.unsupported()
+            if reason is None:
+                runnable.append(case)
+            else:
+                unsupported.append((case, reason))
+    return runnable, unsupported

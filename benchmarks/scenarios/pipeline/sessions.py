@@ -1,0 +1,226 @@
+"""The sessions of the ``pipeline`` scenario: producer -> stage -> consumer over bounded queues.
+
+Item i enters the pipeline as the integer i, the stage computes ``work.call(i)``
+and the consumer collects the value.  One session class per family of models:
+
+- :class:`SequentialPipeline`: no queues; each item is produced, computed and
+  consumed before the next (the baseline).
+- :class:`AsyncPipeline`: a producer task, K stage tasks and the consumer on
+  one event loop; a stage awaits the model's unit (inline, ``to_thread`` or
+  ``run_in_executor``), so the stage is whatever the async model makes of it.
+- ``ThreadPipeline`` and ``ProcessPipeline`` (:mod:`benchmarks.scenarios.pipeline.workers`):
+  K stage workers (threads, or processes of a given start method) started
+  before timing and reused by every run, fed by a producer thread; the calling
+  thread consumes.
+
+A run ends when the consumer has taken exactly N values, not at end-of-run
+markers: a worker that took two markers would end the run while another still
+held an item.  Stage workers therefore live until ``close``.
+
+Back-pressure is checked, not assumed: the producer counts each item once it
+is in the first queue, the consumer each item it has finished with, and right
+after every put the producer samples ``produced - consumed`` and both queues'
+sizes, keeping the peaks (a few attribute reads per item, the same in every
+pipeline with queues).  The structure bounds the items in flight by
+``2Q + K + 1``: Q in each queue, one held by each of the K stages, one in the
+consumer's hand (the producer's own hand is empty when it samples).
+``metrics`` reports the peaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from asyncio import Queue as AsyncQueue
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from benchmarks.core.aio import close_loop
+from benchmarks.core.contract import Session
+from benchmarks.core.work import Work
+
+#: No item reaching the consumer for this long fails the run.
+TIMEOUT_S = 30.0
+#: How often a waiting consumer (or the async watchdog) checks on the rest of the pipeline.
+POLL_S = 0.5
+
+AsyncStage = Callable[[int], Awaitable[int]]
+#: Builds the async stage on the session's loop; may register pools to shut down in the ExitStack.
+AsyncStageFactory = Callable[[asyncio.AbstractEventLoop, ExitStack], AsyncStage]
+
+
+def inflight_bound(queue_size: int, stage_workers: int) -> int:
+    """Items that can be in flight: two full queues, one per stage, one in the consumer's hand."""
+    return 2 * queue_size + stage_workers + 1
+
+
+class StageError(RuntimeError):
+    """The stage raised on an item: the run fails with this."""
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def stage_error(item: int, exc: BaseException) -> StageError:
+    return StageError(f"stage failed on item {item}: {describe(exc)}")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a stage worker sends on instead of a value when the stage raised."""
+
+    item: int
+    error: str
+    #: the exception itself, for thread workers (processes send the text only: always picklable)
+    cause: BaseException | None = field(default=None, compare=False)
+
+
+class PipelineSession(Session):
+    """What every pipeline shares: its shape and the in-flight accounting."""
+
+    queue_impl: ClassVar[str]
+
+    def __init__(self, work: Work, queue_size: int, stage_workers: int,
+                 consumer_delay_s: float = 0.0) -> None:
+        self.n = work.n
+        self.stage = work.call
+        self.queue_size = queue_size
+        self.stage_workers = stage_workers
+        self.bound = inflight_bound(queue_size, stage_workers)
+        #: tests slow the consumer down to show that the producer is throttled
+        self.consumer_delay_s = consumer_delay_s
+        # Cumulative over the session's runs: nothing is reset that a late sample could race with.
+        self.produced = 0
+        self.consumed = 0
+        self.inflight_peak = 0
+        self.in_peak = 0
+        self.out_peak = 0
+
+    def count_put(self, in_size: int, out_size: int) -> None:
+        """The producer's sample after each put: items in flight and both queues' sizes."""
+        self.produced += 1
+        inflight = self.produced - self.consumed
+        if inflight > self.inflight_peak:
+            self.inflight_peak = inflight
+        if in_size > self.in_peak:
+            self.in_peak = in_size
+        if out_size > self.out_peak:
+            self.out_peak = out_size
+
+    def metrics(self) -> dict[str, float]:
+        result = {"inflight_peak": float(self.inflight_peak), "inflight_bound": float(self.bound),
+                  "queue_in_peak": float(self.in_peak), "queue_out_peak": float(self.out_peak)}
+        self.inflight_peak = self.in_peak = self.out_peak = 0
+        return result
+
+
+class SequentialPipeline(PipelineSession):
+    """No queues: one item at a time, so exactly one is ever in flight."""
+
+    queue_impl = "none"
+
+    def __init__(self, work: Work) -> None:
+        super().__init__(work, queue_size=0, stage_workers=1)
+        self.bound = 1
+
+    def run(self) -> list[int]:
+        stage = self.stage
+        results = []
+        for i in range(self.n):
+            try:
+                value = stage(i)
+            except Exception as exc:
+                raise stage_error(i, exc) from exc
+            results.append(value)
+        # structural, not sampled: counting here would only add work the baseline does not need
+        self.inflight_peak = 1
+        return results
+
+    def metrics(self) -> dict[str, float]:
+        result = {"inflight_peak": float(self.inflight_peak), "inflight_bound": float(self.bound)}
+        self.inflight_peak = 0
+        return result
+
+
+class AsyncPipeline(PipelineSession):
+    """Event-loop models: producer, K stage tasks and consumer on one loop, ``asyncio.Queue``s.
+
+    The queues and the K + 3 tasks are created per run (microseconds, as a
+    coroutine pipeline is written); the loop and any pool exist before timing.
+    """
+
+    queue_impl = "asyncio.Queue"
+
+    def __init__(self, work: Work, queue_size: int, stage_workers: int,
+                 loop_factory: Callable[[], asyncio.AbstractEventLoop], stage_factory: AsyncStageFactory,
+                 consumer_delay_s: float = 0.0) -> None:
+        super().__init__(work, queue_size, stage_workers, consumer_delay_s)
+        self.loop = loop_factory()
+        self._resources = ExitStack()
+        try:
+            self._astage = stage_factory(self.loop, self._resources)
+        except BaseException:
+            self._resources.close()
+            self.loop.close()
+            raise
+
+    def run(self) -> list[int]:
+        return self.loop.run_until_complete(self._pipeline())
+
+    async def _pipeline(self) -> list[int]:
+        q_in: AsyncQueue[int | None] = AsyncQueue(self.queue_size)
+        q_out: AsyncQueue[int] = AsyncQueue(self.queue_size)
+        async with asyncio.TaskGroup() as group:  # a failing task cancels the others
+            group.create_task(self._produce(q_in, q_out))
+            for _ in range(self.stage_workers):
+                group.create_task(self._stage(q_in, q_out))
+            watchdog = group.create_task(self._watchdog())
+            results = await self._consume(q_out)
+            watchdog.cancel()
+        return results
+
+    async def _produce(self, q_in: AsyncQueue[int | None], q_out: AsyncQueue[int]) -> None:
+        put = q_in.put
+        for i in range(self.n):
+            await put(i)
+            self.count_put(q_in.qsize(), q_out.qsize())
+        for _ in range(self.stage_workers):  # each stage task ends at its own None
+            await put(None)
+
+    async def _stage(self, q_in: AsyncQueue[int | None], q_out: AsyncQueue[int]) -> None:
+        astage = self._astage
+        while (i := await q_in.get()) is not None:
+            try:
+                value = await astage(i)
+            except Exception as exc:
+                raise stage_error(i, exc) from exc
+            await q_out.put(value)
+
+    async def _consume(self, q_out: AsyncQueue[int]) -> list[int]:
+        get = q_out.get
+        delay = self.consumer_delay_s
+        results = []
+        for _ in range(self.n):
+            value = await get()
+            if delay:
+                await asyncio.sleep(delay)
+            results.append(value)
+            self.consumed += 1
+        return results
+
+    async def _watchdog(self) -> None:
+        """Fail the run when no item has been consumed for TIMEOUT_S (one timer per POLL_S)."""
+        seen, waited = self.consumed, 0.0
+        while True:
+            await asyncio.sleep(POLL_S)
+            if self.consumed != seen:
+                seen, waited = self.consumed, 0.0
+                continue
+            waited += POLL_S
+            if waited >= TIMEOUT_S:
+                raise TimeoutError(f"no item reached the consumer for {TIMEOUT_S:g} s")
+
+    def close(self) -> None:
+        close_loop(self.loop, self._resources)

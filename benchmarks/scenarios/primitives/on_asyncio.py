@@ -1,0 +1,181 @@
+"""The ``primitives`` scenario on an event loop (asyncio or uvloop: only the factory differs).
+
+Parties are tasks of one ``asyncio.TaskGroup`` created by each run (creating
+them is timed, as handing work to long-lived threads or processes is for the
+other models); the caller of ``run`` is the event setter and the ping-pong
+caller.  The primitives are created with the session, before timing, and are
+reused by every run.  A party that raises cancels the others (TaskGroup) and
+the whole run is bounded by ``asyncio.timeout``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from benchmarks.core.work import mix
+from benchmarks.scenarios.primitives.common import (
+    NOW,
+    OVER,
+    PEAK,
+    TIMEOUT_S,
+    Box,
+    Kit,
+    Measurements,
+    PrimitiveSession,
+    Shape,
+    reset,
+    results,
+)
+
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
+def async_kit(shape: Shape) -> Kit:
+    # Python 3.10+: asyncio's primitives bind to the running loop on first use, not when created.
+    kit = Kit()
+    if shape.primitive == "lock":
+        kit.start, kit.lock = asyncio.Barrier(shape.parties), asyncio.Lock()
+        kit.counter, kit.holder, kit.handovers = Box(), Box(), Box()
+    elif shape.primitive == "semaphore":
+        kit.start, kit.semaphore = asyncio.Barrier(shape.parties), asyncio.Semaphore(shape.limit)
+        kit.holders = [0, 0, 0]
+    elif shape.primitive == "event":
+        kit.events, kit.acks = (asyncio.Event(), asyncio.Event()), asyncio.Queue()
+    else:
+        kit.ping, kit.pong = asyncio.Queue(), asyncio.Queue()
+    return kit
+
+
+async def lock_party(party: int, shape: Shape, kit: Kit) -> int:
+    lock, counter, holder, handovers = kit.lock, kit.counter, kit.holder, kit.handovers
+    await kit.start.wait()
+    seen = 0
+    for step in range(shape.rounds):
+        shape.maybe_fail(party, step)
+        async with lock:
+            value = counter.value
+            if holder.value != party:
+                holder.value = party
+                handovers.value += 1
+            await asyncio.sleep(0)  # let the other parties run (and queue up on the lock)
+            counter.value = value + 1
+        seen += value
+    return mix(party) + seen
+
+
+async def semaphore_party(party: int, shape: Shape, kit: Kit) -> int:
+    semaphore, holders = kit.semaphore, kit.holders
+    await kit.start.wait()
+    done = 0
+    for step in range(shape.rounds):
+        shape.maybe_fail(party, step)
+        async with semaphore:
+            # one thread: no lock needed around the holder count
+            now = holders[NOW] = holders[NOW] + 1
+            if now > holders[PEAK]:
+                holders[PEAK] = now
+            if now > shape.limit:
+                holders[OVER] += 1
+            await asyncio.sleep(0)  # hold the permit while the others run
+            holders[NOW] -= 1
+        done += 1
+    return mix(party) + done
+
+
+async def event_waiter(party: int, shape: Shape, kit: Kit) -> int:
+    assert kit.events is not None
+    events, acks = kit.events, kit.acks
+    acks.put_nowait((party, -1, 0.0))  # ready
+    total = 0
+    for cycle in range(shape.rounds):
+        shape.maybe_fail(party, cycle)
+        await events[cycle % 2].wait()
+        acks.put_nowait((party, cycle, time.perf_counter()))
+        total += cycle + 1
+    return mix(party) + total
+
+
+async def event_setter(shape: Shape, kit: Kit, measured: Measurements) -> int:
+    assert kit.events is not None
+    events, acks = kit.events, kit.acks
+    for _ in range(shape.parties):
+        await acks.get()  # every waiter is ready
+    for cycle in range(shape.rounds):
+        # Two events used in turn: clearing this one after every waiter acknowledged it is
+        # safe, since they now wait on the other one.
+        event = events[cycle % 2]
+        set_at = time.perf_counter()
+        event.set()
+        wakes = []
+        for _ in range(shape.parties):
+            party, acked, woke = await acks.get()
+            if acked != cycle:
+                raise RuntimeError(f"party {party} acknowledged cycle {acked} during cycle {cycle}")
+            wakes.append(woke)
+        event.clear()
+        measured.wake(set_at, wakes)
+    return shape.parties * shape.rounds
+
+
+async def pingpong_partner(party: int, shape: Shape, kit: Kit) -> int:
+    ping, pong = kit.ping, kit.pong
+    for step in range(shape.rounds):
+        shape.maybe_fail(party, step)
+        token = await ping.get()
+        pong.put_nowait(mix(token))
+    return shape.rounds
+
+
+async def pingpong_caller(shape: Shape, kit: Kit) -> list[int]:
+    ping, pong = kit.ping, kit.pong
+    replies = []
+    for token in range(shape.rounds):
+        ping.put_nowait(token)
+        replies.append(await pong.get())
+    return replies
+
+
+PARTY_BODIES: dict[str, Callable[[int, Shape, Kit], Coroutine[Any, Any, int]]] = {
+    "lock": lock_party,
+    "semaphore": semaphore_party,
+    "event": event_waiter,
+    "pingpong": pingpong_partner,
+}
+
+
+class AsyncPrimitiveSession(PrimitiveSession):
+    def __init__(self, shape: Shape, loop_factory: LoopFactory) -> None:
+        super().__init__(shape)
+        self.kit = async_kit(shape)
+        self._loop = loop_factory()
+
+    def _run(self) -> list[int]:
+        return self._loop.run_until_complete(self._bounded())
+
+    async def _bounded(self) -> list[int]:
+        async with asyncio.timeout(TIMEOUT_S):
+            return await self._main()
+
+    async def _main(self) -> list[int]:
+        shape, kit = self.shape, self.kit
+        reset(kit, shape)
+        body = PARTY_BODIES[shape.primitive]
+        own: list[int] = []
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(body(p, shape, kit)) for p in range(shape.workers)]
+            if shape.primitive == "event":
+                own = [await event_setter(shape, kit, self.measured)]
+            elif shape.primitive == "pingpong":
+                own = await pingpong_caller(shape, kit)
+        self.measured.finish(kit)
+        return results(kit, shape, [task.result() for task in tasks], own)
+
+    def close(self) -> None:
+        loop = self._loop
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()

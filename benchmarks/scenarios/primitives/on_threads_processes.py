@@ -1,0 +1,447 @@
+"""The ``primitives`` scenario with threading's and with multiprocessing's primitives.
+
+The same party functions run in both models, on duck-typed objects (a
+:class:`Kit`): ``threading.Lock`` / ``Semaphore`` / ``Event``, ``queue.Queue`` and
+plain Python objects for threads; ``multiprocessing``'s Lock / Semaphore / Event /
+Queue and shared ``Value`` / ``Array`` from the model's start-method context for
+processes.  Parties are long-lived: the threads of a pre-started pool, or
+processes started (and checked ready) with the session; each run hands every
+party its work (``submit`` / one message on its pipe) and collects its answer,
+both timed.  The caller of ``run`` is the event setter and the ping-pong caller.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, Future
+from concurrent.futures import wait as wait_futures
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Any, Protocol
+
+from benchmarks.core.pools import new_thread_pool, pool_child_init
+from benchmarks.core.work import mix
+from benchmarks.scenarios.primitives.common import (
+    NOW,
+    OVER,
+    PEAK,
+    POLL_S,
+    START_TIMEOUT_S,
+    TIMEOUT_S,
+    Aborted,
+    Box,
+    Kit,
+    Measurements,
+    PartyFailed,
+    PrimitiveSession,
+    Shape,
+    reset,
+    results,
+)
+
+#: The yield inside critical sections, like ``await asyncio.sleep(0)`` for tasks: it gives up
+#: the CPU (and, for a thread, the GIL: CPython releases it around the call) so that the
+#: holder is descheduled while holding and the others really contend.  Not ``time.sleep(0)``:
+#: on Linux that is a timed sleep rounded up by the timer slack (50 us by default), and the
+#: benchmark would measure the sleep.  Processes need it too: without it a party re-takes the
+#: lock it just released before any sleeping waiter wakes, and parties hardly overlap.
+yield_cpu: Callable[[], None] = getattr(os, "sched_yield", lambda: time.sleep(0))
+#: How long close() lets a party process finish before terminating it.
+JOIN_TIMEOUT_S = 5.0
+
+
+def thread_kit(shape: Shape) -> Kit:
+    kit = Kit()
+    if shape.primitive == "lock":
+        kit.start, kit.lock = threading.Barrier(shape.parties), threading.Lock()
+        kit.counter, kit.holder, kit.handovers = Box(), Box(), Box()
+    elif shape.primitive == "semaphore":
+        kit.start, kit.semaphore = threading.Barrier(shape.parties), threading.Semaphore(shape.limit)
+        kit.guard, kit.holders = threading.Lock(), [0, 0, 0]
+    elif shape.primitive == "event":
+        kit.events, kit.acks = (threading.Event(), threading.Event()), queue.Queue()
+    else:
+        kit.ping, kit.pong = queue.Queue(), queue.Queue()
+    return kit
+
+
+def process_kit(shape: Shape, context: BaseContext) -> Kit:
+    kit = Kit()
+    # lock=False: the shared integers are guarded by the scenario's own locks (or have one writer)
+    if shape.primitive == "lock":
+        kit.start, kit.lock = context.Barrier(shape.parties), context.Lock()
+        kit.counter, kit.holder, kit.handovers = (context.Value("q", 0, lock=False) for _ in range(3))
+    elif shape.primitive == "semaphore":
+        kit.start, kit.semaphore = context.Barrier(shape.parties), context.Semaphore(shape.limit)
+        kit.guard, kit.holders = context.Lock(), context.Array("q", 3, lock=False)
+    elif shape.primitive == "event":
+        kit.events, kit.acks = (context.Event(), context.Event()), context.Queue()
+    else:
+        kit.ping, kit.pong = context.Queue(), context.Queue()
+    return kit
+
+
+def _acquire(lock: Any, what: str) -> None:
+    if not lock.acquire(timeout=TIMEOUT_S):
+        raise TimeoutError(f"{what} not acquired in {TIMEOUT_S:g} s")
+
+
+def lock_party(party: int, shape: Shape, kit: Kit) -> int:
+    lock, counter, holder, handovers = kit.lock, kit.counter, kit.holder, kit.handovers
+    kit.start.wait(TIMEOUT_S)
+    seen = 0
+    for step in range(shape.rounds):
+        shape.maybe_fail(party, step)
+        _acquire(lock, "lock")
+        try:
+            value = counter.value
+            if holder.value != party:
+                holder.value = party
+                handovers.value += 1
+            yield_cpu()  # let the other parties run (and queue up on the lock)
+            counter.value = value + 1
+        finally:
+            lock.release()
+        seen += value
+    return mix(party) + seen
+
+
+def semaphore_party(party: int, shape: Shape, kit: Kit) -> int:
+    semaphore, guard, holders = kit.semaphore, kit.guard, kit.holders
+    kit.start.wait(TIMEOUT_S)
+    done = 0
+    for step in range(shape.rounds):
+        shape.maybe_fail(party, step)
+        _acquire(semaphore, "semaphore")
+        try:
+            _acquire(guard, "holder count lock")
+            now = holders[NOW] = holders[NOW] + 1
+            if now > holders[PEAK]:
+                holders[PEAK] = now
+            if now > shape.limit:
+                holders[OVER] += 1
+            guard.release()
+            yield_cpu()  # hold the permit while the others run
+            _acquire(guard, "holder count lock")
+            holders[NOW] -= 1
+            guard.release()
+        finally:
+            semaphore.release()
+        done += 1
+    return mix(party) + done
+
+
+def event_waiter(party: int, shape: Shape, kit: Kit) -> int:
+    assert kit.events is not None
+    events, acks, stop = kit.events, kit.acks, kit.stop
+    acks.put((party, -1, 0.0))  # ready
+    total = 0
+    for cycle in range(shape.rounds):
+        shape.maybe_fail(party, cycle)
+        if not events[cycle % 2].wait(TIMEOUT_S):
+            raise TimeoutError(f"cycle {cycle}: the event was not set in {TIMEOUT_S:g} s")
+        woke = time.perf_counter()
+        if stop.value:
+            raise Aborted("the run failed elsewhere")
+        acks.put((party, cycle, woke))
+        total += cycle + 1
+    return mix(party) + total
+
+
+def pingpong_partner(party: int, shape: Shape, kit: Kit) -> int:
+    ping, pong = kit.ping, kit.pong
+    for step in range(shape.rounds):
+        shape.maybe_fail(party, step)
+        token = ping.get(timeout=TIMEOUT_S)
+        if token is None:
+            raise Aborted("the run failed elsewhere")
+        pong.put(mix(token))
+    return shape.rounds
+
+
+PARTY_BODIES: dict[str, Callable[[int, Shape, Kit], int]] = {
+    "lock": lock_party,
+    "semaphore": semaphore_party,
+    "event": event_waiter,
+    "pingpong": pingpong_partner,
+}
+
+
+class Parties(Protocol):
+    def start(self) -> None:
+        """Hand every party its work for one run."""
+
+    def check(self) -> None:
+        """Raise PartyFailed if a party has failed or died (without waiting)."""
+
+    def results(self) -> list[int]:
+        """Every party's answer, in party order, once all have finished."""
+
+    def abort(self) -> None:
+        """After a failed run: make the parties stop waiting, so that close() is quick."""
+
+    def close(self) -> None: ...
+
+
+def _get(channel: Any, parties: Parties) -> Any:
+    """``channel.get()``, failing as soon as a party fails rather than after the timeout."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        try:
+            return channel.get(timeout=POLL_S)
+        except queue.Empty:  # multiprocessing's Queue raises it too
+            parties.check()
+            if time.monotonic() > deadline:
+                raise PartyFailed(f"no party answered in {TIMEOUT_S:g} s") from None
+
+
+def event_setter(shape: Shape, kit: Kit, parties: Parties, measured: Measurements) -> int:
+    assert kit.events is not None
+    events, acks = kit.events, kit.acks
+    for _ in range(shape.parties):
+        _get(acks, parties)  # every waiter is ready
+    for cycle in range(shape.rounds):
+        # Two events used in turn: clearing this one after every waiter acknowledged it is
+        # safe, since they now wait on the other one.
+        event = events[cycle % 2]
+        set_at = time.perf_counter()
+        event.set()
+        wakes = []
+        for _ in range(shape.parties):
+            party, acked, woke = _get(acks, parties)
+            if acked != cycle:
+                raise PartyFailed(f"party {party} acknowledged cycle {acked} during cycle {cycle}")
+            wakes.append(woke)
+        event.clear()
+        measured.wake(set_at, wakes)
+    return shape.parties * shape.rounds
+
+
+def pingpong_caller(shape: Shape, kit: Kit, parties: Parties) -> list[int]:
+    ping, pong = kit.ping, kit.pong
+    replies = []
+    for token in range(shape.rounds):
+        ping.put(token)
+        replies.append(_get(pong, parties))
+    return replies
+
+
+def run_caller(shape: Shape, kit: Kit, parties: Parties, measured: Measurements) -> list[int]:
+    """One run: reset the shared state, start the parties, play the caller's part, collect."""
+    reset(kit, shape)
+    parties.start()
+    own: list[int] = []
+    if shape.primitive == "event":
+        own = [event_setter(shape, kit, parties, measured)]
+    elif shape.primitive == "pingpong":
+        own = pingpong_caller(shape, kit, parties)
+    answers = parties.results()
+    measured.finish(kit)
+    return results(kit, shape, answers, own)
+
+
+class ThreadParties:
+    """The parties are the threads of a pool started (all of them) before timing."""
+
+    def __init__(self, shape: Shape, kit: Kit) -> None:
+        self._shape = shape
+        self._kit = kit
+        self._pool = new_thread_pool(shape.workers)
+        self._futures: list[Future[int]] = []
+
+    def start(self) -> None:
+        body = PARTY_BODIES[self._shape.primitive]
+        self._futures = [self._pool.submit(body, p, self._shape, self._kit)
+                         for p in range(self._shape.workers)]
+
+    def check(self) -> None:
+        for party, future in enumerate(self._futures):
+            if future.done() and future.exception() is not None:
+                raise PartyFailed(f"party {party} failed: {future.exception()}") from future.exception()
+
+    def results(self) -> list[int]:
+        _, pending = wait_futures(self._futures, timeout=TIMEOUT_S, return_when=FIRST_EXCEPTION)
+        self.check()
+        if pending:
+            raise PartyFailed(f"{len(pending)} part(y/ies) did not finish in {TIMEOUT_S:g} s")
+        return [future.result() for future in self._futures]
+
+    def abort(self) -> None:
+        kit = self._kit
+        kit.stop.value = 1
+        if kit.start is not None:
+            kit.start.abort()  # parties still waiting to start get BrokenBarrierError
+        for event in kit.events or ():
+            event.set()
+        if kit.ping is not None:
+            kit.ping.put(None)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def party_process(party: int, shape: Shape, kit: Kit, conn: Connection) -> None:
+    """A party process: one run per message received, until told to stop."""
+    pool_child_init()
+    body = PARTY_BODIES[shape.primitive]
+    conn.send(("ready", party))
+    while True:
+        try:
+            command = conn.recv()  # idle between runs: close() or the parent's death ends it
+        except EOFError:
+            return
+        if command is None:
+            return
+        try:
+            answer: tuple[str, object] = ("ok", body(party, shape, kit))
+        except Exception as exc:
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        conn.send(answer)
+
+
+class ProcessParties:
+    """The parties are processes started, and heard from, before timing."""
+
+    # ``context``: get_context(name)'s type (a BaseContext) does not declare Process
+    def __init__(self, shape: Shape, kit: Kit, context: Any) -> None:
+        self._conns: list[Connection] = []
+        self._procs: list[BaseProcess] = []
+        self._answers: dict[int, int] = {}
+        self._aborted = False
+        try:
+            for party in range(shape.workers):
+                ours, theirs = context.Pipe()
+                self._conns.append(ours)
+                proc = context.Process(target=party_process, args=(party, shape, kit, theirs),
+                                       name=f"concbench-primitives-{party}", daemon=True)
+                try:
+                    proc.start()
+                finally:
+                    theirs.close()  # else a dead party's pipe would never reach EOF here
+                self._procs.append(proc)
+            for party in range(shape.workers):
+                self._receive(party, START_TIMEOUT_S)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def pids(self) -> list[int | None]:
+        return [proc.pid for proc in self._procs]
+
+    def _receive(self, party: int, timeout: float) -> Any:
+        conn = self._conns[party]
+        if not conn.poll(timeout):
+            raise PartyFailed(f"party process {party} did not answer in {timeout:g} s")
+        try:
+            kind, value = conn.recv()
+        except (EOFError, OSError):  # a duplex Pipe is a socket pair: a dead peer may reset it
+            self._procs[party].join(1.0)
+            raise PartyFailed(f"party process {party} died "
+                              f"(exit code {self._procs[party].exitcode})") from None
+        if kind == "error":
+            raise PartyFailed(f"party {party} failed: {value}")
+        return value
+
+    def _collect(self, timeout: float) -> None:
+        pending = {id(conn): party for party, conn in enumerate(self._conns) if party not in self._answers}
+        ready = multiprocessing.connection.wait([self._conns[p] for p in pending.values()], timeout)
+        for conn in ready:
+            party = pending[id(conn)]
+            self._answers[party] = self._receive(party, 0)
+
+    def start(self) -> None:
+        self._answers = {}
+        for party, conn in enumerate(self._conns):
+            try:
+                conn.send(True)
+            except OSError:
+                self._receive(party, 0)  # reports the death (EOF) rather than the broken pipe
+                raise
+
+    def check(self) -> None:
+        self._collect(0)
+
+    def results(self) -> list[int]:
+        deadline = time.monotonic() + TIMEOUT_S
+        while len(self._answers) < len(self._conns):
+            if time.monotonic() > deadline:
+                raise PartyFailed(f"a party process did not finish in {TIMEOUT_S:g} s")
+            self._collect(max(0.0, deadline - time.monotonic()))
+        return [self._answers[party] for party in range(len(self._conns))]
+
+    def abort(self) -> None:
+        # Nothing to signal: a party that died may have left a lock of the shared primitives
+        # (or of a Queue) held, and Event.set() waits, without a timeout, for every process
+        # registered as waiting, dead ones included.  close() terminates the parties instead.
+        self._aborted = True
+
+    def close(self) -> None:
+        for conn in self._conns:
+            try:
+                conn.send(None)
+            except OSError:
+                pass  # already gone
+        deadline = time.monotonic() + (0 if self._aborted else JOIN_TIMEOUT_S)
+        for proc in self._procs:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():  # stuck in a run that failed, or in exiting after one
+                proc.terminate()
+                proc.join(JOIN_TIMEOUT_S)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(JOIN_TIMEOUT_S)
+            proc.close()
+        for conn in self._conns:
+            conn.close()
+
+
+class SyncPrimitiveSession(PrimitiveSession):
+    def __init__(self, shape: Shape, kit: Kit, parties: Parties) -> None:
+        super().__init__(shape)
+        self.kit = kit
+        self.parties = parties
+
+    def _run(self) -> list[int]:
+        return run_caller(self.shape, self.kit, self.parties, self.measured)
+
+    def _abort(self) -> None:
+        self.parties.abort()
+
+    def close(self) -> None:
+        try:
+            self.parties.close()
+        finally:
+            for channel in (self.kit.acks, self.kit.ping, self.kit.pong):
+                if hasattr(channel, "join_thread"):
+                    close_process_queue(channel)
+
+
+def close_process_queue(channel: Any) -> None:
+    """Stop a multiprocessing Queue's feeder thread and close its pipe now.
+
+    ``Queue.close()`` leaves the pipe to the garbage collector, which the
+    traceback of a failed run (a reference cycle) can delay indefinitely.
+    """
+    channel.close()
+    channel.join_thread()
+    for end in (channel._reader, channel._writer):
+        end.close()
+
+
+def thread_session(shape: Shape) -> SyncPrimitiveSession:
+    kit = thread_kit(shape)
+    return SyncPrimitiveSession(shape, kit, ThreadParties(shape, kit))
+
+
+def process_session(shape: Shape, start_method: str) -> SyncPrimitiveSession:
+    context = multiprocessing.get_context(start_method)
+    kit = process_kit(shape, context)
+    return SyncPrimitiveSession(shape, kit, ProcessParties(shape, kit, context))

@@ -1,0 +1,408 @@
+"""The echo servers of ``tcp_echo``, one per model: the model under test is the server.
+
+Every session binds 127.0.0.1 on an ephemeral port, starts the load generator
+(:mod:`benchmarks.scenarios.tcp_echo.loadgen`, its own process, the same for every model) and
+starts its own workers before timing.  A timed ``run`` tells the generator to
+go, serves until every connection is done, and returns the generator's
+per-connection digests.  Each server is written as a careful engineer would
+write it for its model; every blocking call has a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import os
+import resource
+import select
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any, cast
+
+from benchmarks.core.contract import Session
+from benchmarks.core.pools import (
+    default_executor_size,
+    new_thread_pool,
+    pool_child_init,
+    start_default_executor,
+)
+from benchmarks.scenarios.loopback import HOST
+
+TIMEOUT_S = 30.0
+LOADGEN_MODULE = f"{__package__}.loadgen"
+CHUNK = 65536
+# A "stats" reply carries every latency of the runs since the last one.
+REPLY_LIMIT = 1 << 28
+REPLY_GRACE_S = 5.0
+
+
+def percentiles(samples: list[int]) -> dict[str, float]:
+    """p50/p90/p99 (nearest rank) of latencies in ns, as microseconds."""
+    ordered = sorted(samples)
+    if not ordered:
+        return {}
+    def rank(q: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] / 1000.0
+    return {"latency_samples": len(ordered), "latency_p50_us": rank(0.50),
+            "latency_p90_us": rank(0.90), "latency_p99_us": rank(0.99)}
+
+
+class LoadGenerator:
+    """One load generator process, driven over its stdin and stdout."""
+
+    def __init__(self, port: int, connections: int, trips: int, size: int, first: int) -> None:
+        cmd = [sys.executable, "-m", LOADGEN_MODULE, "--port", str(port), "--connections", str(connections),
+               "--round-trips", str(trips), "--size", str(size),
+               "--first-connection", str(first), "--timeout", str(TIMEOUT_S)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        try:
+            self.reply()  # "ready": its start-up stays out of the timed runs
+        except BaseException:
+            self.close()
+            raise
+
+    def send(self, command: bytes) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(command + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise ConnectionError(f"the load generator has exited (status {self.proc.poll()})") from None
+
+    def reply(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        # The generator times its own runs out first, and says so; this wait is the backstop.
+        ready, _, _ = select.select([self.proc.stdout], [], [], TIMEOUT_S + REPLY_GRACE_S)
+        return self.parse(self.proc.stdout.readline() if ready else b"")
+
+    @staticmethod
+    def parse(line: bytes) -> dict[str, Any]:
+        if not line:
+            raise ConnectionError("the load generator did not answer (it died or timed out)")
+        reply: dict[str, Any] = json.loads(line)
+        if "error" in reply:
+            raise ConnectionError(f"load generator: {reply['error']}")
+        return reply
+
+    def close(self) -> None:
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except BrokenPipeError:
+                    pass  # it had exited already; what matters is that the descriptor is closed
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class LoadGroup:
+    """The load generator processes of one session; connections are split between them."""
+
+    def __init__(self, port: int, connections: int, trips: int, size: int, procs: int) -> None:
+        procs = min(procs, connections)
+        shares = [connections // procs + (k < connections % procs) for k in range(procs)]
+        firsts = [sum(shares[:k]) for k in range(procs)]
+        self.members: list[LoadGenerator] = []
+        try:
+            for share, first in zip(shares, firsts, strict=True):
+                self.members.append(LoadGenerator(port, share, trips, size, first))
+        except BaseException:
+            self.close()
+            raise
+
+    def send(self, command: bytes) -> None:
+        for member in self.members:
+            member.send(command)
+
+    def replies(self) -> list[dict[str, Any]]:
+        return [member.reply() for member in self.members]
+
+    def close(self) -> None:
+        for member in self.members:
+            member.close()
+
+
+def digests_of(replies: list[dict[str, Any]]) -> list[int]:
+    return [d for reply in replies for d in reply["digests"]]
+
+
+def latencies_of(replies: list[dict[str, Any]]) -> list[int]:
+    return [x for reply in replies for x in reply["latencies_ns"]]
+
+
+def echo_blocking(conn: socket.socket) -> None:
+    with conn:
+        conn.settimeout(TIMEOUT_S)
+        while data := conn.recv(CHUNK):
+            conn.sendall(data)
+
+
+def process_cpu(pid: int) -> tuple[float, float]:
+    """User and kernel CPU seconds of another process (Linux /proc; clock-tick resolution).
+
+    A process that has gone (a killed worker) counts as zero: the run fails anyway.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+class EchoSession(Session):
+    """A listening socket and a load generator; subclasses serve.
+
+    Besides latency, ``metrics`` reports the server's own CPU time per round
+    trip, split into user and kernel time: on loopback the kernel's TCP work
+    is a large, loop-independent share of each round trip, and the user-space
+    share is where event loops differ.
+    """
+
+    _cpu_mark: tuple[float, float] | None = None
+
+    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int) -> None:
+        self.connections = connections
+        self.listener = socket.create_server((HOST, 0), backlog=max(128, 2 * connections))
+        self.listener.settimeout(TIMEOUT_S)
+        port = self.listener.getsockname()[1]
+        try:
+            self.loadgen = LoadGroup(port, connections, trips, size, loadgen_procs)
+        except BaseException:
+            self.listener.close()
+            raise
+
+    def run(self) -> list[int]:
+        self.mark_cpu()
+        self.loadgen.send(b"go")
+        self.serve()
+        return digests_of(self.loadgen.replies())
+
+    def serve(self) -> None:
+        raise NotImplementedError
+
+    def server_cpu(self) -> tuple[float, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process
+        return usage.ru_utime, usage.ru_stime
+
+    def mark_cpu(self) -> None:
+        """Start the CPU count at the first run after set-up or after ``metrics``."""
+        if self._cpu_mark is None:
+            self._cpu_mark = self.server_cpu()
+
+    def summarize(self, replies: list[dict[str, Any]]) -> dict[str, float]:
+        latencies = latencies_of(replies)
+        result = percentiles(latencies)
+        if self._cpu_mark is not None and latencies:
+            user, kernel = (now - then for now, then in zip(self.server_cpu(), self._cpu_mark, strict=True))
+            result["server_user_us_per_rt"] = round(1e6 * user / len(latencies), 3)
+            result["server_kernel_us_per_rt"] = round(1e6 * kernel / len(latencies), 3)
+        self._cpu_mark = None
+        return result
+
+    def metrics(self) -> dict[str, float]:
+        self.loadgen.send(b"stats")
+        return self.summarize(self.loadgen.replies())
+
+    def close(self) -> None:
+        self.loadgen.close()
+        self.listener.close()
+
+
+class IterativeServer(EchoSession):
+    """sequential: one connection at a time, in the calling thread."""
+
+    def serve(self) -> None:
+        for _ in range(self.connections):
+            conn, _ = self.listener.accept()
+            echo_blocking(conn)
+
+
+class ThreadPerConnection(EchoSession):
+    """threads: a new thread for every accepted connection."""
+
+    def serve(self) -> None:
+        errors: list[BaseException] = []
+
+        def handle(conn: socket.socket) -> None:
+            try:
+                echo_blocking(conn)
+            except OSError as exc:
+                errors.append(exc)
+
+        threads = []
+        for _ in range(self.connections):
+            conn, _ = self.listener.accept()
+            thread = threading.Thread(target=handle, args=(conn,))
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            thread.join(TIMEOUT_S)
+        if errors or any(t.is_alive() for t in threads):
+            raise ConnectionError(f"thread-per-connection server failed: {errors[:1]}")
+
+
+def _prefork_worker(listener: socket.socket) -> None:
+    pool_child_init()
+    listener.settimeout(None)  # idle workers wait for the next run's connections
+    while True:
+        conn, _ = listener.accept()
+        echo_blocking(conn)
+
+
+class PreforkServer(EchoSession):
+    """processes: pre-forked workers sharing the listening socket, one connection each at a time."""
+
+    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int, workers: int) -> None:
+        super().__init__(connections, trips, size, loadgen_procs)
+        context = multiprocessing.get_context("fork")
+        self.workers = [context.Process(target=_prefork_worker, args=(self.listener,), daemon=True)
+                        for _ in range(workers)]
+        for worker in self.workers:
+            worker.start()
+
+    def serve(self) -> None:
+        return None  # the workers serve; run() waits for the generator's answer
+
+    def server_cpu(self) -> tuple[float, float]:
+        own = super().server_cpu()
+        workers = [process_cpu(w.pid) for w in self.workers if w.pid is not None]
+        return own[0] + sum(u for u, _ in workers), own[1] + sum(k for _, k in workers)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.terminate()
+        for worker in self.workers:
+            worker.join(TIMEOUT_S)
+            worker.close()
+        super().close()
+
+
+class EchoProtocol(asyncio.Protocol):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(data)
+
+
+async def echo_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(CHUNK):
+            writer.write(data)
+            await writer.drain()
+    finally:
+        writer.close()
+
+
+class AsyncEchoServer(EchoSession):
+    """asyncio / uvloop: a streams or Protocol server on the loop of the calling thread.
+
+    With ``style="blocking"`` (to_thread, executor-thread) the loop instead
+    hands every blocking socket call (accept, recv, sendall) to a thread: the
+    default executor, or a pool of ``pool_size`` threads.
+    """
+
+    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int,
+                 loop_factory: Callable[[], asyncio.AbstractEventLoop], style: str,
+                 pool_size: int = 0) -> None:
+        self.loop = loop_factory()
+        self.server: asyncio.AbstractServer | None = None
+        self.pipes: list[asyncio.BaseTransport] = []
+        self.pool: ThreadPoolExecutor | None = None
+        try:
+            super().__init__(connections, trips, size, loadgen_procs)
+        except BaseException:
+            self.loop.close()
+            raise
+        self.style = style
+        try:
+            if style == "blocking" and pool_size:
+                self.pool = new_thread_pool(pool_size)
+            self.readers = self.loop.run_until_complete(self._start())
+        except BaseException:
+            self.close()
+            raise
+
+    async def _start(self) -> list[asyncio.StreamReader]:
+        if self.style == "blocking" and self.pool is None:  # to_thread: start its threads now
+            await start_default_executor(self.loop, default_executor_size())
+        if self.style == "streams":
+            self.listener.setblocking(False)
+            self.server = await asyncio.start_server(echo_stream, sock=self.listener)
+        elif self.style == "protocol":
+            self.listener.setblocking(False)
+            self.server = await self.loop.create_server(EchoProtocol, sock=self.listener)
+        readers = []
+        for member in self.loadgen.members:
+            reader = asyncio.StreamReader(limit=REPLY_LIMIT)
+            pipe, _ = await self.loop.connect_read_pipe(partial(asyncio.StreamReaderProtocol, reader),
+                                                        member.proc.stdout)
+            self.pipes.append(pipe)
+            readers.append(reader)
+        return readers
+
+    async def _replies(self) -> list[dict[str, Any]]:
+        lines = await asyncio.gather(*(reader.readline() for reader in self.readers))
+        return [LoadGenerator.parse(line) for line in lines]
+
+    def blocking(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        if self.pool is not None:
+            return self.loop.run_in_executor(self.pool, partial(func, *args))
+        return asyncio.to_thread(func, *args)
+
+    async def _serve_blocking(self) -> None:
+        async def handle(conn: socket.socket) -> None:
+            with conn:
+                conn.settimeout(TIMEOUT_S)
+                while data := await self.blocking(conn.recv, CHUNK):
+                    await self.blocking(conn.sendall, data)
+
+        handlers = []
+        for _ in range(self.connections):
+            conn, _ = await self.blocking(self.listener.accept)
+            handlers.append(asyncio.create_task(handle(conn)))
+        await asyncio.gather(*handlers)
+
+    async def _run(self) -> list[int]:
+        self.loadgen.send(b"go")
+        async with asyncio.timeout(TIMEOUT_S + REPLY_GRACE_S):
+            if self.style == "blocking":
+                await self._serve_blocking()
+            replies = await self._replies()
+        return digests_of(replies)
+
+    def run(self) -> list[int]:
+        self.mark_cpu()
+        return self.loop.run_until_complete(self._run())
+
+    def metrics(self) -> dict[str, float]:
+        self.loadgen.send(b"stats")
+        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self._replies(), TIMEOUT_S)))
+
+    def close(self) -> None:
+        loop = self.loop
+        try:
+            if self.server is not None:
+                self.server.close()
+                loop.run_until_complete(self.server.wait_closed())
+            for pipe in self.pipes:
+                pipe.close()
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+            try:
+                super().close()
+            finally:
+                loop.close()
