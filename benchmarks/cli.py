@@ -8,7 +8,7 @@ from typing import NoReturn
 
 from benchmarks.core.params import BadInput
 from benchmarks.harness.listing import listing
-from benchmarks.harness.plan import PROFILES
+from benchmarks.harness.profiles import PROFILES
 from benchmarks.harness.runner import RunOptions, run
 
 PROG = "python -m benchmarks"

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
+from typing import TypeVar
 
 import pytest
 
@@ -16,12 +17,14 @@ from benchmarks import MODELS, PROFILES, Case, Work, checksum, plan
 from benchmarks.core.params import Value
 from benchmarks.core.pools import START_METHODS, pool_child_init
 from benchmarks.core.work import mix
-from benchmarks.scenarios import cancel_timeout
-from benchmarks.scenarios.cancel_timeout import SCENARIO
+from benchmarks.models.uvloop_loop import UVLOOP
+from benchmarks.scenarios.cancel_timeout import DEADLINE, SCENARIO, deadline
 from benchmarks.scenarios.cancel_timeout.shutdown import (
     FOREVER_S,
+    STOP_TIMEOUT_S,
     Countdown,
     ProcessShutdown,
+    ShutdownSession,
     TaskShutdown,
     TaskState,
     ThreadShutdown,
@@ -31,7 +34,16 @@ from tests.conftest import leaked_children
 
 N = 8
 SHORT_S = 0.3  # how long a misbehaving unit holds out in the failure tests: generous, never asserted
-LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": MODELS["uvloop"].loop_factory()}  # type: ignore[attr-defined]
+LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": UVLOOP.factory()}
+
+
+S = TypeVar("S", bound=ShutdownSession)
+
+
+def misbehaving(session: type[S], unit: object, stop_timeout: float = SHORT_S) -> type[S]:
+    """The session class with another unit (one that does not stop as asked) and timeout."""
+    return type(f"Misbehaving{session.__name__}", (session,),
+                {"unit": staticmethod(unit), "stop_timeout": stop_timeout})
 
 
 def expected(n: int) -> list[int]:
@@ -78,7 +90,7 @@ def test_a_deadline_a_model_cannot_express_is_declined_with_a_reason() -> None:
 
 ALL_DEADLINE_CASES, _ = plan(
     ["cancel_timeout"],
-    overrides={"op": ["deadline"], "calls": ["5"], "deadline": list(cancel_timeout.DEADLINE.choices or ())},
+    overrides={"op": ["deadline"], "calls": ["5"], "deadline": list(DEADLINE.choices or ())},
 )
 
 
@@ -117,7 +129,7 @@ def test_every_deadline_variant_really_bounds_the_call(
     model_name: str, params: Mapping[str, Value], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With a deadline shorter than the call, each variant raises TimeoutError."""
-    monkeypatch.setattr(cancel_timeout, "DEADLINE_S", SHORT_S / 6)
+    monkeypatch.setattr(deadline, "DEADLINE_S", SHORT_S / 6)
     work = Work(n=2, kind="io", call=slow, acall=aslow, limit=1)
     with SCENARIO.open_session(MODELS[model_name], work, params) as session, pytest.raises(TimeoutError):
         session.run()
@@ -139,7 +151,7 @@ async def recording_sleeper(i: int, state: TaskState) -> None:
 @pytest.mark.usefixtures("no_leaks")
 @pytest.mark.parametrize("loop", list(LOOPS))
 def test_every_task_is_cancelled_and_runs_its_finally(loop: str) -> None:
-    with TaskShutdown(LOOPS[loop], N, unit=recording_sleeper) as session:
+    with misbehaving(TaskShutdown, recording_sleeper, STOP_TIMEOUT_S)(LOOPS[loop], N) as session:
         for _ in range(3):
             CANCELLED.clear()
             assert session.run() == expected(N)
@@ -176,7 +188,7 @@ async def keeps_sleeping_when_cancelled(i: int, state: TaskState) -> None:
     (keeps_sleeping_when_cancelled, r"1 of 8 units \(3\) still running .* swallow CancelledError"),
 ])
 def test_a_task_that_swallows_cancellation_fails_the_run(loop: str, unit: object, message: str) -> None:
-    with TaskShutdown(LOOPS[loop], N, unit=unit, stop_timeout=SHORT_S) as session:  # type: ignore[arg-type]
+    with misbehaving(TaskShutdown, unit)(LOOPS[loop], N) as session:
         with pytest.raises(RuntimeError, match=message):
             session.run()
 
@@ -215,7 +227,7 @@ def impatient_waiter(i: int, stop: threading.Event, started: Countdown, stopped:
     (impatient_waiter, r"1 of 8 units \(3\) returned without seeing the stop event"),
 ])
 def test_a_thread_that_does_not_stop_on_the_event_fails_the_run(unit: object, message: str) -> None:
-    with ThreadShutdown(N, unit=unit, stop_timeout=SHORT_S) as session:  # type: ignore[arg-type]
+    with misbehaving(ThreadShutdown, unit)(N) as session:
         with pytest.raises(RuntimeError, match=message):
             session.run()
 
@@ -274,7 +286,7 @@ def never_ready(i: int, ready: Connection) -> None:
     (never_ready, r"only 7 of 8 processes reported ready"),
 ])
 def test_a_process_that_does_not_die_by_sigterm_fails_the_run(unit: object, message: str) -> None:
-    with ProcessShutdown(N, "fork", unit=unit, stop_timeout=SHORT_S) as session:  # type: ignore[arg-type]
+    with misbehaving(ProcessShutdown, unit)(N, "fork") as session:
         with pytest.raises(RuntimeError, match=message):
             session.run()
 

@@ -14,7 +14,7 @@ from benchmarks import MODELS, Case, checksum, plan
 from benchmarks.core.pools import START_METHODS
 from benchmarks.core.work import Work, inline_async
 from benchmarks.scenarios import cpu_pure
-from benchmarks.scenarios.pipeline import SCENARIO, open_pipeline
+from benchmarks.scenarios.pipeline import SCENARIO
 from benchmarks.scenarios.pipeline import sessions as _pipelines
 from benchmarks.scenarios.pipeline import workers as _pipeline_workers
 from tests.conftest import leaked_children
@@ -53,6 +53,12 @@ def errors_of(exc: BaseException) -> list[BaseException]:
     return list(exc.exceptions) if isinstance(exc, BaseExceptionGroup) else [exc]
 
 
+
+@pytest.fixture
+def slow_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pipeline's consumer sleeps per item, so that the producer runs into the bound."""
+    monkeypatch.setattr(_pipelines.PipelineSession, "consumer_delay_s", SLOW_CONSUMER_S)
+
 @pytest.mark.usefixtures("no_leaks")
 @pytest.mark.parametrize("model", list(MODELS))
 def test_items_in_flight_never_exceed_the_queues_bound(model: str) -> None:
@@ -72,11 +78,11 @@ def test_items_in_flight_never_exceed_the_queues_bound(model: str) -> None:
         assert metrics["queue_out_peak"] <= QUEUE_SIZE
 
 
-@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.usefixtures("no_leaks", "slow_consumer")
 @pytest.mark.parametrize("model", QUEUED)
 def test_a_slow_consumer_throttles_the_producer_exactly_at_the_bound(model: str) -> None:
     case = one_case(model, stage_steps=["0"], items=["30"])
-    with open_pipeline(case.model, case.work, case.params, consumer_delay_s=SLOW_CONSUMER_S) as session:
+    with SCENARIO.open_session(case.model, case.work, case.params) as session:
         assert checksum(session.run()) == case.expected
         metrics = session.metrics()
     # both queues full, every stage holding an item, one in the consumer's hand: and no more
@@ -84,7 +90,7 @@ def test_a_slow_consumer_throttles_the_producer_exactly_at_the_bound(model: str)
     assert metrics["queue_in_peak"] == metrics["queue_out_peak"] == QUEUE_SIZE
 
 
-@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.usefixtures("no_leaks", "slow_consumer")
 @pytest.mark.parametrize(("model", "module", "queue_class"), [("threads", _pipeline_workers, "ThreadQueue"),
                                                               ("asyncio", _pipelines, "AsyncQueue")])
 def test_queues_that_ignore_their_bound_are_caught(monkeypatch: pytest.MonkeyPatch, model: str,
@@ -93,7 +99,7 @@ def test_queues_that_ignore_their_bound_are_caught(monkeypatch: pytest.MonkeyPat
     unbounded = getattr(module, queue_class)
     monkeypatch.setattr(module, queue_class, lambda maxsize: unbounded())
     case = one_case(model, stage_steps=["0"], items=["30"])
-    with open_pipeline(case.model, case.work, case.params, consumer_delay_s=SLOW_CONSUMER_S) as session:
+    with SCENARIO.open_session(case.model, case.work, case.params) as session:
         assert checksum(session.run()) == case.expected
         metrics = session.metrics()
     assert metrics["inflight_peak"] > metrics["inflight_bound"]
@@ -105,7 +111,7 @@ def test_queues_that_ignore_their_bound_are_caught(monkeypatch: pytest.MonkeyPat
 def test_a_failing_stage_fails_the_run_and_leaves_nothing_behind(model: str) -> None:
     case = one_case(model)
     work = Work(n=12, kind="cpu", call=failing, acall=inline_async(failing))
-    with open_pipeline(case.model, work, case.params) as session:
+    with SCENARIO.open_session(case.model, work, case.params) as session:
         with pytest.raises(Exception) as info:  # noqa: PT011  (an ExceptionGroup for the async models)
             session.run()
         if model in ("threads", "processes"):  # their queues may hold the failed run's items
@@ -131,10 +137,10 @@ def test_a_killed_stage_process_fails_the_next_run(model: str, message: str) -> 
     assert all(re.search(message, str(e)) for e in errors), errors
 
 
-@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.usefixtures("no_leaks", "slow_consumer")
 def test_a_stage_process_killed_mid_run_fails_the_run_within_seconds() -> None:
     case = one_case("processes", stage_steps=["0"], items=["60"])
-    with open_pipeline(case.model, case.work, case.params, consumer_delay_s=SLOW_CONSUMER_S) as session:
+    with SCENARIO.open_session(case.model, case.work, case.params) as session:
         victim = session.procs[0]  # type: ignore[attr-defined]
         killer = threading.Timer(0.1, victim.kill)  # while it holds an item: the run cannot finish
         killer.start()

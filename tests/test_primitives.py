@@ -34,7 +34,7 @@ def case_for(model: str, **params: object) -> Case:
 def open_session(model: str, shape: Shape) -> PrimitiveSession:
     """A session for ``shape`` as the scenario opens it, but with any Shape (fail_party)."""
     if model in ("asyncio", "uvloop"):
-        return AsyncPrimitiveSession(shape, MODELS[model].loop_factory())  # type: ignore[attr-defined]
+        return AsyncPrimitiveSession(shape, MODELS[model].capability.loop.factory())  # type: ignore[attr-defined]
     if model == "threads":
         return thread_session(shape)
     return process_session(shape, "fork")

@@ -1,4 +1,4 @@
-"""The event-loop side shared by asyncio, uvloop, to_thread and the executor models.
+"""The event-loop side shared by every capability that runs on an asyncio loop.
 
 Every async model runs the same coroutine, ``fan_out``: one awaitable per
 unit, optionally behind an ``asyncio.Semaphore`` (the scenario's
@@ -12,15 +12,14 @@ created for every measured value, outside the timed region, as pyperf's
 from __future__ import annotations
 
 import asyncio
-import platform
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any
 
-from benchmarks.core.contract import Model, Scenario, Session
-from benchmarks.core.params import Param, Value
+from benchmarks.core.contract import Session
+from benchmarks.core.params import Param
 from benchmarks.core.work import Work
 
 Unit = Callable[[int], Awaitable[int]]
@@ -111,48 +110,3 @@ class AsyncSession(Session):
 
     def close(self) -> None:
         close_loop(self._loop, self._resources)
-
-
-class AsyncModel(Model):
-    """A model whose units are awaited on an event loop."""
-
-    params: ClassVar[tuple[Param, ...]] = (API,)
-    loop_name = "asyncio"
-
-    def loop_factory(self) -> LoopFactory:
-        return asyncio.new_event_loop
-
-    def loop_version(self) -> str:
-        return platform.python_version()
-
-    def unit(self, work: Work, params: Mapping[str, Value], loop: asyncio.AbstractEventLoop,
-             resources: ExitStack) -> Unit:
-        """The awaitable for unit i; may register pools in ``resources``."""
-        return work.acall
-
-    def unsupported(self, scenario: Scenario, params: Mapping[str, Value]) -> str | None:
-        if params.get("api") == "taskgroup" and not hasattr(asyncio, "TaskGroup"):
-            return "asyncio.TaskGroup needs Python 3.11 or newer"
-        return None
-
-    def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        return {
-            "loop": self.loop_name,
-            "loop_version": self.loop_version(),
-            "concurrency_limit": work.limit or work.n,
-        }
-
-    def open(self, work: Work, params: Mapping[str, Value]) -> Session:
-        loop = self.loop_factory()()
-        if params.get("task_factory") == "eager":
-            # 3.12+: a task runs synchronously until its first suspension (only
-            # scenarios that declare the task_factory parameter ask for it)
-            loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined,unused-ignore]
-        resources = ExitStack()
-        try:
-            unit = self.unit(work, params, loop, resources)
-        except BaseException:
-            resources.close()
-            loop.close()
-            raise
-        return AsyncSession(loop, unit, work, str(params.get("api", "gather")), resources)

@@ -1,12 +1,59 @@
-"""The contract between scenarios, models and the harness: Scenario, Model, Session."""
+"""The contract between scenarios, models and the harness, and every extension point it offers.
+
+A **scenario** is a workload of N indexed units with an answer known in
+advance; a **model** runs those units concurrently its own way; a
+**session** is one model set up for one scenario, ready to be timed.  A
+model *is* its :class:`Capability` (inline, a thread pool, a process pool, an
+event loop, a loop handing work to an executor, ...): scenarios never look
+at a model's name, only at what it is.
+
+Extension points, all of them (the tests check this list against the code):
+
+============================  =====================================================================
+``Session.run``               the one timed call: run every unit once, return the results
+``Session.close``             release what opening the session made (also on failure)
+``Session.metrics``           numbers besides time of the runs since the last call (latency, CPU)
+``Capability.params``         the parameters a capability brings (pool size, start method, api)
+``Capability.unsupported``    why this capability cannot run here (library missing, old Python)
+``Capability.parallelism``    OS threads or processes that may run units at once
+``Capability.metadata``       pool sizes, loop, start method: facts known before opening
+``Capability.open``           the generic session: run the N units of any scenario
+``Model.params``              the capability's parameters plus the model's own
+``Model.unsupported``         why the model cannot take part in a scenario
+``Model.open``                the model's generic session (by default its capability's)
+``Scenario.work``             the units, bound to one point of the parameter sweeps
+``Scenario.expected``         the checksum every model must produce, computed without models
+``Scenario.prepared``         per-value resources (files, a server) around the work
+``Scenario.metadata``         facts about the scenario's own set-up
+``Scenario.calibrate``        a one-off measurement by the master, the same for every model
+``Scenario.relevant``         the parameters that mean something together at one sweep point
+``Scenario.sessions``         a scenario with its own sessions: capability type -> SessionKind
+``Scenario.model_params``     the model parameters that mean something in this scenario
+``Scenario.unsupported``      why a model cannot take part meaningfully (derived from ``sessions``)
+``Scenario.open_session``     the session to time (derived from ``sessions``)
+``Scenario.model_metadata``   the model's set-up in this scenario (derived from ``sessions``)
+``Scenario.warnings``         what the run should say about one timed benchmark (a bottleneck, say)
+``SessionKind.model_params``  the model parameters one kind of session uses
+``SessionKind.unsupported``   why this kind of model cannot run the scenario, in one sentence
+``SessionKind.open``          the scenario's own session for a model of this capability
+``SessionKind.metadata``      what that session looks like, as metadata
+============================  =====================================================================
+
+Adding a model is one class that declares its capability (plus one registry
+entry); adding a scenario is one class with ``params``, ``work`` and
+``expected`` (plus one registry entry).  A scenario whose shape is not "run
+N units" lists a :class:`SessionKind` per capability in ``sessions``; a
+model whose capability is missing there is unsupported with a reason that
+says so, never a crash.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work
@@ -45,26 +92,101 @@ class Session(ABC):
         self.close()
 
 
-class Model(ABC):
-    name: ClassVar[str]
-    summary: ClassVar[str]
-    params: ClassVar[tuple[Param, ...]] = ()
+class Capability(ABC):
+    """What a model is, as a scenario with sessions of its own needs to know it."""
 
-    def unsupported(self, scenario: Scenario, params: Mapping[str, Value]) -> str | None:
-        """Why this model cannot run ``scenario`` meaningfully, or None."""
+    #: in reasons and listings: "a thread pool", "an event loop"
+    label: ClassVar[str]
+
+    def params(self) -> tuple[Param, ...]:
+        return ()
+
+    def unsupported(self, params: Mapping[str, Value]) -> str | None:
         return None
 
-    def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        """Facts about the set-up (pool sizes, loop, start method), known before opening."""
-        return {}
-
     def parallelism(self, work: Work, params: Mapping[str, Value]) -> int:
-        """How many OS threads or processes may run units at once (1: one thread)."""
         return 1
+
+    def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {}
 
     @abstractmethod
     def open(self, work: Work, params: Mapping[str, Value]) -> Session:
+        """The generic session: every unit of ``work`` run the way this capability runs work."""
+
+    def describe(self) -> str:
+        """The label, with what distinguishes this instance (the loop, the executor)."""
+        return self.label
+
+
+class Model:
+    """A concurrency model: a name, a one-line summary and the capability it declares."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    capability: ClassVar[Capability]
+    #: parameters of the model itself, beyond its capability's
+    own_params: ClassVar[tuple[Param, ...]] = ()
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        return (*self.capability.params(), *self.own_params)
+
+    def unsupported(self, scenario: Scenario, params: Mapping[str, Value]) -> str | None:
+        """Why this model cannot run ``scenario`` meaningfully, or None."""
+        return self.capability.unsupported(params)
+
+    def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        """Facts about the set-up (pool sizes, loop, start method), known before opening."""
+        return self.capability.metadata(work, params)
+
+    def parallelism(self, work: Work, params: Mapping[str, Value]) -> int:
+        """How many OS threads or processes may run units at once (1: one thread)."""
+        return self.capability.parallelism(work, params)
+
+    def open(self, work: Work, params: Mapping[str, Value]) -> Session:
         """Create everything the timed ``run`` needs."""
+        return self.capability.open(work, params)
+
+
+C = TypeVar("C", bound=Capability)
+
+
+class SessionKind(ABC, Generic[C]):
+    """How one scenario runs with every model of one capability."""
+
+    def model_params(self, capability: C, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        """Of the model's parameters (``params``), those this kind of session uses."""
+        return params
+
+    def unsupported(self, capability: C, params: Mapping[str, Value]) -> str | None:
+        return None
+
+    @abstractmethod
+    def open(self, capability: C, work: Work, params: Mapping[str, Value]) -> Session: ...
+
+    def metadata(self, capability: C, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {"parallelism": capability.parallelism(work, params), **capability.metadata(work, params)}
+
+
+class Declined(SessionKind[Capability]):
+    """A capability a scenario knows and declines, with the reason (a function of the capability)."""
+
+    def __init__(self, reason: str | Callable[[Capability], str | None]) -> None:
+        self._reason = reason
+
+    def model_params(self, capability: Capability, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return ()
+
+    def unsupported(self, capability: Capability, params: Mapping[str, Value]) -> str | None:
+        return self._reason if isinstance(self._reason, str) else self._reason(capability)
+
+    def open(self, capability: Capability, work: Work, params: Mapping[str, Value]) -> Session:
+        raise AssertionError("a declined pair is never opened")
+
+
+#: A scenario's own sessions: for each capability it handles, how (see ``Scenario.sessions``).
+SessionTable = Mapping[type[Capability], SessionKind[Any]]
 
 
 class Scenario(ABC):
@@ -73,6 +195,9 @@ class Scenario(ABC):
     summary: ClassVar[str]
     kind: ClassVar[str]  # "io" or "cpu"
     params: ClassVar[tuple[Param, ...]]
+    #: A scenario that runs sessions of its own: one SessionKind per capability it handles
+    #: (looked up along the capability's class hierarchy).  None: every model runs the units.
+    sessions: ClassVar[SessionTable | None] = None
 
     @abstractmethod
     def work(self, params: Mapping[str, Value]) -> Work:
@@ -81,6 +206,10 @@ class Scenario(ABC):
         A scenario that needs resources (files, a server) returns their shape
         here (n, kind, limit) and binds the resources in :meth:`prepared`.
         """
+
+    @abstractmethod
+    def expected(self, params: Mapping[str, Value]) -> Checksum:
+        """The checksum every model must produce, computed independently of models."""
 
     @contextmanager
     def prepared(self, params: Mapping[str, Value]) -> Iterator[Work]:
@@ -109,25 +238,52 @@ class Scenario(ABC):
         """
         return params
 
-    # A scenario in which the model's role is not "run N units" (a server under
-    # load, say) takes over from the model with the four hooks below.
+    def warnings(self, metadata: Mapping[str, Value], median_s: float) -> list[str]:
+        """What the run should tell the user about one timed benchmark, from its metadata
+        (calibration included) and its median: a result set by something other than the
+        model under test, say."""
+        return []
+
+    # -- the model's part, derived from ``sessions`` ------------------------------------------
+
+    def session_kind(self, model: Model) -> SessionKind[Any] | None:
+        """The entry of ``sessions`` for the model's capability (None: not handled)."""
+        assert self.sessions is not None
+        for cls in type(model.capability).__mro__:
+            if cls in self.sessions:
+                return self.sessions[cls]
+        return None
 
     def model_params(self, model: Model) -> tuple[Param, ...]:
         """The model's parameters that mean something in this scenario."""
-        return model.params
+        if self.sessions is None:
+            return model.params
+        kind = self.session_kind(model)
+        return () if kind is None else kind.model_params(model.capability, model.params)
 
     def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
         """Why ``model`` cannot take part in this scenario meaningfully, or None."""
-        return None
+        if self.sessions is None:
+            return None
+        kind = self.session_kind(model)
+        if kind is None:
+            handled = sorted({cls.label for cls in self.sessions})
+            return (f"{self.name} has sessions for {', '.join(handled)}, not for "
+                    f"{model.capability.describe()} ({model.name})")
+        return kind.unsupported(model.capability, params)
 
     def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
         """The session to time: by default the model running the units concurrently."""
-        return model.open(work, params)
+        if self.sessions is None:
+            return model.open(work, params)
+        kind = self.session_kind(model)
+        assert kind is not None, "unsupported pairs are never opened"
+        return kind.open(model.capability, work, params)
 
     def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         """What the model's set-up looks like in this scenario (pool sizes, loop...)."""
-        return {"parallelism": model.parallelism(work, params), **model.metadata(work, params)}
-
-    @abstractmethod
-    def expected(self, params: Mapping[str, Value]) -> Checksum:
-        """The checksum every model must produce, computed independently of models."""
+        if self.sessions is None:
+            return {"parallelism": model.parallelism(work, params), **model.metadata(work, params)}
+        kind = self.session_kind(model)
+        assert kind is not None, "unsupported pairs have no metadata"
+        return kind.metadata(model.capability, work, params)

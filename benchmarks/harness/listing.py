@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from benchmarks.core.formats import format_value
 from benchmarks.core.params import Param
-from benchmarks.harness.plan import Profile, format_value, plan
+from benchmarks.harness.plan import plan
+from benchmarks.harness.profiles import Profile
 from benchmarks.harness.registry import MODELS, SCENARIOS
 
 

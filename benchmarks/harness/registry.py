@@ -1,12 +1,20 @@
 """The registry: every scenario and every model, by name.
 
-Adding a scenario or a model is one module plus one line here.  The matrix
+Adding a scenario or a model is one module plus one entry here.  The matrix
 (scenario x model x parameter sweep) is derived in :mod:`benchmarks.harness.plan`.
+Scenarios and models defined elsewhere join at run time through a *plugin*:
+a module with ``SCENARIOS`` and / or ``MODELS`` lists, named with
+``--plugin MODULE`` on the command line (and forwarded to every pyperf worker).
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
 from benchmarks.core.contract import Model, Scenario
+from benchmarks.core.params import BadInput
 from benchmarks.models import (
     asyncio_loop,
     executor_process,
@@ -63,3 +71,34 @@ MODELS: dict[str, Model] = {
         executor_process.MODEL,
     )
 }
+
+
+T = TypeVar("T", Scenario, Model)
+
+
+def _add(registry: dict[str, T], item: T, what: str) -> None:
+    if registry.get(item.name, item) is not item:
+        raise BadInput(f"a {what} named {item.name!r} is already registered")
+    registry[item.name] = item
+
+
+def register(scenarios: Iterable[Scenario] = (), models: Iterable[Model] = ()) -> None:
+    """Add scenarios and models after the built-in ones; a name already taken is refused."""
+    for scenario in scenarios:
+        _add(SCENARIOS, scenario, "scenario")
+    for model in models:
+        _add(MODELS, model, "model")
+
+
+def load_plugins(modules: Sequence[str]) -> None:
+    """Import each plugin module and register its ``SCENARIOS`` and ``MODELS``."""
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise BadInput(f"cannot import plugin {name!r}: {exc}") from None
+        scenarios = getattr(module, "SCENARIOS", ())
+        models = getattr(module, "MODELS", ())
+        if not scenarios and not models:
+            raise BadInput(f"plugin {name!r} defines neither SCENARIOS nor MODELS")
+        register(scenarios, models)

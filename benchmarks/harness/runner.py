@@ -32,7 +32,8 @@ from benchmarks.harness.environment import (
     interpreter_metadata,
     worker_cpus,
 )
-from benchmarks.harness.plan import PROFILES, Case, plan
+from benchmarks.harness.plan import Case, plan
+from benchmarks.harness.profiles import PROFILES
 from benchmarks.harness.progress import Progress, format_duration
 from benchmarks.harness.results import ResultsWriter, default_path
 
@@ -135,22 +136,6 @@ def _calibrate(cases: list[Case]) -> dict[str, dict[str, Any]]:
                 print(f"{case.scenario.name} {dict(own)}: {name} = {value}", file=sys.stderr)
         result[case.name] = by_point[key]
     return result
-
-
-# A server this close to what the load generator can drive is measuring the generator.
-CAPACITY_WARN_FRACTION = 0.8
-
-
-def _capacity_warning(case: Case, bench: pyperf.Benchmark, extra: dict[str, Any]) -> str | None:
-    capacity = extra.get("load_generator_capacity_rtps")
-    total = bench.get_metadata().get("round_trips_total")
-    if not isinstance(capacity, float) or not isinstance(total, int):
-        return None
-    rate = total / bench.median()
-    if rate < CAPACITY_WARN_FRACTION * capacity:
-        return None
-    return (f"{case.name}: {rate:,.0f} round trips/s is {rate / capacity:.0%} of the load generator's "
-            f"capacity ({capacity:,.0f}/s): the generator, not the server, may set this number")
 
 
 def _timing_failure(case: Case, error: str) -> dict[str, object]:
@@ -263,9 +248,8 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
             if speed_note:
                 slow_cpu.append(case.name)
                 print(f"WARNING: {case.name}: {speed_note}", file=err)
-            capacity_note = _capacity_warning(case, bench, extra)
-            if capacity_note:
-                print(f"WARNING: {capacity_note}", file=err)
+            for note in case.scenario.warnings(bench.get_metadata(), bench.median()):
+                print(f"WARNING: {case.name}: {note}", file=err)
             writer.add(bench)
         if interrupted:
             print("interrupted: keeping the benchmarks that finished", file=err)

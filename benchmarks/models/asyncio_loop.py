@@ -7,16 +7,16 @@ and ``asyncio.as_completed``; the scenario's concurrency limit becomes an
 
 from __future__ import annotations
 
-from dataclasses import replace
+from benchmarks.core.aio import APIS
+from benchmarks.core.capabilities import ASYNCIO, EventLoop
+from benchmarks.core.contract import Model
 
-from benchmarks.core.aio import API, AsyncModel
 
-
-class AsyncioModel(AsyncModel):
+class AsyncioModel(Model):
     name = "asyncio"
     summary = "coroutines on the default asyncio loop (gather / TaskGroup / as_completed)"
     # every variant is benchmarked by default: they are what users choose between
-    params = (replace(API, default=tuple(API.choices or ())),)
+    capability = EventLoop(ASYNCIO, apis=tuple(APIS))
 
 
 MODEL = AsyncioModel()

@@ -11,38 +11,14 @@ pay thread start-up).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
-from contextlib import ExitStack
-
-from benchmarks.core.aio import AsyncModel, Unit, bind_unit
-from benchmarks.core.params import Value
-from benchmarks.core.pools import default_executor_size, start_default_executor
-from benchmarks.core.work import Work
+from benchmarks.core.capabilities import DefaultExecutor, LoopExecutor
+from benchmarks.core.contract import Model
 
 
-class ToThread(AsyncModel):
+class ToThread(Model):
     name = "to_thread"
     summary = "asyncio.to_thread on the loop's default executor (fixed size)"
-
-    def parallelism(self, work: Work, params: Mapping[str, Value]) -> int:
-        return default_executor_size()
-
-    def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        size = default_executor_size()
-        return {
-            **super().metadata(work, params),
-            "default_executor_size": size,
-            "concurrency_limit": min(work.limit or work.n, size),
-        }
-
-    def unit(self, work: Work, params: Mapping[str, Value], loop: asyncio.AbstractEventLoop,
-             resources: ExitStack) -> Unit:
-        size = default_executor_size()
-        # Start all of the default executor's threads: submit ``size`` tasks that
-        # wait for one another, from inside the loop so it owns the executor.
-        loop.run_until_complete(start_default_executor(loop, size))
-        return bind_unit(asyncio.to_thread, work.call)
+    capability = LoopExecutor(executor=DefaultExecutor())
 
 
 MODEL = ToThread()

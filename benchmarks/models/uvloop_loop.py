@@ -2,37 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from importlib import metadata as importlib_metadata
+from typing import ClassVar
 
-from benchmarks.core.aio import LoopFactory
-from benchmarks.core.contract import Scenario
-from benchmarks.core.params import Value
-from benchmarks.models.asyncio_loop import AsyncioModel
+from benchmarks.core.aio import APIS, LoopFactory
+from benchmarks.core.capabilities import EventLoop, Loop
+from benchmarks.core.contract import Model
 
 
-class UvloopModel(AsyncioModel):
-    name = "uvloop"
-    summary = "the asyncio model's coroutines on uvloop's event loop"
-    loop_name = "uvloop"
+class Uvloop(Loop):
+    name: ClassVar[str] = "uvloop"
 
-    def loop_factory(self) -> LoopFactory:
+    def factory(self) -> LoopFactory:
         import uvloop
 
         return uvloop.new_event_loop
 
-    def loop_version(self) -> str:
+    def version(self) -> str:
         try:
             return importlib_metadata.version("uvloop")
         except importlib_metadata.PackageNotFoundError:
             return "not installed"
 
-    def unsupported(self, scenario: Scenario, params: Mapping[str, Value]) -> str | None:
+    def unavailable(self) -> str | None:
         try:
             import uvloop  # noqa: F401
         except ImportError:
             return "uvloop is not installed for this interpreter"
-        return super().unsupported(scenario, params)
+        return None
+
+
+UVLOOP = Uvloop()
+
+
+class UvloopModel(Model):
+    name = "uvloop"
+    summary = "the asyncio model's coroutines on uvloop's event loop"
+    capability = EventLoop(UVLOOP, apis=tuple(APIS))
 
 
 MODEL = UvloopModel()

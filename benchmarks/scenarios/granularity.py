@@ -50,6 +50,7 @@ from collections.abc import Mapping
 from functools import partial
 
 from benchmarks.core.aio import gather_only
+from benchmarks.core.capabilities import EventLoop, LoopExecutor, ProcessPool
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, inline_async
@@ -63,16 +64,12 @@ MEASURE_UNITS_MS = 50.0
 
 UNIT_KINDS = ("pure", "hash")
 
-UNSUPPORTED = {
-    "asyncio": "a CPU unit in a coroutine runs inline in the loop's thread: that is the sequential "
-               "model plus task overhead (cpu_pure measures it); granularity compares ways to run CPU "
-               "work in parallel",
-    "executor-thread": "for CPU units run_in_executor on a thread pool is the threads model plus one "
-                       "loop callback per unit; granularity keeps the asyncio bridge that can beat "
-                       "the GIL, executor-process",
-}
-UNSUPPORTED["uvloop"] = UNSUPPORTED["asyncio"]
-UNSUPPORTED["to_thread"] = UNSUPPORTED["executor-thread"]
+INLINE_ON_LOOP = ("a CPU unit in a coroutine runs inline in the loop's thread: that is the sequential "
+                  "model plus task overhead (cpu_pure measures it); granularity compares ways to run CPU "
+                  "work in parallel")
+THREADS_ON_LOOP = ("for CPU units run_in_executor on a thread pool is the threads model plus one "
+                   "loop callback per unit; granularity keeps the asyncio bridge that can beat "
+                   "the GIL, executor-process")
 
 
 #: bytes per hashlib update: large enough that the GIL is released, small enough to stay in cache
@@ -134,7 +131,12 @@ class Granularity(Scenario):
         return gather_only(model.params)
 
     def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
-        return UNSUPPORTED.get(model.name)
+        capability = model.capability
+        if isinstance(capability, EventLoop):
+            return INLINE_ON_LOOP
+        if isinstance(capability, LoopExecutor) and not isinstance(capability.executor, ProcessPool):
+            return THREADS_ON_LOOP
+        return None
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = unit_call(str(params["unit_kind"]), int(params["unit_us"]))

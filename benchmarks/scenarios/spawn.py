@@ -22,7 +22,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import replace
 
-from benchmarks.core.aio import AsyncModel
+from benchmarks.core.capabilities import EventLoop, Loop
 from benchmarks.core.contract import Model, Scenario, Session
 from benchmarks.core.params import Param, Value
 from benchmarks.core.pools import START_METHOD, START_METHODS
@@ -51,16 +51,16 @@ async def _gather_nothing() -> None:
 
 
 @functools.cache
-def _eager_failure(model: AsyncModel) -> str | None:
+def _eager_failure(implementation: Loop) -> str | None:
     """Why this loop cannot run asyncio's eager task factory, found by trying it once."""
-    loop = model.loop_factory()()
+    loop = implementation.factory()()
     probe = _gather_nothing()
     try:
         loop.set_task_factory(asyncio.eager_task_factory)  # type: ignore[attr-defined,unused-ignore]
         loop.run_until_complete(probe)
     except TypeError as exc:  # seen: uvloop 0.23 passes eager_start, which 3.13.0's factory rejects
         probe.close()  # never started: close it rather than leave it unawaited
-        return f"{model.loop_name} cannot use asyncio.eager_task_factory here: {exc}"
+        return f"{implementation.name} cannot use asyncio.eager_task_factory here: {exc}"
     finally:
         loop.close()
     return None
@@ -92,7 +92,7 @@ class Spawn(Scenario):
     def model_params(self, model: Model) -> tuple[Param, ...]:
         params = tuple(replace(p, default=START_METHODS) if p.name == START_METHOD.name else p
                        for p in model.params)
-        if model.name in ("asyncio", "uvloop"):
+        if isinstance(model.capability, EventLoop):  # a task factory is what its units become
             params += (TASK_FACTORY,)
         return params
 
@@ -101,8 +101,8 @@ class Spawn(Scenario):
             return None
         if not hasattr(asyncio, "eager_task_factory"):
             return "asyncio.eager_task_factory needs Python 3.12 or newer"
-        if isinstance(model, AsyncModel):
-            return _eager_failure(model)
+        if isinstance(model.capability, EventLoop):
+            return _eager_failure(model.capability.loop)
         return None
 
     def work(self, params: Mapping[str, Value]) -> Work:

@@ -51,19 +51,24 @@ own idiom, and the baseline of each variant is measured by the same model.
 from __future__ import annotations
 
 import asyncio
-import signal
-import time
-from collections.abc import Callable, Coroutine, Mapping
-from concurrent.futures import Executor
-from contextlib import ExitStack
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any, ClassVar
 
-from benchmarks.core.aio import AsyncModel, AsyncSession, Unit
-from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.capabilities import (
+    DefaultExecutor,
+    EventLoop,
+    Inline,
+    LoopExecutor,
+    OnLoop,
+    ProcessPool,
+    ThreadPool,
+)
+from benchmarks.core.contract import C, Capability, Declined, Scenario, Session, SessionKind, SessionTable
 from benchmarks.core.params import Param, Value
 from benchmarks.core.pools import START_METHOD, START_METHODS, new_process_pool, new_thread_pool
 from benchmarks.core.work import Checksum, Work, checksum, mix
+from benchmarks.scenarios.cancel_timeout.deadline import DEADLINE_S, AsyncCalls, PoolCalls, SequentialCalls
 from benchmarks.scenarios.cancel_timeout.shutdown import (
     FOREVER_S,
     STOP_TIMEOUT_S,
@@ -71,9 +76,6 @@ from benchmarks.scenarios.cancel_timeout.shutdown import (
     TaskShutdown,
     ThreadShutdown,
 )
-
-#: Every deadline in ``op=deadline``: far beyond any call, so it is never hit.
-DEADLINE_S = 60.0
 
 OP = Param("op", str, ("deadline", "shutdown"), "deadline: per-call deadline overhead; "
            "shutdown: start N waiting units and stop them all", choices=("deadline", "shutdown"))
@@ -83,35 +85,8 @@ DEADLINE = Param("deadline", str, ("none",), "op=deadline: how each call gets it
                  "(none: the baseline)", choices=("none", "timeout", "wait_for", "result_timeout", "alarm"))
 
 
-class Variants(NamedTuple):
-    """The deadline variants one model can express, and which of them are swept."""
-
-    allowed: tuple[str, ...]
-    default: tuple[str, ...]
-    #: the smoke test: the deadline code path, without its baseline
-    quick: tuple[str, ...]
-
-
 ASYNC_DEADLINES = ("none", "timeout", "wait_for")
 POOL_DEADLINES = ("none", "result_timeout")
-DEADLINES: dict[str, Variants] = {
-    "sequential": Variants(("none", "alarm"), ("none", "alarm"), ("alarm",)),
-    "threads": Variants(POOL_DEADLINES, POOL_DEADLINES, ("result_timeout",)),
-    "processes": Variants(POOL_DEADLINES, POOL_DEADLINES, ("result_timeout",)),
-    **{m: Variants(ASYNC_DEADLINES, ASYNC_DEADLINES, ("timeout",)) for m in ("asyncio", "uvloop")},
-    **{m: Variants(ASYNC_DEADLINES, ("none", "timeout"), ("timeout",))
-       for m in ("to_thread", "executor-thread", "executor-process")},
-}
-
-SHUTDOWN_UNSUPPORTED = {
-    "sequential": "one thread running one unit at a time cannot hold N units waiting at once",
-    "to_thread": "a blocking call running in an executor thread cannot be cancelled (Future.cancel() "
-                 "fails once it runs); the thread is busy until the call returns",
-    "executor-thread": "a blocking call running in an executor thread cannot be cancelled (Future.cancel() "
-                       "fails once it runs); the thread is busy until the call returns",
-    "executor-process": "a call running in a ProcessPoolExecutor cannot be cancelled, and Python before "
-                        "3.14 has no API to terminate the pool's workers",
-}
 
 DEADLINE_IMPL = {
     "none": "no deadline (the baseline)",
@@ -136,116 +111,215 @@ async def aunit(i: int) -> int:
     return mix(i)
 
 
-# -- op=deadline ---------------------------------------------------------------------------
+#: the processes model defaults to fork here: forkserver and spawn children re-import the
+#: package (60-80 ms each), which is the spawn scenario's subject, not this one's
+FORK_FIRST = replace(START_METHOD, default=("fork",) if "fork" in START_METHODS else START_METHOD.default)
 
 
-def _on_alarm(signum: int, frame: object) -> None:
-    raise TimeoutError(f"a call ran past its {DEADLINE_S:g} s deadline")
+# -- op=deadline: one kind of session per capability --------------------------------------
 
 
-class SequentialCalls(Session):
-    def __init__(self, call: Callable[[int], int], n: int, alarm: bool) -> None:
-        self._call = call
-        self._n = n
-        self._alarm = alarm
-        # signal.signal works only in the main thread: a session opened elsewhere fails here
-        self._previous = signal.signal(signal.SIGALRM, _on_alarm) if alarm else None
-        # A timer armed before (pytest-timeout uses one) is put back, less the time spent here.
-        self._previous_timer = signal.getitimer(signal.ITIMER_REAL)
-        self._opened = time.monotonic()
+class Deadlines(SessionKind[C]):
+    """The deadline variants a capability can express (``allowed``), the ones swept by default
+    and the quick profile's (the deadline code path without its baseline)."""
 
-    def run(self) -> list[int]:
-        call = self._call
-        if not self._alarm:
-            return [call(i) for i in range(self._n)]
-        results = []
-        setitimer, timer = signal.setitimer, signal.ITIMER_REAL
-        for i in range(self._n):
-            setitimer(timer, DEADLINE_S)
-            try:
-                results.append(call(i))
-            finally:
-                setitimer(timer, 0)
-        return results
+    allowed: tuple[str, ...]
+    default: tuple[str, ...]
+    quick: tuple[str, ...]
+    unit_impl: str = "unit(i), a plain call returning mix(i)"
 
-    def close(self) -> None:
-        if not self._alarm:
-            return
-        signal.signal(signal.SIGALRM, self._previous)
-        left, interval = self._previous_timer
-        if left > 0:
-            elapsed = time.monotonic() - self._opened
-            signal.setitimer(signal.ITIMER_REAL, max(left - elapsed, 1e-3), interval)
+    def model_params(self, capability: C, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return (replace(DEADLINE, default=self.default, quick=self.quick),)
+
+    def unsupported(self, capability: C, params: Mapping[str, Value]) -> str | None:
+        deadline = str(params["deadline"])
+        if deadline not in self.allowed:
+            return (f"deadline={deadline} does not apply to {capability.describe()}: its calls take "
+                    f"{', '.join(self.allowed)}")
+        return None
+
+    def metadata(self, capability: C, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {"timed": f"{work.n} calls one after another, each with the deadline variant",
+                "deadline_impl": DEADLINE_IMPL[str(params["deadline"])], "deadline_s": DEADLINE_S,
+                "parallelism": 1, "concurrency_limit": 1, "unit_impl": self.unit_impl}
 
 
-class PoolCalls(Session):
-    """One ``submit`` at a time on a pool of one, each waited for with or without a timeout."""
+class AlarmDeadlines(Deadlines[Inline]):
+    allowed = default = ("none", "alarm")
+    quick = ("alarm",)
 
-    def __init__(self, pool: Executor, call: Callable[[int], int], n: int, with_timeout: bool) -> None:
-        self._pool = pool
-        self._call = call
-        self._n = n
-        self._timeout = with_timeout
-
-    def run(self) -> list[int]:
-        submit, call = self._pool.submit, self._call
-        if self._timeout:
-            return [submit(call, i).result(timeout=DEADLINE_S) for i in range(self._n)]
-        # The baseline has no timeout by definition; a broken pool still raises (BrokenExecutor).
-        return [submit(call, i).result() for i in range(self._n)]
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def open(self, capability: Inline, work: Work, params: Mapping[str, Value]) -> Session:
+        return SequentialCalls(work.call, work.n, alarm=params["deadline"] == "alarm")
 
 
-async def _calls_none(call: Unit, n: int) -> list[int]:
-    return [await call(i) for i in range(n)]
+class ResultDeadlines(Deadlines[ThreadPool | ProcessPool]):
+    """``submit(unit, i).result(timeout=)`` on a pool of one thread or process."""
+
+    allowed = default = POOL_DEADLINES
+    quick = ("result_timeout",)
+
+    def model_params(self, capability: ThreadPool | ProcessPool,
+                     params: tuple[Param, ...]) -> tuple[Param, ...]:
+        own = super().model_params(capability, params)
+        return (*own, FORK_FIRST) if isinstance(capability, ProcessPool) else own
+
+    def open(self, capability: ThreadPool | ProcessPool, work: Work, params: Mapping[str, Value]) -> Session:
+        pool = (new_process_pool(1, capability.start_method(params), work.call)
+                if isinstance(capability, ProcessPool) else new_thread_pool(1))
+        return PoolCalls(pool, work.call, work.n, params["deadline"] == "result_timeout")
+
+    def metadata(self, capability: ThreadPool | ProcessPool, work: Work,
+                 params: Mapping[str, Value]) -> dict[str, Value]:
+        worker = "process" if isinstance(capability, ProcessPool) else "thread"
+        meta = {**super().metadata(capability, work, params), "pool_size": 1,
+                "unit_impl": f"pool.submit(unit, i) on a pool of 1 {worker}"}
+        if isinstance(capability, ProcessPool):
+            meta["start_method"] = capability.start_method(params)
+        return meta
 
 
-async def _calls_timeout(call: Unit, n: int) -> list[int]:
-    results = []
-    for i in range(n):
-        async with asyncio.timeout(DEADLINE_S):
-            results.append(await call(i))
-    return results
+def _one_at_a_time(params: Mapping[str, Value]) -> dict[str, Value]:
+    """The model's pool parameters for one call at a time: a pool of one."""
+    return {**params, "workers": 1}
 
 
-async def _calls_wait_for(call: Unit, n: int) -> list[int]:
-    return [await asyncio.wait_for(call(i), DEADLINE_S) for i in range(n)]
+class AsyncDeadlines(Deadlines[OnLoop]):
+    """``asyncio.timeout`` / ``wait_for`` around the model's own awaitable, one call at a time."""
+
+    allowed = ASYNC_DEADLINES
+    quick = ("timeout",)
+
+    def __init__(self, default: tuple[str, ...]) -> None:
+        self.default = default
+
+    def model_params(self, capability: OnLoop, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        own = super().model_params(capability, params)
+        if isinstance(capability, LoopExecutor) and isinstance(capability.executor, ProcessPool):
+            return (*own, START_METHOD)
+        return own
+
+    def open(self, capability: OnLoop, work: Work, params: Mapping[str, Value]) -> Session:
+        return AsyncCalls(capability, work, _one_at_a_time(params), str(params["deadline"]))
+
+    def metadata(self, capability: OnLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        pool = _one_at_a_time(params)
+        meta = super().metadata(capability, work, params)
+        meta.update(capability.metadata(work, pool), parallelism=capability.parallelism(work, pool),
+                    concurrency_limit=1, unit_impl=_async_unit_impl(capability))
+        return meta
 
 
-ASYNC_CALLS: dict[str, Callable[[Unit, int], Coroutine[Any, Any, list[int]]]] = {
-    "none": _calls_none,
-    "timeout": _calls_timeout,
-    "wait_for": _calls_wait_for,
+def _async_unit_impl(capability: OnLoop) -> str:
+    if not isinstance(capability, LoopExecutor):
+        return "coroutine: await asyncio.sleep(0), return mix(i)"
+    if isinstance(capability.executor, DefaultExecutor):
+        return "asyncio.to_thread(unit, i)"
+    worker = "process" if isinstance(capability.executor, ProcessPool) else "thread"
+    return f"loop.run_in_executor(pool of 1 {worker}, unit, i)"
+
+
+DEADLINE_SESSIONS: SessionTable = {
+    Inline: AlarmDeadlines(),
+    ThreadPool: ResultDeadlines(),
+    ProcessPool: ResultDeadlines(),
+    EventLoop: AsyncDeadlines(default=ASYNC_DEADLINES),
+    # wait_for is left out of their default sweep: the loop-side cost is what the event
+    # loops already measure, and the executor round trip dominates
+    LoopExecutor: AsyncDeadlines(default=("none", "timeout")),
 }
 
 
-class AsyncCalls(AsyncSession):
-    """The model's own awaitable for unit i (coroutine, to_thread, run_in_executor), one at a time."""
-
-    def __init__(self, model: AsyncModel, work: Work, params: Mapping[str, Value], deadline: str) -> None:
-        loop = model.loop_factory()()
-        resources = ExitStack()
-        try:
-            call = model.unit(work, params, loop, resources)
-        except BaseException:
-            resources.close()
-            loop.close()
-            raise
-        super().__init__(loop, call, work, "gather", resources)  # api unused: run() is our own
-        self._calls = ASYNC_CALLS[deadline]
-
-    def run(self) -> list[int]:
-        return self._loop.run_until_complete(self._calls(self._unit, self._work.n))
+# -- op=shutdown ---------------------------------------------------------------------------
 
 
-# -- the scenario --------------------------------------------------------------------------
+class Shutdowns(SessionKind[C]):
+    stop_impl: str
+
+    def model_params(self, capability: C, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return ()
+
+    def metadata(self, capability: C, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {"timed": f"start {work.n} units + wait until all wait + stop all + check each "
+                         "(shutdown alone: metric shutdown_us)",
+                "unit_wait_s": FOREVER_S, "stop_timeout_s": STOP_TIMEOUT_S, "concurrency_limit": work.n,
+                "parallelism": work.n, "stop_impl": self.stop_impl}
 
 
-def _pool_params(params: Mapping[str, Value]) -> dict[str, Value]:
-    """The model's pool parameters for one call at a time: a pool of one."""
-    return {**params, "workers": 1}
+class CancelTasks(Shutdowns[EventLoop]):
+    stop_impl = "Task.cancel() on each task, asyncio.wait(tasks); each must end cancelled, finally run"
+
+    def open(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> Session:
+        return TaskShutdown(capability.loop.factory(), work.n)
+
+    def metadata(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {**super().metadata(capability, work, params), **capability.metadata(work, params),
+                "parallelism": 1}
+
+
+class SetEvent(Shutdowns[ThreadPool]):
+    stop_impl = "threading.Event.set() seen by every thread, Thread.join() each"
+
+    def open(self, capability: ThreadPool, work: Work, params: Mapping[str, Value]) -> Session:
+        return ThreadShutdown(work.n)
+
+
+class Terminate(Shutdowns[ProcessPool]):
+    stop_impl = "Process.terminate() (SIGTERM) each, Process.join(); exit code must be -SIGTERM"
+
+    def model_params(self, capability: ProcessPool, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return (FORK_FIRST,)
+
+    def open(self, capability: ProcessPool, work: Work, params: Mapping[str, Value]) -> Session:
+        return ProcessShutdown(work.n, capability.start_method(params))
+
+    def metadata(self, capability: ProcessPool, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        # no pool: the n processes started and terminated in every run
+        return {**super().metadata(capability, work, params),
+                "start_method": capability.start_method(params), "pool_size": work.n}
+
+
+def _running_call(capability: Capability) -> str:
+    assert isinstance(capability, LoopExecutor)
+    if isinstance(capability.executor, ProcessPool):
+        return ("a call running in a ProcessPoolExecutor cannot be cancelled, and Python before "
+                "3.14 has no API to terminate the pool's workers")
+    return ("a blocking call running in an executor thread cannot be cancelled (Future.cancel() "
+            "fails once it runs); the thread is busy until the call returns")
+
+
+SHUTDOWN_SESSIONS: SessionTable = {
+    EventLoop: CancelTasks(),
+    ThreadPool: SetEvent(),
+    ProcessPool: Terminate(),
+    Inline: Declined("one thread running one unit at a time cannot hold N units waiting at once"),
+    LoopExecutor: Declined(_running_call),
+}
+
+
+class ByOp(SessionKind[Capability]):
+    """One capability's session for each ``op``: the parameters of both, the session of one."""
+
+    def __init__(self, **by_op: SessionKind[Any]) -> None:
+        self.by_op = by_op
+
+    def _kind(self, params: Mapping[str, Value]) -> SessionKind[Any]:
+        return self.by_op[str(params["op"])]
+
+    def model_params(self, capability: Capability, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        merged: dict[str, Param] = {}
+        for kind in self.by_op.values():
+            for param in kind.model_params(capability, params):
+                merged.setdefault(param.name, param)
+        return tuple(merged.values())
+
+    def unsupported(self, capability: Capability, params: Mapping[str, Value]) -> str | None:
+        return self._kind(params).unsupported(capability, params)
+
+    def open(self, capability: Capability, work: Work, params: Mapping[str, Value]) -> Session:
+        return self._kind(params).open(capability, work, params)
+
+    def metadata(self, capability: Capability, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return self._kind(params).metadata(capability, work, params)
 
 
 class CancelTimeout(Scenario):
@@ -254,100 +328,21 @@ class CancelTimeout(Scenario):
                "of starting and stopping N waiting units (cancel, Event, terminate)")
     kind = "io"
     params = (OP, CALLS, N)
-
-    def model_params(self, model: Model) -> tuple[Param, ...]:
-        variants = DEADLINES[model.name]
-        deadline = replace(DEADLINE, default=variants.default, quick=variants.quick)
-        if model.name == "processes":
-            fork = ("fork",) if "fork" in START_METHODS else START_METHOD.default
-            return (deadline, replace(START_METHOD, default=fork))
-        if model.name == "executor-process":
-            return (deadline, START_METHOD)
-        return (deadline,)
+    # every capability here has both operations (declined ones say why)
+    sessions: ClassVar[SessionTable] = {
+        cls: ByOp(deadline=DEADLINE_SESSIONS[cls], shutdown=SHUTDOWN_SESSIONS[cls])
+        for cls in DEADLINE_SESSIONS
+    }
 
     def relevant(self, params: Mapping[str, Value]) -> Mapping[str, Value]:
         drop = {"n"} if params["op"] == "deadline" else {"calls", "deadline"}
         return {k: v for k, v in params.items() if k not in drop}
-
-    def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
-        if params["op"] == "shutdown":
-            return SHUTDOWN_UNSUPPORTED.get(model.name)
-        deadline = str(params["deadline"])
-        allowed = DEADLINES[model.name].allowed
-        if deadline not in allowed:
-            return f"deadline={deadline} does not apply to {model.name}: its calls take {', '.join(allowed)}"
-        return None
 
     def work(self, params: Mapping[str, Value]) -> Work:
         if params["op"] == "deadline":
             return Work(n=int(params["calls"]), kind=self.kind, call=unit, acall=aunit, limit=1)
         # op=shutdown: the sessions start their own waiting units; Work gives the count
         return Work(n=int(params["n"]), kind=self.kind, call=unit, acall=aunit)
-
-    def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
-        if params["op"] == "deadline":
-            return self._deadline_session(model, work, params)
-        if model.name == "threads":
-            return ThreadShutdown(work.n)
-        if model.name == "processes":
-            return ProcessShutdown(work.n, str(params["start_method"]))
-        if isinstance(model, AsyncModel):
-            return TaskShutdown(model.loop_factory(), work.n)
-        raise ValueError(f"cancel_timeout has no shutdown for model {model.name!r}")
-
-    def _deadline_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
-        deadline = str(params["deadline"])
-        if model.name == "sequential":
-            return SequentialCalls(work.call, work.n, alarm=deadline == "alarm")
-        if model.name == "threads":
-            return PoolCalls(new_thread_pool(1), work.call, work.n, deadline == "result_timeout")
-        if model.name == "processes":
-            pool = new_process_pool(1, str(params["start_method"]), work.call)
-            return PoolCalls(pool, work.call, work.n, deadline == "result_timeout")
-        if isinstance(model, AsyncModel):
-            return AsyncCalls(model, work, _pool_params(params), deadline)
-        raise ValueError(f"cancel_timeout has no deadline calls for model {model.name!r}")
-
-    def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        if params["op"] == "deadline":
-            return self._deadline_metadata(model, work, params)
-        meta: dict[str, Value] = {
-            "timed": f"start {work.n} units + wait until all wait + stop all + check each "
-                     "(shutdown alone: metric shutdown_us)",
-            "unit_wait_s": FOREVER_S, "stop_timeout_s": STOP_TIMEOUT_S, "concurrency_limit": work.n,
-        }
-        if isinstance(model, AsyncModel):
-            return {**meta, **model.metadata(work, params), "parallelism": 1,
-                    "stop_impl": STOP_IMPL["asyncio"]}
-        meta.update(parallelism=work.n, stop_impl=STOP_IMPL[model.name])
-        if model.name == "processes":
-            # no pool: the n processes started and terminated in every run
-            meta.update(start_method=str(params["start_method"]), pool_size=work.n)
-        return meta
-
-    def _deadline_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        deadline = str(params["deadline"])
-        meta: dict[str, Value] = {
-            "timed": f"{work.n} calls one after another, each with the deadline variant",
-            "deadline_impl": DEADLINE_IMPL[deadline], "deadline_s": DEADLINE_S,
-            "parallelism": 1, "concurrency_limit": 1,
-        }
-        if isinstance(model, AsyncModel):
-            pool = _pool_params(params)
-            meta.update(model.metadata(work, pool), parallelism=model.parallelism(work, pool),
-                        concurrency_limit=1)
-            meta["unit_impl"] = {"to_thread": "asyncio.to_thread(unit, i)",
-                                 "executor-thread": "loop.run_in_executor(pool of 1 thread, unit, i)",
-                                 "executor-process": "loop.run_in_executor(pool of 1 process, unit, i)",
-                                 }.get(model.name, "coroutine: await asyncio.sleep(0), return mix(i)")
-        elif model.name in ("threads", "processes"):
-            worker = "thread" if model.name == "threads" else "process"
-            meta.update(pool_size=1, unit_impl=f"pool.submit(unit, i) on a pool of 1 {worker}")
-            if model.name == "processes":
-                meta["start_method"] = str(params["start_method"])
-        else:
-            meta["unit_impl"] = "unit(i), a plain call returning mix(i)"
-        return meta
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         n = int(params["calls"] if params["op"] == "deadline" else params["n"])

@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Coroutine
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, ClassVar
 
 from benchmarks.core.aio import LoopFactory
 from benchmarks.core.contract import Session
@@ -50,11 +50,16 @@ def _describe(indices: list[int], n: int) -> str:
 
 
 class ShutdownSession(Session):
-    """The bookkeeping every kind of unit shares: timings and per-unit verification."""
+    """The bookkeeping every kind of unit shares: timings and per-unit verification.
 
-    def __init__(self, n: int, stop_timeout: float) -> None:
+    Each subclass names its ``unit`` (what one waiting unit does) and every session has a
+    ``stop_timeout``; the tests derive sessions whose units misbehave, with a short timeout.
+    """
+
+    stop_timeout: ClassVar[float] = STOP_TIMEOUT_S
+
+    def __init__(self, n: int) -> None:
         self.n = n
-        self.stop_timeout = stop_timeout
         self._start_s: list[float] = []
         self._shutdown_s: list[float] = []
 
@@ -106,10 +111,10 @@ async def sleeper(i: int, state: TaskState) -> None:
 class TaskShutdown(ShutdownSession):
     """N tasks sleeping "forever"; ``cancel()`` on each, then wait for all of them."""
 
-    def __init__(self, loop_factory: LoopFactory, n: int, unit: TaskUnit = sleeper,
-                 stop_timeout: float = STOP_TIMEOUT_S) -> None:
-        super().__init__(n, stop_timeout)
-        self._unit = unit
+    unit = staticmethod(sleeper)
+
+    def __init__(self, loop_factory: LoopFactory, n: int) -> None:
+        super().__init__(n)
         self._tasks: list[asyncio.Task[object]] = []
         #: how many ``finally`` blocks ran in the last run (n when every task was cancelled)
         self.finally_blocks = 0
@@ -122,7 +127,7 @@ class TaskShutdown(ShutdownSession):
         n = self.n
         state = TaskState(n)
         began = time.perf_counter()
-        tasks = self._tasks = [asyncio.create_task(self._unit(i, state)) for i in range(n)]
+        tasks = self._tasks = [asyncio.create_task(self.unit(i, state)) for i in range(n)]
         give_up = began + self.stop_timeout
         while state.entered < n:  # normally one pass: each task runs to its sleep in turn
             if time.perf_counter() > give_up:
@@ -196,9 +201,10 @@ def waiter(i: int, stop: threading.Event, started: Countdown, stopped: list[bool
 class ThreadShutdown(ShutdownSession):
     """N threads waiting on one Event; ``set()`` it, then join every thread."""
 
-    def __init__(self, n: int, unit: ThreadUnit = waiter, stop_timeout: float = STOP_TIMEOUT_S) -> None:
-        super().__init__(n, stop_timeout)
-        self._unit = unit
+    unit = staticmethod(waiter)
+
+    def __init__(self, n: int) -> None:
+        super().__init__(n)
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
 
@@ -210,7 +216,7 @@ class ThreadShutdown(ShutdownSession):
         began = time.perf_counter()
         # daemon: a unit that never stops must not keep the interpreter alive at exit
         threads = self._threads = [
-            threading.Thread(target=self._unit, args=(i, stop, started, stopped),
+            threading.Thread(target=self.unit, args=(i, stop, started, stopped),
                              name=f"concbench-waiter-{i}", daemon=True)
             for i in range(n)
         ]
@@ -254,11 +260,11 @@ def blocked_child(i: int, ready: Connection) -> None:
 class ProcessShutdown(ShutdownSession):
     """N processes blocked in a sleep; ``terminate()`` each, join, check exit code -SIGTERM."""
 
-    def __init__(self, n: int, start_method: str, unit: ProcessUnit = blocked_child,
-                 stop_timeout: float = STOP_TIMEOUT_S) -> None:
-        super().__init__(n, stop_timeout)
+    unit = staticmethod(blocked_child)
+
+    def __init__(self, n: int, start_method: str) -> None:
+        super().__init__(n)
         self._context = multiprocessing.get_context(start_method)
-        self._unit = unit
         self._procs: list[BaseProcess] = []
 
     def run(self) -> list[int]:
@@ -268,7 +274,7 @@ class ProcessShutdown(ShutdownSession):
             began = time.perf_counter()
             procs = self._procs = [
                 # typeshed declares Process on each concrete context, not on BaseContext
-                self._context.Process(target=self._unit, args=(i, writer),  # type: ignore[attr-defined]
+                self._context.Process(target=self.unit, args=(i, writer),  # type: ignore[attr-defined]
                                       name=f"concbench-blocked-{i}", daemon=True)
                 for i in range(n)
             ]

@@ -38,15 +38,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
+from typing import ClassVar
 
-from benchmarks.core.aio import AsyncModel
-from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.capabilities import (
+    DefaultExecutor,
+    Inline,
+    LoopExecutor,
+    OnLoop,
+    ProcessPool,
+    ThreadPool,
+)
+from benchmarks.core.contract import Scenario, Session, SessionKind, SessionTable
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, inline_async
 from benchmarks.scenarios import cpu_pure
 from benchmarks.scenarios.pipeline.sessions import (
     AsyncPipeline,
-    PipelineSession,
     SequentialPipeline,
     inflight_bound,
 )
@@ -60,18 +67,6 @@ QUEUE_SIZE = Param("queue_size", int, (16,), "slots in each of the two queues (t
 
 #: the models' parameters that mean something here (api and chunksize do not)
 MODEL_PARAMS = ("workers", "start_method")
-WORKER_MODELS = ("sequential", "threads", "processes")
-
-STAGE_IMPL = {
-    "sequential": "inline in the calling thread, one item at a time",
-    "asyncio": "one stage task computing inline in the loop's thread (inline CPU work cannot overlap)",
-    "uvloop": "one stage task computing inline in the loop's thread (inline CPU work cannot overlap)",
-    "threads": "K threads",
-    "processes": "K processes",
-    "to_thread": "K stage coroutines awaiting asyncio.to_thread (K = default executor size)",
-    "executor-thread": "K stage coroutines awaiting loop.run_in_executor on a ThreadPoolExecutor of K/2",
-    "executor-process": "K stage coroutines awaiting loop.run_in_executor on a ProcessPoolExecutor of K/2",
-}
 
 TIMED_WORKERS = ("the items' pass through the pipeline; stage workers (and for processes their imports and "
                  "both queue paths) and the producer thread started before timing and reused by every run")
@@ -86,29 +81,82 @@ TIMED_SEQUENTIAL = "produce, compute and consume each item in turn in the callin
 STAGES_PER_POOL_WORKER = 2
 
 
-def stage_workers(model: Model, work: Work, params: Mapping[str, Value]) -> int:
-    """K: the stage workers, as many as the model runs units at once (1 for sequential, asyncio),
-    two per pool worker for the explicit executors."""
-    if model.name in ("executor-thread", "executor-process"):
-        return STAGES_PER_POOL_WORKER * model.parallelism(work, params)
-    return model.parallelism(work, params)
+def _pool_params(params: tuple[Param, ...]) -> tuple[Param, ...]:
+    return tuple(p for p in params if p.name in MODEL_PARAMS)
 
 
-def open_pipeline(model: Model, work: Work, params: Mapping[str, Value],
-                  consumer_delay_s: float = 0.0) -> PipelineSession:
-    """The model's pipeline over ``work`` (``work.call`` is the stage); tests slow its consumer."""
-    size = int(params["queue_size"])
-    k = stage_workers(model, work, params)
-    if model.name == "sequential":
+class Sequential(SessionKind[Inline]):
+    def open(self, capability: Inline, work: Work, params: Mapping[str, Value]) -> Session:
         return SequentialPipeline(work)
-    if model.name == "threads":
-        return ThreadPipeline(work, size, k, consumer_delay_s)
-    if model.name == "processes":
-        return ProcessPipeline(work, size, k, str(params["start_method"]), consumer_delay_s)
-    if isinstance(model, AsyncModel):
-        return AsyncPipeline(work, size, k, model.loop_factory(), partial(model.unit, work, params),
-                             consumer_delay_s)
-    raise ValueError(f"pipeline has no session for model {model.name!r}")
+
+    def metadata(self, capability: Inline, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {"queue_impl": "none", "stage_impl": "inline in the calling thread, one item at a time",
+                "stage_workers": 1, "inflight_bound": 1, "parallelism": 1, "concurrency_limit": 1,
+                "timed": TIMED_SEQUENTIAL}
+
+
+class Workers(SessionKind[ThreadPool | ProcessPool]):
+    """K stage threads or processes (the pool's size) between a producer thread and the caller."""
+
+    def model_params(self, capability: ThreadPool | ProcessPool,
+                     params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return _pool_params(params)
+
+    def open(self, capability: ThreadPool | ProcessPool, work: Work, params: Mapping[str, Value]) -> Session:
+        size, k = int(params["queue_size"]), capability.size(work, params)
+        if isinstance(capability, ProcessPool):
+            return ProcessPipeline(work, size, k, capability.start_method(params))
+        return ThreadPipeline(work, size, k)
+
+    def metadata(self, capability: ThreadPool | ProcessPool, work: Work,
+                 params: Mapping[str, Value]) -> dict[str, Value]:
+        k, size = capability.size(work, params), int(params["queue_size"])
+        impl = ProcessPipeline if isinstance(capability, ProcessPool) else ThreadPipeline
+        meta: dict[str, Value] = {"queue_impl": impl.queue_impl, "pool_size": k, "timed": TIMED_WORKERS}
+        if isinstance(capability, ProcessPool):
+            meta["start_method"] = capability.start_method(params)
+        meta.update(stage_impl=f"K {impl.worker}", stage_workers=k, queue_size=size,
+                    inflight_bound=inflight_bound(size, k), parallelism=k, concurrency_limit=k)
+        return meta
+
+
+def stage_workers(capability: OnLoop, work: Work, params: Mapping[str, Value]) -> int:
+    """K on a loop: 1 stage task computing inline (inline CPU work cannot overlap), the default
+    executor's size, or two stage coroutines per worker of an explicit pool."""
+    if isinstance(capability, LoopExecutor):
+        size = capability.size(work, params)
+        return size if isinstance(capability.executor, DefaultExecutor) else STAGES_PER_POOL_WORKER * size
+    return 1
+
+
+def _stage_impl(capability: OnLoop) -> str:
+    if not isinstance(capability, LoopExecutor):
+        return "one stage task computing inline in the loop's thread (inline CPU work cannot overlap)"
+    executor = capability.executor
+    if isinstance(executor, DefaultExecutor):
+        return "K stage coroutines awaiting asyncio.to_thread (K = default executor size)"
+    pool = "ThreadPoolExecutor" if isinstance(executor, ThreadPool) else "ProcessPoolExecutor"
+    return f"K stage coroutines awaiting loop.run_in_executor on a {pool} of K/2"
+
+
+class OnTheLoop(SessionKind[OnLoop]):
+    """Producer, K stage coroutines and consumer on the model's loop, joined by asyncio.Queue."""
+
+    def model_params(self, capability: OnLoop, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return _pool_params(params)
+
+    def open(self, capability: OnLoop, work: Work, params: Mapping[str, Value]) -> Session:
+        return AsyncPipeline(work, int(params["queue_size"]), stage_workers(capability, work, params),
+                             capability.loop.factory(), partial(capability.unit, work, params))
+
+    def metadata(self, capability: OnLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        k, size = stage_workers(capability, work, params), int(params["queue_size"])
+        meta = capability.metadata(work, params)  # loop, its version, pool size, start method
+        meta.update(queue_impl=AsyncPipeline.queue_impl, timed=TIMED_ASYNC,
+                    stage_impl=_stage_impl(capability), stage_workers=k, queue_size=size,
+                    inflight_bound=inflight_bound(size, k),
+                    parallelism=capability.parallelism(work, params), concurrency_limit=k)
+        return meta
 
 
 class Pipeline(Scenario):
@@ -117,41 +165,16 @@ class Pipeline(Scenario):
     kind = "cpu"
     params = (ITEMS, STAGE_STEPS, QUEUE_SIZE)
 
-    def model_params(self, model: Model) -> tuple[Param, ...]:
-        return tuple(p for p in model.params if p.name in MODEL_PARAMS)
-
-    def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
-        if model.name in WORKER_MODELS or isinstance(model, AsyncModel):
-            return None
-        return f"pipeline has no session written for the {model.name} model"
+    sessions: ClassVar[SessionTable] = {
+        Inline: Sequential(),
+        ThreadPool: Workers(),
+        ProcessPool: Workers(),
+        OnLoop: OnTheLoop(),
+    }
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = partial(cpu_pure.unit, size=int(params["stage_steps"]))
         return Work(n=int(params["items"]), kind=self.kind, call=call, acall=inline_async(call))
-
-    def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
-        return open_pipeline(model, work, params)
-
-    def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        k = stage_workers(model, work, params)
-        size = int(params["queue_size"])
-        stage = STAGE_IMPL.get(model.name, model.summary)
-        if model.name == "sequential":
-            return {"queue_impl": "none", "stage_impl": stage, "stage_workers": 1, "inflight_bound": 1,
-                    "parallelism": 1, "concurrency_limit": 1, "timed": TIMED_SEQUENTIAL}
-        meta: dict[str, Value] = {}
-        if isinstance(model, AsyncModel):
-            meta.update(model.metadata(work, params))  # loop, its version, pool size, start method
-            meta.update(queue_impl=AsyncPipeline.queue_impl, timed=TIMED_ASYNC)
-        else:
-            impl = ThreadPipeline if model.name == "threads" else ProcessPipeline
-            meta.update(queue_impl=impl.queue_impl, pool_size=k, timed=TIMED_WORKERS)
-            if "start_method" in params:
-                meta["start_method"] = str(params["start_method"])
-        meta.update(stage_impl=stage, stage_workers=k, queue_size=size,
-                    inflight_bound=inflight_bound(size, k), parallelism=model.parallelism(work, params),
-                    concurrency_limit=k)
-        return meta
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         size = int(params["stage_steps"])

@@ -81,16 +81,16 @@ class PipelineSession(Session):
     """What every pipeline shares: its shape and the in-flight accounting."""
 
     queue_impl: ClassVar[str]
+    #: Seconds the consumer sleeps per item: 0 in every benchmark.  The back-pressure tests
+    #: set it on the class (monkeypatch) to show that a slow consumer throttles the producer.
+    consumer_delay_s: ClassVar[float] = 0.0
 
-    def __init__(self, work: Work, queue_size: int, stage_workers: int,
-                 consumer_delay_s: float = 0.0) -> None:
+    def __init__(self, work: Work, queue_size: int, stage_workers: int) -> None:
         self.n = work.n
         self.stage = work.call
         self.queue_size = queue_size
         self.stage_workers = stage_workers
         self.bound = inflight_bound(queue_size, stage_workers)
-        #: tests slow the consumer down to show that the producer is throttled
-        self.consumer_delay_s = consumer_delay_s
         # Cumulative over the session's runs: nothing is reset that a late sample could race with.
         self.produced = 0
         self.consumed = 0
@@ -154,9 +154,9 @@ class AsyncPipeline(PipelineSession):
     queue_impl = "asyncio.Queue"
 
     def __init__(self, work: Work, queue_size: int, stage_workers: int,
-                 loop_factory: Callable[[], asyncio.AbstractEventLoop], stage_factory: AsyncStageFactory,
-                 consumer_delay_s: float = 0.0) -> None:
-        super().__init__(work, queue_size, stage_workers, consumer_delay_s)
+                 loop_factory: Callable[[], asyncio.AbstractEventLoop],
+                 stage_factory: AsyncStageFactory) -> None:
+        super().__init__(work, queue_size, stage_workers)
         self.loop = loop_factory()
         self._resources = ExitStack()
         try:

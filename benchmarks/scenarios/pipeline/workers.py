@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from queue import Queue as ThreadQueue
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from benchmarks.core.pools import WARMUP_TIMEOUT_S, pool_child_init
 from benchmarks.core.work import Work
@@ -62,12 +62,13 @@ class WorkerPipeline(PipelineSession):
     :meth:`start_producer`.
     """
 
+    #: what the K stage workers are, for the metadata
+    worker: ClassVar[str]
     q_in: SyncQueue
     q_out: SyncQueue
 
-    def __init__(self, work: Work, queue_size: int, stage_workers: int,
-                 consumer_delay_s: float = 0.0) -> None:
-        super().__init__(work, queue_size, stage_workers, consumer_delay_s)
+    def __init__(self, work: Work, queue_size: int, stage_workers: int) -> None:
+        super().__init__(work, queue_size, stage_workers)
         self._go: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self._done: queue.SimpleQueue[None] = queue.SimpleQueue()
         self._producer = threading.Thread(target=self._produce, name="concbench-pipeline-producer",
@@ -190,10 +191,10 @@ class ThreadPipeline(WorkerPipeline):
     """threads: K stage threads between two ``queue.Queue(maxsize=Q)``."""
 
     queue_impl = "queue.Queue"
+    worker = "threads"
 
-    def __init__(self, work: Work, queue_size: int, stage_workers: int,
-                 consumer_delay_s: float = 0.0) -> None:
-        super().__init__(work, queue_size, stage_workers, consumer_delay_s)
+    def __init__(self, work: Work, queue_size: int, stage_workers: int) -> None:
+        super().__init__(work, queue_size, stage_workers)
         self.q_in = ThreadQueue(queue_size)
         self.q_out = ThreadQueue(queue_size)
         self.threads: list[threading.Thread] = []
@@ -254,10 +255,10 @@ class ProcessPipeline(WorkerPipeline):
     """
 
     queue_impl = "multiprocessing.Queue"
+    worker = "processes"
 
-    def __init__(self, work: Work, queue_size: int, stage_workers: int, start_method: str,
-                 consumer_delay_s: float = 0.0) -> None:
-        super().__init__(work, queue_size, stage_workers, consumer_delay_s)
+    def __init__(self, work: Work, queue_size: int, stage_workers: int, start_method: str) -> None:
+        super().__init__(work, queue_size, stage_workers)
         context = multiprocessing.get_context(start_method)
         self.q_in = self._mp_in = context.Queue(queue_size)
         self.q_out = self._mp_out = context.Queue(queue_size)

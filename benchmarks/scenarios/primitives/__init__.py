@@ -58,9 +58,17 @@ benchmarks.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
-from benchmarks.core.aio import AsyncModel
-from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.capabilities import (
+    DefaultExecutor,
+    EventLoop,
+    Inline,
+    LoopExecutor,
+    ProcessPool,
+    ThreadPool,
+)
+from benchmarks.core.contract import C, Capability, Declined, Scenario, Session, SessionKind, SessionTable
 from benchmarks.core.params import Param, Value
 from benchmarks.core.pools import START_METHOD
 from benchmarks.core.work import MODULUS, Checksum, Work, mix, unprepared
@@ -74,16 +82,21 @@ ROUNDS = Param("rounds", int, (200,), "acquisitions per party (lock, semaphore),
                "or round trips (pingpong) per run", quick=(50,), minimum=1)
 LIMIT = Param("limit", int, (2,), "semaphore permits (semaphore only)", minimum=1)
 
-UNSUPPORTED = {
-    "sequential": "one thread has no one to contend with, wake or hand a token to: "
-                  "every primitive here needs parties running at once",
-    "to_thread": "asyncio.to_thread's parties would be default-executor threads sharing threading's "
-                 "primitives: that is the threads model",
-    "executor-thread": "an executor is no synchronisation primitive: its threads would share threading's "
-                       "primitives, which the threads model measures",
-    "executor-process": "an executor is no synchronisation primitive: its processes would share "
-                        "multiprocessing's, which the processes model measures with its own processes",
-}
+NOTHING_TO_CONTEND = ("one thread has no one to contend with, wake or hand a token to: "
+                      "every primitive here needs parties running at once")
+
+
+def _on_executor(capability: Capability) -> str:
+    assert isinstance(capability, LoopExecutor)
+    if isinstance(capability.executor, DefaultExecutor):
+        return ("asyncio.to_thread's parties would be default-executor threads sharing threading's "
+                "primitives: that is the threads model")
+    if isinstance(capability.executor, ProcessPool):
+        return ("an executor is no synchronisation primitive: its processes would share "
+                "multiprocessing's, which the processes model measures with its own processes")
+    return ("an executor is no synchronisation primitive: its threads would share threading's "
+            "primitives, which the threads model measures")
+
 
 # What each model's parties use (metadata), per primitive.
 IMPLEMENTATION = {
@@ -131,47 +144,18 @@ def shape_of(params: Mapping[str, Value]) -> Shape:
                  rounds=int(params["rounds"]), limit=int(params["limit"]))
 
 
-def _family(model: Model) -> str:
-    return "async" if isinstance(model, AsyncModel) else model.name
+class Parties(SessionKind[C]):
+    """The parties of one family of primitives: tasks, threads or processes."""
 
+    family: str
 
-class Primitives(Scenario):
-    name = "primitives"
-    summary = ("Lock, Semaphore, Event broadcast and Queue ping-pong under contention: "
-               "asyncio vs threading vs multiprocessing primitives")
-    kind = "io"  # parties mostly wait for each other
-    params = (PRIMITIVE, PARTIES, ROUNDS, LIMIT)
-
-    def model_params(self, model: Model) -> tuple[Param, ...]:
+    def model_params(self, capability: C, params: tuple[Param, ...]) -> tuple[Param, ...]:
         # asyncio's `api` and the pool sizes mean nothing here: parties are the scenario's own
-        return (START_METHOD,) if model.name == "processes" else ()
+        return ()
 
-    def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
-        if model.name in UNSUPPORTED:
-            return UNSUPPORTED[model.name]
-        if model.name not in ("asyncio", "uvloop", "threads", "processes"):
-            return f"the primitives scenario has no implementation for the {model.name} model"
-        return None
-
-    def work(self, params: Mapping[str, Value]) -> Work:
-        return unprepared(shape_of(params).result_count, self.kind)
-
-    def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
-        from benchmarks.scenarios.primitives.on_asyncio import AsyncPrimitiveSession
-        from benchmarks.scenarios.primitives.on_threads_processes import process_session, thread_session
-
+    def metadata(self, capability: C, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         shape = shape_of(params)
-        if isinstance(model, AsyncModel):
-            return AsyncPrimitiveSession(shape, model.loop_factory())
-        if model.name == "threads":
-            return thread_session(shape)
-        if model.name == "processes":
-            return process_session(shape, str(params["start_method"]))
-        raise ValueError(f"primitives has no session for model {model.name!r}")
-
-    def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        shape = shape_of(params)
-        family = _family(model)
+        family = self.family
         caller_takes_part = int(shape.primitive in ("event", "pingpong"))
         meta: dict[str, Value] = {
             "primitive_impl": IMPLEMENTATION[family][shape.primitive],
@@ -184,14 +168,72 @@ class Primitives(Scenario):
         }
         if shape.primitive in ("lock", "semaphore"):
             meta.update(yield_while_holding=YIELD[family], start_gate=START_GATE[family])
-        if family == "async":
-            async_meta = model.metadata(work, params)
-            meta.update(parallelism=1, loop=async_meta["loop"], loop_version=async_meta["loop_version"])
-        else:
-            meta.update(parallelism=shape.workers + caller_takes_part, pool_size=shape.workers)
-        if model.name == "processes":
-            meta["start_method"] = str(params["start_method"])
         return meta
+
+
+class Tasks(Parties[EventLoop]):
+    family = "async"
+
+    def open(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> Session:
+        from benchmarks.scenarios.primitives.on_asyncio import AsyncPrimitiveSession
+
+        return AsyncPrimitiveSession(shape_of(params), capability.loop.factory())
+
+    def metadata(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {**super().metadata(capability, work, params), "parallelism": 1,
+                "loop": capability.loop.name, "loop_version": capability.loop.version()}
+
+
+class Threads(Parties[ThreadPool]):
+    family = "threads"
+
+    def open(self, capability: ThreadPool, work: Work, params: Mapping[str, Value]) -> Session:
+        from benchmarks.scenarios.primitives.on_threads_processes import thread_session
+
+        return thread_session(shape_of(params))
+
+    def metadata(self, capability: ThreadPool, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        shape = shape_of(params)
+        return {**super().metadata(capability, work, params),
+                "parallelism": shape.workers + int(shape.primitive in ("event", "pingpong")),
+                "pool_size": shape.workers}
+
+
+class Processes(Parties[ProcessPool]):
+    family = "processes"
+
+    def model_params(self, capability: ProcessPool, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return (START_METHOD,)
+
+    def open(self, capability: ProcessPool, work: Work, params: Mapping[str, Value]) -> Session:
+        from benchmarks.scenarios.primitives.on_threads_processes import process_session
+
+        return process_session(shape_of(params), capability.start_method(params))
+
+    def metadata(self, capability: ProcessPool, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        shape = shape_of(params)
+        return {**super().metadata(capability, work, params),
+                "parallelism": shape.workers + int(shape.primitive in ("event", "pingpong")),
+                "pool_size": shape.workers, "start_method": capability.start_method(params)}
+
+
+class Primitives(Scenario):
+    name = "primitives"
+    summary = ("Lock, Semaphore, Event broadcast and Queue ping-pong under contention: "
+               "asyncio vs threading vs multiprocessing primitives")
+    kind = "io"  # parties mostly wait for each other
+    params = (PRIMITIVE, PARTIES, ROUNDS, LIMIT)
+
+    sessions: ClassVar[SessionTable] = {
+        EventLoop: Tasks(),
+        ThreadPool: Threads(),
+        ProcessPool: Processes(),
+        Inline: Declined(NOTHING_TO_CONTEND),
+        LoopExecutor: Declined(_on_executor),
+    }
+
+    def work(self, params: Mapping[str, Value]) -> Work:
+        return unprepared(shape_of(params).result_count, self.kind)
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         """The layout of :mod:`.common`, from plain loops (no model involved)."""

@@ -60,8 +60,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from functools import partial
 
-from benchmarks.core.aio import AsyncModel, gather_only
-from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.aio import gather_only
+from benchmarks.core.capabilities import (
+    DefaultExecutor,
+    EventLoop,
+    Inline,
+    LoopExecutor,
+    ProcessPool,
+    ThreadPool,
+)
+from benchmarks.core.contract import Capability, Model, Scenario, Session
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import MODULUS, Checksum, Work, checksum, mix, unprepared
 from benchmarks.scenarios.retry_ratelimit.token_bucket import (
@@ -205,14 +213,18 @@ async def _aother_path(i: int) -> int:
     return _other_path(i)
 
 
-def units_run_in(model: Model, params: Mapping[str, Value]) -> str:
-    """Where the model runs the units: "processes", "loop" (coroutines) or "threads"."""
-    if "start_method" in params:
+def units_run_in(capability: Capability) -> str | None:
+    """Where a model of this capability runs the units: "processes", "loop" (the scenario's
+    coroutines) or "threads"; None where the scenario has no token bucket for it."""
+    # the units of a loop with an executor run where the executor runs them
+    runner: object = capability.executor if isinstance(capability, LoopExecutor) else capability
+    if isinstance(runner, ProcessPool):
         return "processes"
-    # An AsyncModel that does not override ``unit`` awaits the scenario's coroutines.
-    if isinstance(model, AsyncModel) and type(model).unit is AsyncModel.unit:
+    if isinstance(runner, EventLoop):
         return "loop"
-    return "threads"
+    if isinstance(runner, (Inline, ThreadPool, DefaultExecutor)):
+        return "threads"
+    return None
 
 
 BUCKET_IMPL = {
@@ -292,6 +304,9 @@ class RetryRateLimit(Scenario):
         return {k: v for k, v in params.items() if k not in drop}
 
     def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
+        if params["pattern"] != "retry" and units_run_in(model.capability) is None:
+            return (f"retry_ratelimit has token buckets for units in threads, processes and an event "
+                    f"loop, not for {model.capability.describe()} ({model.name})")
         if params["pattern"] == "ratelimit" and int(params["burst"]) >= int(params["n"]):
             return "burst >= n: the bucket never runs dry, so there is no rate to measure"
         return None
@@ -309,7 +324,7 @@ class RetryRateLimit(Scenario):
             return model.open(work, params)
         rate = math.inf if params["pattern"] == "unlimited" else float(params["rate_per_s"])
         burst = int(params["burst"])
-        where = units_run_in(model, params)
+        where = units_run_in(model.capability)
         bucket: Bucket
         if where == "processes":
             shared = SharedBucket(rate, burst, multiprocessing.get_context(str(params["start_method"])),
@@ -334,7 +349,7 @@ class RetryRateLimit(Scenario):
             meta["timed"] = ("refilling the bucket, then N acquires (waits included) each followed by "
                              "a trivial unit, through the model's usual fan-out; pools, loop and bucket "
                              "made before timing")
-            meta["bucket"] = BUCKET_IMPL[units_run_in(model, params)]
+            meta["bucket"] = BUCKET_IMPL[str(units_run_in(model.capability))]
         return meta
 
     def metadata(self, params: Mapping[str, Value]) -> dict[str, Value]:

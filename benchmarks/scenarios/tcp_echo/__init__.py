@@ -18,12 +18,12 @@ iterative server that serves one connection at a time (``sequential``).
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing
 from collections.abc import Mapping
+from typing import ClassVar
 
-from benchmarks.core.aio import AsyncModel
-from benchmarks.core.contract import Model, Scenario, Session
+from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
+from benchmarks.core.contract import Scenario, Session, SessionKind, SessionTable
 from benchmarks.core.params import WORKERS, Param, Value
 from benchmarks.core.pools import default_executor_size
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
@@ -34,13 +34,10 @@ from benchmarks.scenarios.tcp_echo.servers import (
     ThreadPerConnection,
 )
 
+#: A server this close to what the load generator can drive is measuring the generator.
+CAPACITY_WARN_FRACTION = 0.8
+
 SERVER = Param("server", str, ("streams", "protocol"), "asyncio server API", choices=("streams", "protocol"))
-
-UNSUPPORTED = {
-    "executor-process": "a socket cannot be handed to a process pool call by call; "
-                        "the process-based server is the `processes` model (pre-forked workers)",
-}
-
 
 def digests(connections: int, trips: int, size: int) -> list[int]:
     """What the load generator reports for a correct echo: per connection, the sum of CRC-32s."""
@@ -53,9 +50,110 @@ def digests(connections: int, trips: int, size: int) -> list[int]:
             for c in range(connections)]
 
 
+def _shape(params: Mapping[str, Value]) -> tuple[int, int, int, int]:
+    return (int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]),
+            int(params["loadgen_procs"]))
+
+
 def _workers(params: Mapping[str, Value]) -> int:
     """Pool size for the pre-forked and executor servers: default one per connection."""
     return int(params.get("workers", 0)) or int(params["connections"])
+
+
+class Iterative(SessionKind[Inline]):
+    """One connection at a time, in the calling thread."""
+
+    def model_params(self, capability: Inline, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return ()
+
+    def open(self, capability: Inline, work: Work, params: Mapping[str, Value]) -> Session:
+        return IterativeServer(*_shape(params))
+
+    def metadata(self, capability: Inline, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {"server_impl": "iterative, one connection at a time", "parallelism": 1,
+                "concurrency_limit": 1}
+
+
+class PerConnectionThreads(SessionKind[ThreadPool]):
+    """A thread per accepted connection: a pool's size would only cap the connections served."""
+
+    def model_params(self, capability: ThreadPool, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return ()
+
+    def open(self, capability: ThreadPool, work: Work, params: Mapping[str, Value]) -> Session:
+        return ThreadPerConnection(*_shape(params))
+
+    def metadata(self, capability: ThreadPool, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        connections = int(params["connections"])
+        return {"server_impl": "a thread per connection", "parallelism": connections,
+                "concurrency_limit": connections}
+
+
+class Preforked(SessionKind[ProcessPool]):
+    """``workers`` processes forked with the listening socket, each accepting in turn."""
+
+    def model_params(self, capability: ProcessPool, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return (WORKERS,)
+
+    def unsupported(self, capability: ProcessPool, params: Mapping[str, Value]) -> str | None:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return "pre-forked workers need the fork start method"
+        return None
+
+    def open(self, capability: ProcessPool, work: Work, params: Mapping[str, Value]) -> Session:
+        return PreforkServer(*_shape(params), workers=_workers(params))
+
+    def metadata(self, capability: ProcessPool, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        workers = _workers(params)
+        return {"server_impl": "pre-forked workers sharing the listening socket", "start_method": "fork",
+                "pool_size": workers, "parallelism": workers,
+                "concurrency_limit": min(workers, int(params["connections"]))}
+
+
+class OnTheLoop(SessionKind[EventLoop]):
+    """A streams or Protocol server (parameter ``server``) on the model's loop."""
+
+    def model_params(self, capability: EventLoop, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return (SERVER,)
+
+    def open(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> Session:
+        return AsyncEchoServer(*_shape(params), loop_factory=capability.loop.factory(),
+                               style=str(params["server"]))
+
+    def metadata(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        return {"server_impl": f"{capability.loop.name} {params['server']}", "parallelism": 1,
+                **capability.metadata(work, params)}
+
+
+class BlockingOnTheLoop(SessionKind[LoopExecutor]):
+    """The loop hands every blocking socket call to its executor's threads."""
+
+    def model_params(self, capability: LoopExecutor, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return (WORKERS,) if isinstance(capability.executor, ThreadPool) else ()
+
+    def unsupported(self, capability: LoopExecutor, params: Mapping[str, Value]) -> str | None:
+        if isinstance(capability.executor, ProcessPool):
+            return ("a socket cannot be handed to a process pool call by call; the process-based "
+                    "server is the `processes` model (pre-forked workers)")
+        return None
+
+    def open(self, capability: LoopExecutor, work: Work, params: Mapping[str, Value]) -> Session:
+        pool_size = _workers(params) if isinstance(capability.executor, ThreadPool) else 0
+        return AsyncEchoServer(*_shape(params), loop_factory=capability.loop.factory(), style="blocking",
+                               pool_size=pool_size)
+
+    def metadata(self, capability: LoopExecutor, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        meta: dict[str, Value] = {"loop": capability.loop.name,
+                                  "concurrency_limit": int(params["connections"])}
+        if isinstance(capability.executor, ThreadPool):
+            workers = _workers(params)
+            meta.update(server_impl=f"{capability.loop.name}, blocking socket calls through run_in_executor",
+                        pool_size=workers, parallelism=workers)
+        else:
+            size = default_executor_size()
+            meta.update(server_impl=f"{capability.loop.name}, blocking socket calls through "
+                                    "asyncio.to_thread", default_executor_size=size, parallelism=size)
+        return meta
 
 
 class TcpEcho(Scenario):
@@ -68,73 +166,33 @@ class TcpEcho(Scenario):
         Param("message_bytes", int, (100, 65536), "message size, bytes", quick=(100,), minimum=1),
         Param("loadgen_procs", int, (1,), "load generator processes sharing the connections", minimum=1),
     )
-
-    def model_params(self, model: Model) -> tuple[Param, ...]:
-        if model.name in ("asyncio", "uvloop"):
-            return (SERVER,)
-        if model.name in ("processes", "executor-thread"):
-            return (WORKERS,)
-        return ()
-
-    def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
-        if model.name in UNSUPPORTED:
-            return UNSUPPORTED[model.name]
-        if model.name == "processes" and "fork" not in multiprocessing.get_all_start_methods():
-            return "pre-forked workers need the fork start method"
-        return None
+    sessions: ClassVar[SessionTable] = {
+        Inline: Iterative(),
+        ThreadPool: PerConnectionThreads(),
+        ProcessPool: Preforked(),
+        EventLoop: OnTheLoop(),
+        LoopExecutor: BlockingOnTheLoop(),
+    }
 
     def work(self, params: Mapping[str, Value]) -> Work:
         return unprepared(int(params["connections"]), self.kind)
-
-    def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
-        shape = (int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]),
-                 int(params["loadgen_procs"]))
-        workers = _workers(params)
-        if model.name == "sequential":
-            return IterativeServer(*shape)
-        if model.name == "threads":
-            return ThreadPerConnection(*shape)
-        if model.name == "processes":
-            return PreforkServer(*shape, workers=workers)
-        if model.name == "to_thread":
-            return AsyncEchoServer(*shape, loop_factory=asyncio.new_event_loop, style="blocking")
-        if model.name == "executor-thread":
-            return AsyncEchoServer(*shape, loop_factory=asyncio.new_event_loop, style="blocking",
-                                   pool_size=workers)
-        if isinstance(model, AsyncModel):
-            return AsyncEchoServer(*shape, loop_factory=model.loop_factory(), style=str(params["server"]))
-        raise ValueError(f"tcp_echo has no server for model {model.name!r}")
-
-    def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        connections = int(params["connections"])
-        workers = _workers(params)
-        if model.name == "sequential":
-            return {"server_impl": "iterative, one connection at a time", "parallelism": 1,
-                    "concurrency_limit": 1}
-        if model.name == "threads":
-            return {"server_impl": "a thread per connection", "parallelism": connections,
-                    "concurrency_limit": connections}
-        if model.name == "processes":
-            return {"server_impl": "pre-forked workers sharing the listening socket", "start_method": "fork",
-                    "pool_size": workers, "parallelism": workers,
-                    "concurrency_limit": min(workers, connections)}
-        if model.name == "to_thread":
-            size = default_executor_size()
-            return {"server_impl": "asyncio, blocking socket calls through asyncio.to_thread",
-                    "loop": "asyncio", "default_executor_size": size, "parallelism": size,
-                    "concurrency_limit": connections}
-        if model.name == "executor-thread":
-            return {"server_impl": "asyncio, blocking socket calls through run_in_executor",
-                    "loop": "asyncio", "pool_size": workers, "parallelism": workers,
-                    "concurrency_limit": connections}
-        return {"server_impl": f"{model.metadata(work, params).get('loop')} {params['server']}",
-                "parallelism": 1, **model.metadata(work, params)}
 
     def calibrate(self, params: Mapping[str, Value]) -> dict[str, Value]:
         from benchmarks.scenarios.tcp_echo.capacity import measure
 
         return measure(int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]),
                        int(params["loadgen_procs"]))
+
+    def warnings(self, metadata: Mapping[str, Value], median_s: float) -> list[str]:
+        capacity = metadata.get("load_generator_capacity_rtps")
+        total = metadata.get("round_trips_total")
+        if not isinstance(capacity, float) or not isinstance(total, int):
+            return []
+        rate = total / median_s
+        if rate < CAPACITY_WARN_FRACTION * capacity:
+            return []
+        return [f"{rate:,.0f} round trips/s is {rate / capacity:.0%} of the load generator's capacity "
+                f"({capacity:,.0f}/s): the generator, not the server, may set this number"]
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         shape = (int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]))
