@@ -16,6 +16,18 @@ TINY_ARGS = ["--param", "n=4", "--param", "latency_ms=1", "--param", "size=300",
              "--param", "items=4", "--param", "stage_steps=100", "--param", "queue_size=2",
              "--param", "unit_us=100", "--param", "total_ms=1",
              "--param", "calls=4"]
+
+
+def tiny_args(*scenarios: str) -> list[str]:
+    """``--param`` options of TINY_ARGS that the given scenarios (and their models) take."""
+    from benchmarks import MODELS, SCENARIOS
+
+    known = {p.name for s in scenarios for m in MODELS.values()
+             for p in (*SCENARIOS[s].params, *SCENARIOS[s].model_params(m))}
+    pairs = zip(TINY_ARGS[::2], TINY_ARGS[1::2], strict=True)
+    return [arg for flag, value in pairs if value.split("=")[0] in known for arg in (flag, value)]
+
+
 # One worker process, one value, no warm-up, one loop: a run through pyperf, not a measurement.
 MINIMAL_PYPERF = ["-p", "1", "-n", "1", "-w", "0", "-l", "1", "--quiet"]
 

@@ -185,6 +185,7 @@ class OnLoop(Capability):
     per measured value, and how the unit awaitables are awaited (``api``)."""
 
     loop: Loop = ASYNCIO
+    label: ClassVar[str] = "an asyncio event loop (its coroutines, or an executor behind it)"
     #: the ``api`` values swept by default
     apis: tuple[str, ...] = ("gather",)
 

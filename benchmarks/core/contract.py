@@ -18,8 +18,11 @@ Extension points, all of them (the tests check this list against the code):
 ``Capability.parallelism``    OS threads or processes that may run units at once
 ``Capability.metadata``       pool sizes, loop, start method: facts known before opening
 ``Capability.open``           the generic session: run the N units of any scenario
+``Capability.describe``       the label, with what tells this instance apart (loop, executor)
 ``Model.params``              the capability's parameters plus the model's own
 ``Model.unsupported``         why the model cannot take part in a scenario
+``Model.parallelism``         its capability's, unless the model knows better
+``Model.metadata``            its capability's, plus anything the model adds
 ``Model.open``                the model's generic session (by default its capability's)
 ``Scenario.work``             the units, bound to one point of the parameter sweeps
 ``Scenario.expected``         the checksum every model must produce, computed without models
@@ -28,6 +31,7 @@ Extension points, all of them (the tests check this list against the code):
 ``Scenario.calibrate``        a one-off measurement by the master, the same for every model
 ``Scenario.relevant``         the parameters that mean something together at one sweep point
 ``Scenario.sessions``         a scenario with its own sessions: capability type -> SessionKind
+``Scenario.session_kind``     the entry of ``sessions`` for a model, along its capability's MRO
 ``Scenario.model_params``     the model parameters that mean something in this scenario
 ``Scenario.unsupported``      why a model cannot take part meaningfully (derived from ``sessions``)
 ``Scenario.open_session``     the session to time (derived from ``sessions``)

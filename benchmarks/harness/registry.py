@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import BadInput
@@ -97,8 +97,35 @@ def load_plugins(modules: Sequence[str]) -> None:
             module = importlib.import_module(name)
         except ImportError as exc:
             raise BadInput(f"cannot import plugin {name!r}: {exc}") from None
-        scenarios = getattr(module, "SCENARIOS", ())
-        models = getattr(module, "MODELS", ())
+        scenarios = list(getattr(module, "SCENARIOS", ()))
+        models = list(getattr(module, "MODELS", ()))
         if not scenarios and not models:
             raise BadInput(f"plugin {name!r} defines neither SCENARIOS nor MODELS")
+        wrong = [x for x in scenarios if not isinstance(x, Scenario)] + [
+            x for x in models if not isinstance(x, Model)]
+        if wrong:
+            raise BadInput(f"plugin {name!r}: SCENARIOS must list Scenario instances and MODELS Model "
+                           f"instances, not {type(wrong[0]).__name__}")
         register(scenarios, models)
+
+
+def registry_record(*selections: Iterable[Any]) -> dict[str, list[dict[str, Any]]]:
+    """The scenarios and models of a run, in registry order, for its ``.runinfo``: the report
+    describes a results file with what the run recorded, not with today's registry.
+
+    ``selections`` are iterables of planned cases, or of ``(case, reason)`` pairs.
+    """
+    scenarios: set[str] = set()
+    models: set[str] = set()
+    for selection in selections:
+        for item in selection:
+            case = item[0] if isinstance(item, tuple) else item
+            scenarios.add(case.scenario.name)
+            models.add(case.model.name)
+    return {
+        "scenarios": [{"name": s.name, "kind": s.kind, "summary": s.summary,
+                       "params": [p.name for p in s.params]}
+                      for s in SCENARIOS.values() if s.name in scenarios],
+        "models": [{"name": m.name, "summary": m.summary, "capability": m.capability.describe()}
+                   for m in MODELS.values() if m.name in models],
+    }

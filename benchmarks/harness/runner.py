@@ -4,19 +4,20 @@ The master process (the one the user starts) plans the benchmarks, runs each
 pair once untimed and checks its checksum against the scenario's expected
 value, then hands the verified pairs to pyperf one by one.  pyperf re-runs
 this same command in worker processes (``program_args``), with our options
-appended by ``add_cmdline_args``; a worker plans the same list, in the same
-order, and pyperf runs the one whose position it was given.  Pairs that failed
-verification are forwarded as ``--skip`` so positions still match.
+appended by ``add_cmdline_args`` (:mod:`benchmarks.harness.options`); a worker
+plans the same list, in the same order, and pyperf runs the one whose position
+in that list the master gave it (:mod:`benchmarks.harness.pyperf_bridge`), so a
+pair that failed verification is simply never asked for.
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,37 +33,17 @@ from benchmarks.harness.environment import (
     interpreter_metadata,
     worker_cpus,
 )
+from benchmarks.harness.options import add_run_options, chosen_profile, forward, set_metrics_file
 from benchmarks.harness.plan import Case, plan
-from benchmarks.harness.profiles import PROFILES
 from benchmarks.harness.progress import Progress, format_duration
+from benchmarks.harness.pyperf_bridge import measure, new_runner
+from benchmarks.harness.registry import load_plugins, registry_record
 from benchmarks.harness.results import ResultsWriter, default_path
 
 PROGRAM_ARGS = ("-m", "benchmarks", "run")
 # Rough cost of starting one pyperf worker (interpreter, pyperf, this package).
 WORKER_START_S = 0.3
 INTERRUPTED = 130
-
-
-@dataclass
-class RunOptions:
-    scenarios: list[str] = field(default_factory=list)
-    models: list[str] = field(default_factory=list)
-    params: list[str] = field(default_factory=list)
-    profile: str = "default"
-    output: str | None = None
-    skip: list[str] = field(default_factory=list)
-    metrics_file: str | None = None
-
-    def worker_args(self) -> list[str]:
-        """Our options, for pyperf to append to every worker's command line."""
-        args: list[str] = []
-        for flag, values in (("--scenario", self.scenarios), ("--model", self.models),
-                             ("--param", self.params), ("--skip", self.skip)):
-            for value in values:
-                args += [flag, value]
-        if self.metrics_file:
-            args += ["--metrics-file", self.metrics_file]
-        return [*args, "--profile", self.profile]
 
 
 class VerificationError(Exception):
@@ -157,45 +138,44 @@ def _affinity_warnings(cases: list[Case], cpus: list[int] | None) -> list[str]:
     return warnings
 
 
-def run(opts: RunOptions, pyperf_argv: list[str]) -> int:
-    profile = PROFILES[opts.profile]
-    cases, unsupported = plan(opts.scenarios, opts.models, parse_assignments(opts.params), profile)
-    runner = pyperf.Runner(
-        metadata=interpreter_metadata(),
-        program_args=PROGRAM_ARGS,
-        add_cmdline_args=lambda cmd, args: cmd.extend(opts.worker_args()),
-    )
-    args = runner.parse_args([*profile.pyperf_args, *pyperf_argv])
+def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+    """``python -m benchmarks run``, master and workers: ``parser`` parses the suite's options
+    and pyperf's together."""
+    runner = new_runner(parser, interpreter_metadata(), PROGRAM_ARGS, forward)
+    add_run_options(parser)  # after pyperf's own: ours replace two of them
+    profile = chosen_profile(parser, argv)
+    args = runner.parse_args([*profile.pyperf_args, *argv])
+    load_plugins(args.plugin)
+    cases, unsupported = plan(args.scenario, args.model, parse_assignments(args.param), profile)
     cpus = worker_cpus(args.affinity)
     if cpus is not None:
         runner.metadata["worker_cpu_affinity"] = format_cpus(cpus)
         runner.metadata["worker_cpus"] = len(cpus)
     runner.metadata["profile"] = profile.name
     if args.worker:
-        todo = [case for case in cases if case.name not in set(opts.skip)]
-        for index, case in enumerate(todo):
+        for index, case in enumerate(cases):
             # Only this worker's own benchmark needs its metadata (and expected value).
             mine = index == args.worker_task
             runner.bench_time_func(case.name,
-                                   make_time_func(case, cpus, opts.metrics_file, _run_kinds(args)),
+                                   make_time_func(case, cpus, args.metrics_file, _run_kinds(args)),
                                    metadata=case.metadata() if mine else None)
         return 0
-    return _master(runner, opts, cases, unsupported, cpus, pyperf_argv)
+    return _master(runner, cases, unsupported, cpus, argv)
 
 
-def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
-            unsupported: list[tuple[Case, str]], cpus: list[int] | None,
-            pyperf_argv: list[str]) -> int:
+def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Case, str]],
+            cpus: list[int] | None, argv: list[str]) -> int:
     err = sys.stderr
     args = runner.args
-    writer = ResultsWriter(Path(opts.output) if opts.output else default_path())
-    opts.metrics_file = str(writer.metrics_tmp.resolve())
+    writer = ResultsWriter(Path(args.results) if args.results else default_path())
+    set_metrics_file(args, str(writer.metrics_tmp.resolve()))
     for warning in build_warnings(runner.metadata):
         print(f"WARNING: {warning}", file=err)
     for case, reason in unsupported:
         print(f"unsupported: {case.name}: {reason}", file=err)
 
     failed: list[dict[str, object]] = []
+    rejected: set[str] = set()  # failed verification: never timed
     cost: dict[str, float] = {}
     interrupted = False
     print(f"verifying {len(cases)} benchmark(s) before timing them", file=err, flush=True)
@@ -207,11 +187,12 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
             except Exception as exc:  # any failure of a pair is reported, others go on
                 print(f"FAILED verification: {case.name}: {_one_line(exc)}", file=err)
                 failed.append(case.record(stage="verification", error=_one_line(exc)))
-                opts.skip.append(case.name)
+                rejected.add(case.name)
             cost[case.name] = time.monotonic() - start
     except KeyboardInterrupt:
         interrupted = True
-    todo = [case for case in cases if case.name not in set(opts.skip)] if not interrupted else []
+    todo = [case for case in cases if case.name not in rejected] if not interrupted else []
+    position = {case.name: index for index, case in enumerate(cases)}
     for warning in _affinity_warnings(todo, cpus):
         print(f"WARNING: {warning}", file=err)
     calibrated = _calibrate(todo) if todo else {}
@@ -229,8 +210,8 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
         speeds = probe(cpus)  # just before the workers start: the speed they will get
         speed_note = watch.check(speeds)
         try:
-            bench = runner.bench_time_func(case.name, make_time_func(case, cpus),
-                                           metadata=case.metadata())
+            bench = measure(runner, position[case.name], case.name, make_time_func(case, cpus),
+                            case.metadata())
         except KeyboardInterrupt:
             interrupted = True
         except SystemExit as exc:  # pyperf exits on Ctrl-C, worker timeout or calibration failure
@@ -254,14 +235,13 @@ def _master(runner: pyperf.Runner, opts: RunOptions, cases: list[Case],
         if interrupted:
             print("interrupted: keeping the benchmarks that finished", file=err)
             break
-        if runner._worker_task == index:  # pyperf counts only successes; keep positions aligned
-            runner._worker_task += 1
         progress.finish(index)
 
     runinfo = {
         "command": ["python", *PROGRAM_ARGS, *sys.argv[2:]],
-        "profile": opts.profile,
-        "pyperf_args": pyperf_argv,
+        "profile": args.suite_profile,
+        "pyperf_args": argv,
+        "registry": registry_record(cases, unsupported),
         "planned": len(cases),
         "completed": writer.count,
         "interrupted": interrupted,

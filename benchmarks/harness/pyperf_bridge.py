@@ -1,0 +1,34 @@
+"""Every use of pyperf's private API, in one place (tests/harness/test_pyperf_bridge.py checks
+each of them against the pinned pyperf, so an upgrade that changes one fails loudly).
+
+- ``Runner(_argparser=...)``: our parser, so that a usage error is one line and our options
+  (``--profile``, ``-o``) replace pyperf's of the same name.
+- ``Runner._worker_task``: the position of the benchmark a spawned worker runs.  pyperf
+  counts it up as benchmarks finish; the master measures benchmarks in rounds, in any
+  order, so it sets the position of each one before asking pyperf to measure it.
+- ``Runner._bench_names``: pyperf refuses a name it has measured before; a benchmark is
+  measured once per round.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+import pyperf
+
+
+def new_runner(parser: argparse.ArgumentParser, metadata: dict[str, Any], program_args: tuple[str, ...],
+               add_cmdline_args: Callable[[list[str], argparse.Namespace], None]) -> pyperf.Runner:
+    """The process's one pyperf Runner, with its options on ``parser``."""
+    return pyperf.Runner(metadata=metadata, program_args=program_args, add_cmdline_args=add_cmdline_args,
+                         _argparser=parser)
+
+
+def measure(runner: pyperf.Runner, position: int, name: str, time_func: Callable[[int], float],
+            metadata: dict[str, Any]) -> pyperf.Benchmark:
+    """Spawn pyperf workers for the benchmark registered at ``position`` by every worker."""
+    runner._worker_task = position
+    runner._bench_names.discard(name)
+    return runner.bench_time_func(name, time_func, metadata=metadata)

@@ -1,0 +1,49 @@
+"""The contract lists every extension point it offers, and pyperf still has what the bridge uses."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import re
+
+import pyperf
+
+from benchmarks.core import contract
+from benchmarks.harness import pyperf_bridge
+
+CLASSES = (contract.Session, contract.Capability, contract.Model, contract.Scenario, contract.SessionKind)
+
+
+def test_the_docstring_lists_every_extension_point_and_nothing_else() -> None:
+    listed = set(re.findall(r"^``(\w+\.\w+)``", contract.__doc__ or "", flags=re.MULTILINE))
+    defined = {f"{cls.__name__}.{name}" for cls in CLASSES for name, _ in inspect.getmembers(cls)
+               if not name.startswith("_") and name in vars(cls)
+               and name not in ("name", "summary", "kind", "label", "capability", "own_params")}
+    assert listed == defined
+
+
+def test_the_contract_imports_no_harness_scenario_or_model() -> None:
+    source = inspect.getsource(contract)
+    assert re.findall(r"^from (benchmarks\.\S+) import", source, flags=re.MULTILINE) == [
+        "benchmarks.core.params", "benchmarks.core.work"]
+
+
+def test_pyperf_still_has_the_privates_the_bridge_relies_on() -> None:
+    """If this fails after a pyperf upgrade, benchmarks/harness/pyperf_bridge.py needs a look."""
+    assert "_argparser" in inspect.signature(pyperf.Runner).parameters
+
+    class Probe(pyperf.Runner):  # pyperf allows one Runner per class and process
+        pass
+
+    parser = argparse.ArgumentParser()
+    runner = Probe(program_args=("-m", "x"), _argparser=parser)
+    assert runner.argparser is parser
+    assert runner._worker_task == 0
+    assert isinstance(runner._bench_names, set)
+    runner.parse_args(["--loops", "1", "--warmups", "0"])
+    from pyperf._manager import Manager
+
+    runner._worker_task = 7  # what pyperf_bridge.measure sets
+    cmd = Manager(runner).worker_cmd(0, 0, 3)
+    assert "--worker-task=7" in cmd
+    assert pyperf_bridge.measure.__doc__
