@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from collections.abc import Iterator
@@ -14,8 +15,15 @@ from benchmarks import MODELS, Case, checksum, plan
 from benchmarks.core.pools import START_METHODS
 from benchmarks.core.work import mix
 from benchmarks.scenarios import primitives
-from benchmarks.scenarios.primitives.common import PRIMITIVES, Kit, PartyFailed, PrimitiveSession, Shape
-from benchmarks.scenarios.primitives.on_asyncio import AsyncPrimitiveSession
+from benchmarks.scenarios.primitives.common import (
+    PRIMITIVES,
+    Kit,
+    LockKit,
+    PartyFailed,
+    PrimitiveSession,
+    Shape,
+)
+from benchmarks.scenarios.primitives.on_asyncio import async_session
 from benchmarks.scenarios.primitives.on_threads_processes import (
     ProcessParties,
     SyncPrimitiveSession,
@@ -34,7 +42,7 @@ def case_for(model: str, **params: object) -> Case:
 def open_session(model: str, shape: Shape) -> PrimitiveSession:
     """A session for ``shape`` as the scenario opens it, but with any Shape (fail_party)."""
     if model in ("asyncio", "uvloop"):
-        return AsyncPrimitiveSession(shape, MODELS[model].capability.loop.factory())  # type: ignore[attr-defined]
+        return async_session(shape, MODELS[model].capability.loop.factory())  # type: ignore[attr-defined]
     if model == "threads":
         return thread_session(shape)
     return process_session(shape, "fork")
@@ -80,8 +88,8 @@ def test_a_lock_that_excludes_nothing_loses_updates(model: str, monkeypatch: pyt
     def without_lock(make: Any) -> Any:
         def kit(*args: Any) -> Kit:
             made: Kit = make(*args)
-            made.lock = NoLock()
-            return made
+            assert isinstance(made, LockKit)
+            return dataclasses.replace(made, lock=NoLock())
         return kit
 
     for module, name in ((_primitives_async, "async_kit"), (_primitives_sync, "thread_kit"),
