@@ -37,6 +37,10 @@ POLL_S = 0.1
 START_TIMEOUT_S = 60.0
 #: Holders: current, peak, acquisitions that saw more than the limit (indices of a 3-slot array).
 NOW, PEAK, OVER = 0, 1, 2
+#: Tests only: the party that raises halfway through its rounds (None: none does).  The failure
+#: tests monkeypatch it here.  Party processes see the patched value only when forked: spawn and
+#: forkserver import this module afresh, so those tests fork.
+FAIL_PARTY: int | None = None
 
 
 class PartyFailed(RuntimeError):
@@ -55,8 +59,6 @@ class Shape:
     parties: int
     rounds: int
     limit: int
-    #: tests only: this party raises halfway through its rounds (-1: none does)
-    fail_party: int = -1
 
     @property
     def workers(self) -> int:
@@ -67,10 +69,6 @@ class Shape:
     def result_count(self) -> int:
         return (self.rounds if self.primitive == "pingpong" else self.parties) + 1
 
-    def maybe_fail(self, party: int, step: int) -> None:
-        if party == self.fail_party and step == self.rounds // 2:
-            raise RuntimeError(f"party {party} failed at step {step} (injected)")
-
 
 class Box:
     """A shared integer for tasks and threads, read and written like ``multiprocessing.Value``."""
@@ -79,6 +77,12 @@ class Box:
 
     def __init__(self) -> None:
         self.value = 0
+
+
+def maybe_fail(party: int, step: int, rounds: int) -> None:
+    """Raise if the tests chose this party to fail (:data:`FAIL_PARTY`) and it is halfway."""
+    if party == FAIL_PARTY and step == rounds // 2:
+        raise RuntimeError(f"party {party} failed at step {step} (injected)")
 
 
 # The kits: what the parties of one session share, one type per workload.  Each model family

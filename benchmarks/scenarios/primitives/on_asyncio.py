@@ -30,6 +30,7 @@ from benchmarks.scenarios.primitives.common import (
     PrimitiveSession,
     SemaphoreKit,
     Shape,
+    maybe_fail,
     reset,
     results,
 )
@@ -56,7 +57,7 @@ async def lock_party(party: int, shape: Shape, kit: LockKit) -> int:
     await kit.start.wait()
     seen = 0
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         async with lock:
             value = counter.value
             if holder.value != party:
@@ -73,7 +74,7 @@ async def semaphore_party(party: int, shape: Shape, kit: SemaphoreKit) -> int:
     await kit.start.wait()
     done = 0
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         async with semaphore:
             # one thread: no lock needed around the holder count
             now = holders[NOW] = holders[NOW] + 1
@@ -92,7 +93,7 @@ async def event_waiter(party: int, shape: Shape, kit: EventKit) -> int:
     acks.put_nowait((party, -1, 0.0))  # ready
     total = 0
     for cycle in range(shape.rounds):
-        shape.maybe_fail(party, cycle)
+        maybe_fail(party, cycle, shape.rounds)
         await events[cycle % 2].wait()
         acks.put_nowait((party, cycle, time.perf_counter()))
         total += cycle + 1
@@ -123,7 +124,7 @@ async def event_setter(shape: Shape, kit: EventKit, measured: Measurements) -> i
 async def pingpong_partner(party: int, shape: Shape, kit: PingPongKit) -> int:
     ping, pong = kit.ping, kit.pong
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         token = await ping.get()
         pong.put_nowait(mix(token))
     return shape.rounds

@@ -47,6 +47,7 @@ from benchmarks.scenarios.primitives.common import (
     PrimitiveSession,
     SemaphoreKit,
     Shape,
+    maybe_fail,
     reset,
     results,
 )
@@ -101,7 +102,7 @@ def lock_party(party: int, shape: Shape, kit: LockKit) -> int:
     kit.start.wait(TIMEOUT_S)
     seen = 0
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         _acquire(lock, "lock")
         try:
             value = counter.value
@@ -121,7 +122,7 @@ def semaphore_party(party: int, shape: Shape, kit: SemaphoreKit) -> int:
     kit.start.wait(TIMEOUT_S)
     done = 0
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         _acquire(semaphore, "semaphore")
         try:
             _acquire(guard, "holder count lock")
@@ -146,7 +147,7 @@ def event_waiter(party: int, shape: Shape, kit: EventKit) -> int:
     acks.put((party, -1, 0.0))  # ready
     total = 0
     for cycle in range(shape.rounds):
-        shape.maybe_fail(party, cycle)
+        maybe_fail(party, cycle, shape.rounds)
         if not events[cycle % 2].wait(TIMEOUT_S):
             raise TimeoutError(f"cycle {cycle}: the event was not set in {TIMEOUT_S:g} s")
         woke = time.perf_counter()
@@ -160,7 +161,7 @@ def event_waiter(party: int, shape: Shape, kit: EventKit) -> int:
 def pingpong_partner(party: int, shape: Shape, kit: PingPongKit) -> int:
     ping, pong = kit.ping, kit.pong
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         token = ping.get(timeout=TIMEOUT_S)
         if token is None:
             raise Aborted("the run failed elsewhere")
