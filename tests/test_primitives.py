@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from collections.abc import Iterator
@@ -10,17 +11,23 @@ from typing import Any
 
 import pytest
 
-from benchmarks import MODELS, Case, checksum, plan
+from benchmarks import Case, checksum, plan
 from benchmarks.core.pools import START_METHODS
 from benchmarks.core.work import mix
 from benchmarks.scenarios import primitives
-from benchmarks.scenarios.primitives.common import PRIMITIVES, Kit, PartyFailed, PrimitiveSession, Shape
-from benchmarks.scenarios.primitives.on_asyncio import AsyncPrimitiveSession
+from benchmarks.scenarios.primitives import common
+from benchmarks.scenarios.primitives.common import (
+    PRIMITIVES,
+    Kit,
+    LockKit,
+    PartyFailed,
+    PrimitiveSession,
+    Shape,
+)
 from benchmarks.scenarios.primitives.on_threads_processes import (
     ProcessParties,
     SyncPrimitiveSession,
     process_session,
-    thread_session,
 )
 
 MODEL_NAMES = ["asyncio", "uvloop", "threads", "processes"]
@@ -31,13 +38,16 @@ def case_for(model: str, **params: object) -> Case:
     return case
 
 
-def open_session(model: str, shape: Shape) -> PrimitiveSession:
-    """A session for ``shape`` as the scenario opens it, but with any Shape (fail_party)."""
-    if model in ("asyncio", "uvloop"):
-        return AsyncPrimitiveSession(shape, MODELS[model].capability.loop.factory())  # type: ignore[attr-defined]
-    if model == "threads":
-        return thread_session(shape)
-    return process_session(shape, "fork")
+@pytest.fixture
+def party_0_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Party 0 raises halfway through its rounds.  Party processes see the patched module global
+    only when forked (spawn and forkserver import the module afresh): see ``failing_case``."""
+    monkeypatch.setattr(common, "FAIL_PARTY", 0)
+
+
+def failing_case(model: str, primitive: str) -> Case:
+    fork = {"start_method": "fork"} if model == "processes" else {}
+    return case_for(model, primitive=primitive, parties=3, rounds=6, limit=2, **fork)
 
 
 @pytest.mark.usefixtures("no_leaks")
@@ -80,8 +90,8 @@ def test_a_lock_that_excludes_nothing_loses_updates(model: str, monkeypatch: pyt
     def without_lock(make: Any) -> Any:
         def kit(*args: Any) -> Kit:
             made: Kit = make(*args)
-            made.lock = NoLock()
-            return made
+            assert isinstance(made, LockKit)
+            return dataclasses.replace(made, lock=NoLock())
         return kit
 
     for module, name in ((_primitives_async, "async_kit"), (_primitives_sync, "thread_kit"),
@@ -142,12 +152,11 @@ def test_pingpong_replies_come_back_in_order(model: str) -> None:
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.usefixtures("no_leaks", "party_0_fails")
 @pytest.mark.parametrize("primitive", PRIMITIVES)
 @pytest.mark.parametrize("model", MODEL_NAMES)
 def test_a_failing_party_fails_the_run_and_close_cleans_up(model: str, primitive: str) -> None:
-    shape = Shape(primitive, parties=3, rounds=6, limit=2, fail_party=0)
-    with open_session(model, shape) as session, pytest.raises(Exception) as info:  # noqa: PT011
+    with failing_case(model, primitive).session() as session, pytest.raises(Exception) as info:  # noqa: PT011
         session.run()
     errors = info.value.exceptions if isinstance(info.value, ExceptionGroup) else [info.value]
     assert any("party 0 failed at step 3 (injected)" in str(e) for e in errors), errors

@@ -175,9 +175,9 @@ class Tasks(Parties[EventLoop]):
     family = "async"
 
     def open(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> Session:
-        from benchmarks.scenarios.primitives.on_asyncio import AsyncPrimitiveSession
+        from benchmarks.scenarios.primitives.on_asyncio import async_session
 
-        return AsyncPrimitiveSession(shape_of(params), capability.loop.factory())
+        return async_session(shape_of(params), capability.loop.factory())
 
     def metadata(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         return {**super().metadata(capability, work, params), "parallelism": 1,

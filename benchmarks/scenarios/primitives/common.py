@@ -1,5 +1,6 @@
-"""What every model of the ``primitives`` scenario shares: the shape of a run, its
-result layout, its extra measurements and the session that times it.
+"""What every model of the ``primitives`` scenario shares: the shape of a run, the kit
+of objects each workload's parties share, its result layout, its extra measurements and
+the session that times it.
 
 The scenario module (:mod:`benchmarks.scenarios.primitives`) describes what is
 measured; :mod:`benchmarks.scenarios.primitives.on_asyncio` runs it with asyncio's
@@ -23,7 +24,7 @@ import statistics
 import time
 from abc import abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from benchmarks.core.contract import Session
 
@@ -36,6 +37,10 @@ POLL_S = 0.1
 START_TIMEOUT_S = 60.0
 #: Holders: current, peak, acquisitions that saw more than the limit (indices of a 3-slot array).
 NOW, PEAK, OVER = 0, 1, 2
+#: Tests only: the party that raises halfway through its rounds (None: none does).  The failure
+#: tests monkeypatch it here.  Party processes see the patched value only when forked: spawn and
+#: forkserver import this module afresh, so those tests fork.
+FAIL_PARTY: int | None = None
 
 
 class PartyFailed(RuntimeError):
@@ -54,8 +59,6 @@ class Shape:
     parties: int
     rounds: int
     limit: int
-    #: tests only: this party raises halfway through its rounds (-1: none does)
-    fail_party: int = -1
 
     @property
     def workers(self) -> int:
@@ -65,10 +68,6 @@ class Shape:
     @property
     def result_count(self) -> int:
         return (self.rounds if self.primitive == "pingpong" else self.parties) + 1
-
-    def maybe_fail(self, party: int, step: int) -> None:
-        if party == self.fail_party and step == self.rounds // 2:
-            raise RuntimeError(f"party {party} failed at step {step} (injected)")
 
 
 class Box:
@@ -80,28 +79,53 @@ class Box:
         self.value = 0
 
 
-@dataclass
-class Kit:
-    """The objects the parties of one session share (asyncio's, threading's or
-    multiprocessing's, used the same way); only its primitive's are set."""
+def maybe_fail(party: int, step: int, rounds: int) -> None:
+    """Raise if the tests chose this party to fail (:data:`FAIL_PARTY`) and it is halfway."""
+    if party == FAIL_PARTY and step == rounds // 2:
+        raise RuntimeError(f"party {party} failed at step {step} (injected)")
 
-    #: threads: set (to 1) when a run failed, so that the parties stop waiting for more
+
+# The kits: what the parties of one session share, one type per workload.  Each model family
+# fills them with its own objects (asyncio's, threading's or multiprocessing's, used the same
+# way); frozen, since a party process holds its own copy and a rebound field would not reach it.
+
+
+@dataclass(frozen=True)
+class LockKit:
+    #: every party waits here first, so that all of them contend from the start
+    start: Any
+    lock: Any
+    counter: Any  # ``.value``, like the two below
+    #: the party that held the lock last, and how often it passed to another party
+    holder: Any
+    handovers: Any
+
+
+@dataclass(frozen=True)
+class SemaphoreKit:
+    start: Any  # as for the lock
+    semaphore: Any
+    holders: Any  # [now, peak, over]
+    #: threads and processes: a lock around ``holders`` (tasks share one thread and need none)
+    guard: Any = None
+
+
+@dataclass(frozen=True)
+class EventKit:
+    events: tuple[Any, Any]
+    acks: Any
+    #: threads: set (to 1) when a run failed, so that woken waiters stop instead of acknowledging
     #: (party processes are terminated instead; tasks are cancelled)
     stop: Box = field(default_factory=Box)
-    #: lock and semaphore: every party waits here first, so that all of them contend from the start
-    start: Any = None
-    lock: Any = None
-    counter: Any = None  # ``.value``
-    #: lock: the party that held it last, and how often it passed to another party
-    holder: Any = None
-    handovers: Any = None
-    semaphore: Any = None
-    guard: Any = None  # a lock around ``holders``
-    holders: Any = None  # [now, peak, over]
-    events: tuple[Any, Any] | None = None
-    acks: Any = None
-    ping: Any = None
-    pong: Any = None
+
+
+@dataclass(frozen=True)
+class PingPongKit:
+    ping: Any
+    pong: Any
+
+
+Kit: TypeAlias = LockKit | SemaphoreKit | EventKit | PingPongKit
 
 
 @dataclass
@@ -121,9 +145,9 @@ class Measurements:
 
     def finish(self, kit: Kit) -> None:
         """After a run: what the shared state says about it."""
-        if self.shape.primitive == "lock":
+        if isinstance(kit, LockKit):
             self.handovers.append(kit.handovers.value)
-        elif self.shape.primitive == "semaphore":
+        elif isinstance(kit, SemaphoreKit):
             self.peaks.append(kit.holders[PEAK])
 
     def wake(self, set_at: float, wakes: list[float]) -> None:
@@ -196,21 +220,21 @@ class PrimitiveSession(Session):
         """Unblock parties still waiting after a failed run (so that close() is quick)."""
 
 
-def reset(kit: Kit, shape: Shape) -> None:
+def reset(kit: Kit) -> None:
     """Before a run: the shared state every run starts from."""
-    if shape.primitive == "lock":
+    if isinstance(kit, LockKit):
         kit.counter.value = kit.handovers.value = 0
         kit.holder.value = -1
-    elif shape.primitive == "semaphore":
+    elif isinstance(kit, SemaphoreKit):
         kit.holders[NOW] = kit.holders[PEAK] = kit.holders[OVER] = 0
 
 
-def results(kit: Kit, shape: Shape, parties: list[int], own: list[int]) -> list[int]:
+def results(kit: Kit, parties: list[int], own: list[int]) -> list[int]:
     """The parties' and the caller's answers in the layout of the module docstring."""
-    if shape.primitive == "lock":
+    if isinstance(kit, LockKit):
         return [*parties, kit.counter.value]
-    if shape.primitive == "semaphore":
+    if isinstance(kit, SemaphoreKit):
         return [*parties, kit.holders[OVER]]
-    if shape.primitive == "event":
+    if isinstance(kit, EventKit):
         return [*parties, *own]
     return [*own, *parties]

@@ -22,10 +22,15 @@ from benchmarks.scenarios.primitives.common import (
     PEAK,
     TIMEOUT_S,
     Box,
+    EventKit,
     Kit,
+    LockKit,
     Measurements,
+    PingPongKit,
     PrimitiveSession,
+    SemaphoreKit,
     Shape,
+    maybe_fail,
     reset,
     results,
 )
@@ -34,27 +39,25 @@ LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
 
 def async_kit(shape: Shape) -> Kit:
+    """The kit of the shape's workload, of asyncio's primitives."""
     # Python 3.10+: asyncio's primitives bind to the running loop on first use, not when created.
-    kit = Kit()
     if shape.primitive == "lock":
-        kit.start, kit.lock = asyncio.Barrier(shape.parties), asyncio.Lock()
-        kit.counter, kit.holder, kit.handovers = Box(), Box(), Box()
-    elif shape.primitive == "semaphore":
-        kit.start, kit.semaphore = asyncio.Barrier(shape.parties), asyncio.Semaphore(shape.limit)
-        kit.holders = [0, 0, 0]
-    elif shape.primitive == "event":
-        kit.events, kit.acks = (asyncio.Event(), asyncio.Event()), asyncio.Queue()
-    else:
-        kit.ping, kit.pong = asyncio.Queue(), asyncio.Queue()
-    return kit
+        return LockKit(start=asyncio.Barrier(shape.parties), lock=asyncio.Lock(),
+                       counter=Box(), holder=Box(), handovers=Box())
+    if shape.primitive == "semaphore":
+        return SemaphoreKit(start=asyncio.Barrier(shape.parties), semaphore=asyncio.Semaphore(shape.limit),
+                            holders=[0, 0, 0])
+    if shape.primitive == "event":
+        return EventKit(events=(asyncio.Event(), asyncio.Event()), acks=asyncio.Queue())
+    return PingPongKit(ping=asyncio.Queue(), pong=asyncio.Queue())
 
 
-async def lock_party(party: int, shape: Shape, kit: Kit) -> int:
+async def lock_party(party: int, shape: Shape, kit: LockKit) -> int:
     lock, counter, holder, handovers = kit.lock, kit.counter, kit.holder, kit.handovers
     await kit.start.wait()
     seen = 0
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         async with lock:
             value = counter.value
             if holder.value != party:
@@ -66,12 +69,12 @@ async def lock_party(party: int, shape: Shape, kit: Kit) -> int:
     return mix(party) + seen
 
 
-async def semaphore_party(party: int, shape: Shape, kit: Kit) -> int:
+async def semaphore_party(party: int, shape: Shape, kit: SemaphoreKit) -> int:
     semaphore, holders = kit.semaphore, kit.holders
     await kit.start.wait()
     done = 0
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         async with semaphore:
             # one thread: no lock needed around the holder count
             now = holders[NOW] = holders[NOW] + 1
@@ -85,21 +88,19 @@ async def semaphore_party(party: int, shape: Shape, kit: Kit) -> int:
     return mix(party) + done
 
 
-async def event_waiter(party: int, shape: Shape, kit: Kit) -> int:
-    assert kit.events is not None
+async def event_waiter(party: int, shape: Shape, kit: EventKit) -> int:
     events, acks = kit.events, kit.acks
     acks.put_nowait((party, -1, 0.0))  # ready
     total = 0
     for cycle in range(shape.rounds):
-        shape.maybe_fail(party, cycle)
+        maybe_fail(party, cycle, shape.rounds)
         await events[cycle % 2].wait()
         acks.put_nowait((party, cycle, time.perf_counter()))
         total += cycle + 1
     return mix(party) + total
 
 
-async def event_setter(shape: Shape, kit: Kit, measured: Measurements) -> int:
-    assert kit.events is not None
+async def event_setter(shape: Shape, kit: EventKit, measured: Measurements) -> int:
     events, acks = kit.events, kit.acks
     for _ in range(shape.parties):
         await acks.get()  # every waiter is ready
@@ -120,16 +121,16 @@ async def event_setter(shape: Shape, kit: Kit, measured: Measurements) -> int:
     return shape.parties * shape.rounds
 
 
-async def pingpong_partner(party: int, shape: Shape, kit: Kit) -> int:
+async def pingpong_partner(party: int, shape: Shape, kit: PingPongKit) -> int:
     ping, pong = kit.ping, kit.pong
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         token = await ping.get()
         pong.put_nowait(mix(token))
     return shape.rounds
 
 
-async def pingpong_caller(shape: Shape, kit: Kit) -> list[int]:
+async def pingpong_caller(shape: Shape, kit: PingPongKit) -> list[int]:
     ping, pong = kit.ping, kit.pong
     replies = []
     for token in range(shape.rounds):
@@ -138,18 +139,19 @@ async def pingpong_caller(shape: Shape, kit: Kit) -> list[int]:
     return replies
 
 
-PARTY_BODIES: dict[str, Callable[[int, Shape, Kit], Coroutine[Any, Any, int]]] = {
-    "lock": lock_party,
-    "semaphore": semaphore_party,
-    "event": event_waiter,
-    "pingpong": pingpong_partner,
+#: Each kit's party body (the kit argument is of the key's type).
+PARTY_BODIES: dict[type[Kit], Callable[[int, Shape, Any], Coroutine[Any, Any, int]]] = {
+    LockKit: lock_party,
+    SemaphoreKit: semaphore_party,
+    EventKit: event_waiter,
+    PingPongKit: pingpong_partner,
 }
 
 
 class AsyncPrimitiveSession(PrimitiveSession):
-    def __init__(self, shape: Shape, loop_factory: LoopFactory) -> None:
+    def __init__(self, shape: Shape, kit: Kit, loop_factory: LoopFactory) -> None:
         super().__init__(shape)
-        self.kit = async_kit(shape)
+        self.kit = kit
         self._loop = loop_factory()
 
     def _run(self) -> list[int]:
@@ -161,17 +163,17 @@ class AsyncPrimitiveSession(PrimitiveSession):
 
     async def _main(self) -> list[int]:
         shape, kit = self.shape, self.kit
-        reset(kit, shape)
-        body = PARTY_BODIES[shape.primitive]
+        reset(kit)
+        body = PARTY_BODIES[type(kit)]
         own: list[int] = []
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(body(p, shape, kit)) for p in range(shape.workers)]
-            if shape.primitive == "event":
+            if isinstance(kit, EventKit):
                 own = [await event_setter(shape, kit, self.measured)]
-            elif shape.primitive == "pingpong":
+            elif isinstance(kit, PingPongKit):
                 own = await pingpong_caller(shape, kit)
         self.measured.finish(kit)
-        return results(kit, shape, [task.result() for task in tasks], own)
+        return results(kit, [task.result() for task in tasks], own)
 
     def close(self) -> None:
         loop = self._loop
@@ -179,3 +181,7 @@ class AsyncPrimitiveSession(PrimitiveSession):
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
+
+
+def async_session(shape: Shape, loop_factory: LoopFactory) -> AsyncPrimitiveSession:
+    return AsyncPrimitiveSession(shape, async_kit(shape), loop_factory)

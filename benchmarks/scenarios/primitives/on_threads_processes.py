@@ -1,13 +1,14 @@
 """The ``primitives`` scenario with threading's and with multiprocessing's primitives.
 
-The same party functions run in both models, on duck-typed objects (a
-:class:`Kit`): ``threading.Lock`` / ``Semaphore`` / ``Event``, ``queue.Queue`` and
-plain Python objects for threads; ``multiprocessing``'s Lock / Semaphore / Event /
-Queue and shared ``Value`` / ``Array`` from the model's start-method context for
-processes.  Parties are long-lived: the threads of a pre-started pool, or
-processes started (and checked ready) with the session; each run hands every
-party its work (``submit`` / one message on its pipe) and collects its answer,
-both timed.  The caller of ``run`` is the event setter and the ping-pong caller.
+The same party functions run in both models, each on the kit of its workload
+(:class:`~.common.LockKit`, ...) of duck-typed objects: ``threading.Lock`` /
+``Semaphore`` / ``Event``, ``queue.Queue`` and plain Python objects for threads;
+``multiprocessing``'s Lock / Semaphore / Event / Queue and shared ``Value`` /
+``Array`` from the model's start-method context for processes.  Parties are
+long-lived: the threads of a pre-started pool, or processes started (and checked
+ready) with the session; each run hands every party its work (``submit`` / one
+message on its pipe) and collects its answer, both timed.  The caller of ``run``
+is the event setter and the ping-pong caller.
 """
 
 from __future__ import annotations
@@ -37,11 +38,16 @@ from benchmarks.scenarios.primitives.common import (
     TIMEOUT_S,
     Aborted,
     Box,
+    EventKit,
     Kit,
+    LockKit,
     Measurements,
     PartyFailed,
+    PingPongKit,
     PrimitiveSession,
+    SemaphoreKit,
     Shape,
+    maybe_fail,
     reset,
     results,
 )
@@ -58,34 +64,32 @@ JOIN_TIMEOUT_S = 5.0
 
 
 def thread_kit(shape: Shape) -> Kit:
-    kit = Kit()
+    """The kit of the shape's workload, of threading's primitives."""
     if shape.primitive == "lock":
-        kit.start, kit.lock = threading.Barrier(shape.parties), threading.Lock()
-        kit.counter, kit.holder, kit.handovers = Box(), Box(), Box()
-    elif shape.primitive == "semaphore":
-        kit.start, kit.semaphore = threading.Barrier(shape.parties), threading.Semaphore(shape.limit)
-        kit.guard, kit.holders = threading.Lock(), [0, 0, 0]
-    elif shape.primitive == "event":
-        kit.events, kit.acks = (threading.Event(), threading.Event()), queue.Queue()
-    else:
-        kit.ping, kit.pong = queue.Queue(), queue.Queue()
-    return kit
+        return LockKit(start=threading.Barrier(shape.parties), lock=threading.Lock(),
+                       counter=Box(), holder=Box(), handovers=Box())
+    if shape.primitive == "semaphore":
+        return SemaphoreKit(start=threading.Barrier(shape.parties),
+                            semaphore=threading.Semaphore(shape.limit),
+                            guard=threading.Lock(), holders=[0, 0, 0])
+    if shape.primitive == "event":
+        return EventKit(events=(threading.Event(), threading.Event()), acks=queue.Queue())
+    return PingPongKit(ping=queue.Queue(), pong=queue.Queue())
 
 
 def process_kit(shape: Shape, context: BaseContext) -> Kit:
-    kit = Kit()
+    """The kit of the shape's workload, of multiprocessing's primitives from ``context``."""
     # lock=False: the shared integers are guarded by the scenario's own locks (or have one writer)
     if shape.primitive == "lock":
-        kit.start, kit.lock = context.Barrier(shape.parties), context.Lock()
-        kit.counter, kit.holder, kit.handovers = (context.Value("q", 0, lock=False) for _ in range(3))
-    elif shape.primitive == "semaphore":
-        kit.start, kit.semaphore = context.Barrier(shape.parties), context.Semaphore(shape.limit)
-        kit.guard, kit.holders = context.Lock(), context.Array("q", 3, lock=False)
-    elif shape.primitive == "event":
-        kit.events, kit.acks = (context.Event(), context.Event()), context.Queue()
-    else:
-        kit.ping, kit.pong = context.Queue(), context.Queue()
-    return kit
+        start, lock = context.Barrier(shape.parties), context.Lock()
+        counter, holder, handovers = (context.Value("q", 0, lock=False) for _ in range(3))
+        return LockKit(start, lock, counter, holder, handovers)
+    if shape.primitive == "semaphore":
+        return SemaphoreKit(start=context.Barrier(shape.parties), semaphore=context.Semaphore(shape.limit),
+                            guard=context.Lock(), holders=context.Array("q", 3, lock=False))
+    if shape.primitive == "event":
+        return EventKit(events=(context.Event(), context.Event()), acks=context.Queue())
+    return PingPongKit(ping=context.Queue(), pong=context.Queue())
 
 
 def _acquire(lock: Any, what: str) -> None:
@@ -93,12 +97,12 @@ def _acquire(lock: Any, what: str) -> None:
         raise TimeoutError(f"{what} not acquired in {TIMEOUT_S:g} s")
 
 
-def lock_party(party: int, shape: Shape, kit: Kit) -> int:
+def lock_party(party: int, shape: Shape, kit: LockKit) -> int:
     lock, counter, holder, handovers = kit.lock, kit.counter, kit.holder, kit.handovers
     kit.start.wait(TIMEOUT_S)
     seen = 0
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         _acquire(lock, "lock")
         try:
             value = counter.value
@@ -113,12 +117,12 @@ def lock_party(party: int, shape: Shape, kit: Kit) -> int:
     return mix(party) + seen
 
 
-def semaphore_party(party: int, shape: Shape, kit: Kit) -> int:
+def semaphore_party(party: int, shape: Shape, kit: SemaphoreKit) -> int:
     semaphore, guard, holders = kit.semaphore, kit.guard, kit.holders
     kit.start.wait(TIMEOUT_S)
     done = 0
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         _acquire(semaphore, "semaphore")
         try:
             _acquire(guard, "holder count lock")
@@ -138,13 +142,12 @@ def semaphore_party(party: int, shape: Shape, kit: Kit) -> int:
     return mix(party) + done
 
 
-def event_waiter(party: int, shape: Shape, kit: Kit) -> int:
-    assert kit.events is not None
+def event_waiter(party: int, shape: Shape, kit: EventKit) -> int:
     events, acks, stop = kit.events, kit.acks, kit.stop
     acks.put((party, -1, 0.0))  # ready
     total = 0
     for cycle in range(shape.rounds):
-        shape.maybe_fail(party, cycle)
+        maybe_fail(party, cycle, shape.rounds)
         if not events[cycle % 2].wait(TIMEOUT_S):
             raise TimeoutError(f"cycle {cycle}: the event was not set in {TIMEOUT_S:g} s")
         woke = time.perf_counter()
@@ -155,10 +158,10 @@ def event_waiter(party: int, shape: Shape, kit: Kit) -> int:
     return mix(party) + total
 
 
-def pingpong_partner(party: int, shape: Shape, kit: Kit) -> int:
+def pingpong_partner(party: int, shape: Shape, kit: PingPongKit) -> int:
     ping, pong = kit.ping, kit.pong
     for step in range(shape.rounds):
-        shape.maybe_fail(party, step)
+        maybe_fail(party, step, shape.rounds)
         token = ping.get(timeout=TIMEOUT_S)
         if token is None:
             raise Aborted("the run failed elsewhere")
@@ -166,11 +169,12 @@ def pingpong_partner(party: int, shape: Shape, kit: Kit) -> int:
     return shape.rounds
 
 
-PARTY_BODIES: dict[str, Callable[[int, Shape, Kit], int]] = {
-    "lock": lock_party,
-    "semaphore": semaphore_party,
-    "event": event_waiter,
-    "pingpong": pingpong_partner,
+#: Each kit's party body (the kit argument is of the key's type).
+PARTY_BODIES: dict[type[Kit], Callable[[int, Shape, Any], int]] = {
+    LockKit: lock_party,
+    SemaphoreKit: semaphore_party,
+    EventKit: event_waiter,
+    PingPongKit: pingpong_partner,
 }
 
 
@@ -202,8 +206,7 @@ def _get(channel: Any, parties: Parties) -> Any:
                 raise PartyFailed(f"no party answered in {TIMEOUT_S:g} s") from None
 
 
-def event_setter(shape: Shape, kit: Kit, parties: Parties, measured: Measurements) -> int:
-    assert kit.events is not None
+def event_setter(shape: Shape, kit: EventKit, parties: Parties, measured: Measurements) -> int:
     events, acks = kit.events, kit.acks
     for _ in range(shape.parties):
         _get(acks, parties)  # every waiter is ready
@@ -224,7 +227,7 @@ def event_setter(shape: Shape, kit: Kit, parties: Parties, measured: Measurement
     return shape.parties * shape.rounds
 
 
-def pingpong_caller(shape: Shape, kit: Kit, parties: Parties) -> list[int]:
+def pingpong_caller(shape: Shape, kit: PingPongKit, parties: Parties) -> list[int]:
     ping, pong = kit.ping, kit.pong
     replies = []
     for token in range(shape.rounds):
@@ -235,16 +238,16 @@ def pingpong_caller(shape: Shape, kit: Kit, parties: Parties) -> list[int]:
 
 def run_caller(shape: Shape, kit: Kit, parties: Parties, measured: Measurements) -> list[int]:
     """One run: reset the shared state, start the parties, play the caller's part, collect."""
-    reset(kit, shape)
+    reset(kit)
     parties.start()
     own: list[int] = []
-    if shape.primitive == "event":
+    if isinstance(kit, EventKit):
         own = [event_setter(shape, kit, parties, measured)]
-    elif shape.primitive == "pingpong":
+    elif isinstance(kit, PingPongKit):
         own = pingpong_caller(shape, kit, parties)
     answers = parties.results()
     measured.finish(kit)
-    return results(kit, shape, answers, own)
+    return results(kit, answers, own)
 
 
 class ThreadParties:
@@ -257,7 +260,7 @@ class ThreadParties:
         self._futures: list[Future[int]] = []
 
     def start(self) -> None:
-        body = PARTY_BODIES[self._shape.primitive]
+        body = PARTY_BODIES[type(self._kit)]
         self._futures = [self._pool.submit(body, p, self._shape, self._kit)
                          for p in range(self._shape.workers)]
 
@@ -275,12 +278,13 @@ class ThreadParties:
 
     def abort(self) -> None:
         kit = self._kit
-        kit.stop.value = 1
-        if kit.start is not None:
+        if isinstance(kit, LockKit | SemaphoreKit):
             kit.start.abort()  # parties still waiting to start get BrokenBarrierError
-        for event in kit.events or ():
-            event.set()
-        if kit.ping is not None:
+        elif isinstance(kit, EventKit):
+            kit.stop.value = 1
+            for event in kit.events:
+                event.set()
+        else:
             kit.ping.put(None)
 
     def close(self) -> None:
@@ -290,7 +294,7 @@ class ThreadParties:
 def party_process(party: int, shape: Shape, kit: Kit, conn: Connection) -> None:
     """A party process: one run per message received, until told to stop."""
     pool_child_init()
-    body = PARTY_BODIES[shape.primitive]
+    body = PARTY_BODIES[type(kit)]
     conn.send(("ready", party))
     while True:
         try:
@@ -419,9 +423,17 @@ class SyncPrimitiveSession(PrimitiveSession):
         try:
             self.parties.close()
         finally:
-            for channel in (self.kit.acks, self.kit.ping, self.kit.pong):
+            for channel in queues(self.kit):
                 if hasattr(channel, "join_thread"):
                     close_process_queue(channel)
+
+
+def queues(kit: Kit) -> tuple[Any, ...]:
+    if isinstance(kit, EventKit):
+        return (kit.acks,)
+    if isinstance(kit, PingPongKit):
+        return (kit.ping, kit.pong)
+    return ()
 
 
 def close_process_queue(channel: Any) -> None:
