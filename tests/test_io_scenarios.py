@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import checksum, plan
+from benchmarks.core.work import payload
 from benchmarks.scenarios import rpc_fanout
 from benchmarks.scenarios.file_io import SCENARIO as FILE_IO
-from benchmarks.scenarios.loopback import payload
 from tests.conftest import leaked_children
 
 

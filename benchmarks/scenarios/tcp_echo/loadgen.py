@@ -24,8 +24,8 @@ import zlib
 from functools import partial
 from typing import cast
 
-from benchmarks.core.work import MODULUS
-from benchmarks.scenarios.loopback import HOST, fastest_loop, payload
+from benchmarks.core.work import MODULUS, payload
+from benchmarks.scenarios.loopback import HOST, fastest_loop
 
 TIMEOUT_S = 30.0
 
