@@ -78,9 +78,9 @@ def test_several_load_generators_share_the_connections(model: str) -> None:
 
 @pytest.mark.usefixtures("no_leaks")
 def test_a_killed_echo_server_fails_the_run_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
-    from benchmarks.scenarios.tcp_echo import servers as _echo_servers
+    from benchmarks.scenarios.tcp_echo import driver as _echo_driver
 
-    monkeypatch.setattr(_echo_servers, "TIMEOUT_S", 2.0)
+    monkeypatch.setattr(_echo_driver, "TIMEOUT_S", 2.0)
     (case,), _ = plan(["tcp_echo"], ["processes"], ECHO_TINY)
     with case.session() as session:
         for worker in session.workers:  # type: ignore[attr-defined]

@@ -11,14 +11,10 @@ write it for its model; every blocking call has a timeout.
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import os
 import resource
-import select
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,110 +30,20 @@ from benchmarks.core.pools import (
     start_default_executor,
 )
 from benchmarks.scenarios.loopback import HOST
+from benchmarks.scenarios.tcp_echo.driver import (
+    GO,
+    REPLY_GRACE_S,
+    STATS,
+    TIMEOUT_S,
+    LoadGroup,
+    LoopReplies,
+    Reply,
+    digests_of,
+    latencies_of,
+    percentiles,
+)
 
-TIMEOUT_S = 30.0
-LOADGEN_MODULE = f"{__package__}.loadgen"
 CHUNK = 65536
-# A "stats" reply carries every latency of the runs since the last one.
-REPLY_LIMIT = 1 << 28
-REPLY_GRACE_S = 5.0
-
-
-def percentiles(samples: list[int]) -> dict[str, float]:
-    """p50/p90/p99 (nearest rank) of latencies in ns, as microseconds."""
-    ordered = sorted(samples)
-    if not ordered:
-        return {}
-    def rank(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] / 1000.0
-    return {"latency_samples": len(ordered), "latency_p50_us": rank(0.50),
-            "latency_p90_us": rank(0.90), "latency_p99_us": rank(0.99)}
-
-
-class LoadGenerator:
-    """One load generator process, driven over its stdin and stdout."""
-
-    def __init__(self, port: int, connections: int, trips: int, size: int, first: int) -> None:
-        cmd = [sys.executable, "-m", LOADGEN_MODULE, "--port", str(port), "--connections", str(connections),
-               "--round-trips", str(trips), "--size", str(size),
-               "--first-connection", str(first), "--timeout", str(TIMEOUT_S)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        try:
-            self.reply()  # "ready": its start-up stays out of the timed runs
-        except BaseException:
-            self.close()
-            raise
-
-    def send(self, command: bytes) -> None:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(command + b"\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            raise ConnectionError(f"the load generator has exited (status {self.proc.poll()})") from None
-
-    def reply(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        # The generator times its own runs out first, and says so; this wait is the backstop.
-        ready, _, _ = select.select([self.proc.stdout], [], [], TIMEOUT_S + REPLY_GRACE_S)
-        return self.parse(self.proc.stdout.readline() if ready else b"")
-
-    @staticmethod
-    def parse(line: bytes) -> dict[str, Any]:
-        if not line:
-            raise ConnectionError("the load generator did not answer (it died or timed out)")
-        reply: dict[str, Any] = json.loads(line)
-        if "error" in reply:
-            raise ConnectionError(f"load generator: {reply['error']}")
-        return reply
-
-    def close(self) -> None:
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            if pipe is not None:
-                try:
-                    pipe.close()
-                except BrokenPipeError:
-                    pass  # it had exited already; what matters is that the descriptor is closed
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-class LoadGroup:
-    """The load generator processes of one session; connections are split between them."""
-
-    def __init__(self, port: int, connections: int, trips: int, size: int, procs: int) -> None:
-        procs = min(procs, connections)
-        shares = [connections // procs + (k < connections % procs) for k in range(procs)]
-        firsts = [sum(shares[:k]) for k in range(procs)]
-        self.members: list[LoadGenerator] = []
-        try:
-            for share, first in zip(shares, firsts, strict=True):
-                self.members.append(LoadGenerator(port, share, trips, size, first))
-        except BaseException:
-            self.close()
-            raise
-
-    def send(self, command: bytes) -> None:
-        for member in self.members:
-            member.send(command)
-
-    def replies(self) -> list[dict[str, Any]]:
-        return [member.reply() for member in self.members]
-
-    def close(self) -> None:
-        for member in self.members:
-            member.close()
-
-
-def digests_of(replies: list[dict[str, Any]]) -> list[int]:
-    return [d for reply in replies for d in reply["digests"]]
-
-
-def latencies_of(replies: list[dict[str, Any]]) -> list[int]:
-    return [x for reply in replies for x in reply["latencies_ns"]]
 
 
 def echo_blocking(conn: socket.socket) -> None:
@@ -184,7 +90,7 @@ class EchoSession(Session):
 
     def run(self) -> list[int]:
         self.mark_cpu()
-        self.loadgen.send(b"go")
+        self.loadgen.send(GO)
         self.serve()
         return digests_of(self.loadgen.replies())
 
@@ -200,7 +106,7 @@ class EchoSession(Session):
         if self._cpu_mark is None:
             self._cpu_mark = self.server_cpu()
 
-    def summarize(self, replies: list[dict[str, Any]]) -> dict[str, float]:
+    def summarize(self, replies: list[Reply]) -> dict[str, float]:
         latencies = latencies_of(replies)
         result = percentiles(latencies)
         if self._cpu_mark is not None and latencies:
@@ -211,7 +117,7 @@ class EchoSession(Session):
         return result
 
     def metrics(self) -> dict[str, float]:
-        self.loadgen.send(b"stats")
+        self.loadgen.send(STATS)
         return self.summarize(self.loadgen.replies())
 
     def close(self) -> None:
@@ -318,7 +224,7 @@ class AsyncEchoServer(EchoSession):
                  pool_size: int = 0) -> None:
         self.loop = loop_factory()
         self.server: asyncio.AbstractServer | None = None
-        self.pipes: list[asyncio.BaseTransport] = []
+        self.replies = LoopReplies()
         self.pool: ThreadPoolExecutor | None = None
         try:
             super().__init__(connections, trips, size, loadgen_procs)
@@ -329,12 +235,12 @@ class AsyncEchoServer(EchoSession):
         try:
             if style == "blocking" and pool_size:
                 self.pool = new_thread_pool(pool_size)
-            self.readers = self.loop.run_until_complete(self._start())
+            self.loop.run_until_complete(self._start())
         except BaseException:
             self.close()
             raise
 
-    async def _start(self) -> list[asyncio.StreamReader]:
+    async def _start(self) -> None:
         if self.style == "blocking" and self.pool is None:  # to_thread: start its threads now
             await start_default_executor(self.loop, default_executor_size())
         if self.style == "streams":
@@ -343,18 +249,7 @@ class AsyncEchoServer(EchoSession):
         elif self.style == "protocol":
             self.listener.setblocking(False)
             self.server = await self.loop.create_server(EchoProtocol, sock=self.listener)
-        readers = []
-        for member in self.loadgen.members:
-            reader = asyncio.StreamReader(limit=REPLY_LIMIT)
-            pipe, _ = await self.loop.connect_read_pipe(partial(asyncio.StreamReaderProtocol, reader),
-                                                        member.proc.stdout)
-            self.pipes.append(pipe)
-            readers.append(reader)
-        return readers
-
-    async def _replies(self) -> list[dict[str, Any]]:
-        lines = await asyncio.gather(*(reader.readline() for reader in self.readers))
-        return [LoadGenerator.parse(line) for line in lines]
+        await self.replies.attach(self.loadgen)
 
     def blocking(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
         if self.pool is not None:
@@ -375,11 +270,11 @@ class AsyncEchoServer(EchoSession):
         await asyncio.gather(*handlers)
 
     async def _run(self) -> list[int]:
-        self.loadgen.send(b"go")
+        self.loadgen.send(GO)
         async with asyncio.timeout(TIMEOUT_S + REPLY_GRACE_S):
             if self.style == "blocking":
                 await self._serve_blocking()
-            replies = await self._replies()
+            replies = await self.replies.read()
         return digests_of(replies)
 
     def run(self) -> list[int]:
@@ -387,8 +282,8 @@ class AsyncEchoServer(EchoSession):
         return self.loop.run_until_complete(self._run())
 
     def metrics(self) -> dict[str, float]:
-        self.loadgen.send(b"stats")
-        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self._replies(), TIMEOUT_S)))
+        self.loadgen.send(STATS)
+        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self.replies.read(), TIMEOUT_S)))
 
     def close(self) -> None:
         loop = self.loop
@@ -396,8 +291,7 @@ class AsyncEchoServer(EchoSession):
             if self.server is not None:
                 self.server.close()
                 loop.run_until_complete(self.server.wait_closed())
-            for pipe in self.pipes:
-                pipe.close()
+            self.replies.close()
             loop.run_until_complete(loop.shutdown_default_executor())
         finally:
             if self.pool is not None:
