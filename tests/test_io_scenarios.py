@@ -62,6 +62,16 @@ def test_file_io_directory_is_removed_even_when_a_unit_fails() -> None:
 ECHO_TINY = {"connections": ["3"], "round_trips": ["4"], "message_bytes": ["50"]}
 
 
+def test_echo_digest_agrees_with_summing_every_trip() -> None:
+    """The expected answer uses the closed form: two alternating messages, counted."""
+    from benchmarks.core.work import MODULUS
+    from benchmarks.scenarios.tcp_echo.driver import digest, message
+
+    for connection, trips, size in [(0, 1, 1), (2, 4, 50), (7, 101, 300)]:
+        summed = sum(zlib.crc32(message(connection, t, size)) for t in range(trips)) % MODULUS
+        assert digest(connection, trips, size) == summed
+
+
 @pytest.mark.usefixtures("no_leaks")
 @pytest.mark.parametrize("model", ["threads", "uvloop"])
 def test_several_load_generators_share_the_connections(model: str) -> None:

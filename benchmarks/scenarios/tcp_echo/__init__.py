@@ -27,6 +27,7 @@ from benchmarks.core.contract import Scenario, Session, SessionKind, SessionTabl
 from benchmarks.core.params import WORKERS, Param, Value
 from benchmarks.core.pools import default_executor_size
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
+from benchmarks.scenarios.tcp_echo.driver import digests
 from benchmarks.scenarios.tcp_echo.servers import (
     AsyncEchoServer,
     IterativeServer,
@@ -38,16 +39,6 @@ from benchmarks.scenarios.tcp_echo.servers import (
 CAPACITY_WARN_FRACTION = 0.8
 
 SERVER = Param("server", str, ("streams", "protocol"), "asyncio server API", choices=("streams", "protocol"))
-
-def digests(connections: int, trips: int, size: int) -> list[int]:
-    """What the load generator reports for a correct echo: per connection, the sum of CRC-32s."""
-    import zlib
-
-    from benchmarks.core.work import MODULUS
-    from benchmarks.scenarios.tcp_echo.loadgen import message
-
-    return [sum(zlib.crc32(message(c, t, size)) for t in range(trips)) % MODULUS
-            for c in range(connections)]
 
 
 def _shape(params: Mapping[str, Value]) -> tuple[int, int, int, int]:

@@ -3,10 +3,12 @@
 The generator (:mod:`benchmarks.scenarios.tcp_echo.loadgen`) runs in processes
 of its own, driven over stdin and stdout.  This module starts and stops those
 processes (:class:`LoadGroup` splits the connections between several), and it
-is the one home of what travels over their pipes: the commands (:data:`GO`,
-:data:`STATS`), the JSON reply lines the generator writes (``encode_*``) and
-every reader's parsing of them (:func:`decode`, ``*_of``), whether it reads
-blocking (:meth:`LoadGenerator.reply`) or on an event loop (:class:`LoopReplies`).
+is the one home of what the generator and its readers agree on: the messages
+it sends and the digest a correct echo of them gives (:func:`message`,
+:func:`digest`), the commands (:data:`GO`, :data:`STATS`), the JSON reply
+lines the generator writes (``encode_*``) and every reader's parsing of them
+(:func:`decode`, ``*_of``), whether it reads blocking
+(:meth:`LoadGenerator.reply`) or on an event loop (:class:`LoopReplies`).
 Every wait is bounded: the generator times its runs out itself and says so,
 and each read of its answer has a backstop a little longer than that.
 """
@@ -18,9 +20,12 @@ import json
 import select
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
+
+from benchmarks.core.work import MODULUS, payload
 
 #: Seconds one run may take; the generator is told so, and servers' blocking calls use it too.
 TIMEOUT_S = 30.0
@@ -34,6 +39,22 @@ GO = b"go"
 STATS = b"stats"
 
 Reply = dict[str, Any]
+
+
+def message(connection: int, trip: int, size: int) -> bytes:
+    """Two messages per connection, alternating, so a server echoing stale data is caught."""
+    return payload(2 * connection + trip % 2, size)
+
+
+def digest(connection: int, trips: int, size: int) -> int:
+    """The sum of the CRC-32 of every message of a connection, as a correct echo returns them."""
+    even, odd = (zlib.crc32(message(connection, t, size)) for t in (0, 1))
+    return ((trips + 1) // 2 * even + trips // 2 * odd) % MODULUS
+
+
+def digests(connections: int, trips: int, size: int) -> list[int]:
+    """What the load generator reports for a correct echo: per connection, its digest."""
+    return [digest(c, trips, size) for c in range(connections)]
 
 
 def _line(reply: Reply) -> bytes:

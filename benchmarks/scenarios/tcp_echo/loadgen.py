@@ -20,32 +20,21 @@ import argparse
 import asyncio
 import sys
 import time
-import zlib
 from functools import partial
 from typing import cast
 
-from benchmarks.core.work import MODULUS, payload
 from benchmarks.scenarios.loopback import HOST, fastest_loop
 from benchmarks.scenarios.tcp_echo.driver import (
     GO,
     STATS,
     TIMEOUT_S,
+    digest,
     encode_error,
     encode_ready,
     encode_run,
     encode_stats,
+    message,
 )
-
-
-def message(connection: int, trip: int, size: int) -> bytes:
-    """Two messages per connection, alternating, so a server echoing stale data is caught."""
-    return payload(2 * connection + trip % 2, size)
-
-
-def digest(connection: int, trips: int, size: int) -> int:
-    """The sum of the CRC-32 of every message of a connection, as a correct echo returns them."""
-    even, odd = (zlib.crc32(message(connection, t, size)) for t in (0, 1))
-    return ((trips + 1) // 2 * even + trips // 2 * odd) % MODULUS
 
 
 class EchoClient(asyncio.Protocol):
