@@ -87,6 +87,22 @@ def test_several_load_generators_share_the_connections(model: str) -> None:
 
 
 @pytest.mark.usefixtures("no_leaks")
+@pytest.mark.parametrize("model", ["asyncio", "uvloop", "to_thread", "executor-thread"])
+def test_each_loop_model_opens_the_server_its_capability_and_api_ask_for(model: str) -> None:
+    from benchmarks.scenarios.tcp_echo import servers as _echo_servers
+
+    wanted = {"streams": _echo_servers.StreamsServer, "protocol": _echo_servers.ProtocolServer,
+              None: _echo_servers.BlockingOnLoopServer}
+    cases, _ = plan(["tcp_echo"], [model], ECHO_TINY)
+    for case in cases:
+        with case.session() as session:
+            assert type(session) is wanted[case.params.get("server")]
+            if isinstance(session, _echo_servers.BlockingOnLoopServer):
+                assert (session.pool is None) == (model == "to_thread")
+            assert checksum(session.run()) == case.expected
+
+
+@pytest.mark.usefixtures("no_leaks")
 def test_a_killed_echo_server_fails_the_run_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
     from benchmarks.scenarios.tcp_echo import driver as _echo_driver
 

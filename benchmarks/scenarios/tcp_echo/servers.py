@@ -1,8 +1,10 @@
-"""The echo servers of ``tcp_echo``, one per model: the model under test is the server.
+"""The echo servers of ``tcp_echo``, one per kind of model: the model under test is the server.
 
 Every session binds 127.0.0.1 on an ephemeral port, starts the load generator
-(:mod:`benchmarks.scenarios.tcp_echo.loadgen`, its own process, the same for every model) and
-starts its own workers before timing.  A timed ``run`` tells the generator to
+(:mod:`benchmarks.scenarios.tcp_echo.loadgen`, its own process, the same for every model,
+driven through :mod:`benchmarks.scenarios.tcp_echo.driver`) and starts its own workers before
+timing.  The event-loop servers share :class:`LoopServer`: a streams server, a Protocol server,
+and one that hands blocking socket calls to threads.  A timed ``run`` tells the generator to
 go, serves until every connection is done, and returns the generator's
 per-connection digests.  Each server is written as a careful engineer would
 write it for its model; every blocking call has a timeout.
@@ -211,52 +213,115 @@ async def echo_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
         writer.close()
 
 
-class AsyncEchoServer(EchoSession):
-    """asyncio / uvloop: a streams or Protocol server on the loop of the calling thread.
+class LoopServer(EchoSession):
+    """asyncio / uvloop: a server on an event loop of the session's own, which also reads the replies.
 
-    With ``style="blocking"`` (to_thread, executor-thread) the loop instead
-    hands every blocking socket call (accept, recv, sendall) to a thread: the
-    default executor, or a pool of ``pool_size`` threads.
+    A subclass sets up serving in ``start``, before timing, and serves a run's
+    connections in ``serve_connections``, unless the loop's callbacks do.
     """
 
+    #: the callback server of a subclass that has one, closed with the session
+    server: asyncio.AbstractServer | None = None
+
     def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int,
-                 loop_factory: Callable[[], asyncio.AbstractEventLoop], style: str,
-                 pool_size: int = 0) -> None:
+                 loop_factory: Callable[[], asyncio.AbstractEventLoop]) -> None:
         self.loop = loop_factory()
-        self.server: asyncio.AbstractServer | None = None
         self.replies = LoopReplies()
-        self.pool: ThreadPoolExecutor | None = None
         try:
             super().__init__(connections, trips, size, loadgen_procs)
         except BaseException:
             self.loop.close()
             raise
-        self.style = style
         try:
-            if style == "blocking" and pool_size:
-                self.pool = new_thread_pool(pool_size)
             self.loop.run_until_complete(self._start())
         except BaseException:
             self.close()
             raise
 
     async def _start(self) -> None:
-        if self.style == "blocking" and self.pool is None:  # to_thread: start its threads now
-            await start_default_executor(self.loop, default_executor_size())
-        if self.style == "streams":
-            self.listener.setblocking(False)
-            self.server = await asyncio.start_server(echo_stream, sock=self.listener)
-        elif self.style == "protocol":
-            self.listener.setblocking(False)
-            self.server = await self.loop.create_server(EchoProtocol, sock=self.listener)
+        await self.start()
         await self.replies.attach(self.loadgen)
+
+    async def start(self) -> None:
+        """Set up serving (a server, threads), before timing."""
+
+    async def serve_connections(self) -> None:
+        """Serve one run's connections; by default the loop's callbacks do, and this returns at once."""
+
+    async def _run(self) -> list[int]:
+        self.loadgen.send(GO)
+        async with asyncio.timeout(TIMEOUT_S + REPLY_GRACE_S):
+            await self.serve_connections()
+            replies = await self.replies.read()
+        return digests_of(replies)
+
+    def run(self) -> list[int]:
+        self.mark_cpu()
+        return self.loop.run_until_complete(self._run())
+
+    def metrics(self) -> dict[str, float]:
+        self.loadgen.send(STATS)
+        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self.replies.read(), TIMEOUT_S)))
+
+    def release(self) -> None:
+        """Release what ``start`` made besides the loop's own; called once the default executor is down."""
+
+    def close(self) -> None:
+        loop = self.loop
+        try:
+            if self.server is not None:
+                self.server.close()
+                loop.run_until_complete(self.server.wait_closed())
+            self.replies.close()
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            self.release()
+            try:
+                super().close()
+            finally:
+                loop.close()
+
+
+class StreamsServer(LoopServer):
+    """asyncio / uvloop, ``server=streams``: ``asyncio.start_server`` with a reader and a writer."""
+
+    async def start(self) -> None:
+        self.listener.setblocking(False)
+        self.server = await asyncio.start_server(echo_stream, sock=self.listener)
+
+
+class ProtocolServer(LoopServer):
+    """asyncio / uvloop, ``server=protocol``: ``loop.create_server`` with a Protocol that echoes."""
+
+    async def start(self) -> None:
+        self.listener.setblocking(False)
+        self.server = await self.loop.create_server(EchoProtocol, sock=self.listener)
+
+
+class BlockingOnLoopServer(LoopServer):
+    """to_thread, executor-thread: the loop hands every blocking socket call (accept, recv, sendall)
+    to a thread: the default executor (``pool_size`` 0), or a pool of ``pool_size`` threads.
+    """
+
+    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int,
+                 loop_factory: Callable[[], asyncio.AbstractEventLoop], pool_size: int) -> None:
+        self.pool_size = pool_size
+        self.pool: ThreadPoolExecutor | None = None
+        super().__init__(connections, trips, size, loadgen_procs, loop_factory)
+
+    async def start(self) -> None:
+        if self.pool_size:
+            # Blocks the loop while the pool's threads start: before timing, with nothing else on it.
+            self.pool = new_thread_pool(self.pool_size)
+        else:  # to_thread: start its threads now
+            await start_default_executor(self.loop, default_executor_size())
 
     def blocking(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
         if self.pool is not None:
             return self.loop.run_in_executor(self.pool, partial(func, *args))
         return asyncio.to_thread(func, *args)
 
-    async def _serve_blocking(self) -> None:
+    async def serve_connections(self) -> None:
         async def handle(conn: socket.socket) -> None:
             with conn:
                 conn.settimeout(TIMEOUT_S)
@@ -269,34 +334,6 @@ class AsyncEchoServer(EchoSession):
             handlers.append(asyncio.create_task(handle(conn)))
         await asyncio.gather(*handlers)
 
-    async def _run(self) -> list[int]:
-        self.loadgen.send(GO)
-        async with asyncio.timeout(TIMEOUT_S + REPLY_GRACE_S):
-            if self.style == "blocking":
-                await self._serve_blocking()
-            replies = await self.replies.read()
-        return digests_of(replies)
-
-    def run(self) -> list[int]:
-        self.mark_cpu()
-        return self.loop.run_until_complete(self._run())
-
-    def metrics(self) -> dict[str, float]:
-        self.loadgen.send(STATS)
-        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self.replies.read(), TIMEOUT_S)))
-
-    def close(self) -> None:
-        loop = self.loop
-        try:
-            if self.server is not None:
-                self.server.close()
-                loop.run_until_complete(self.server.wait_closed())
-            self.replies.close()
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown(wait=True, cancel_futures=True)
-            try:
-                super().close()
-            finally:
-                loop.close()
+    def release(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
