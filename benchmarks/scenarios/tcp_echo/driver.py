@@ -66,9 +66,9 @@ def encode_ready() -> bytes:
     return _line({"ready": True})
 
 
-def encode_run(digests: list[int], client_seconds: float) -> bytes:
+def encode_run(per_connection: list[int], client_seconds: float) -> bytes:
     """The answer to ``go``: per-connection digests and the run's duration seen by the client."""
-    return _line({"digests": digests, "client_seconds": client_seconds})
+    return _line({"digests": per_connection, "client_seconds": client_seconds})
 
 
 def encode_stats(latencies_ns: list[int]) -> bytes:
