@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import checksum, plan
+from benchmarks.core.work import payload
 from benchmarks.scenarios import rpc_fanout
 from benchmarks.scenarios.file_io import SCENARIO as FILE_IO
-from benchmarks.scenarios.loopback import payload
 from tests.conftest import leaked_children
 
 
@@ -62,6 +62,16 @@ def test_file_io_directory_is_removed_even_when_a_unit_fails() -> None:
 ECHO_TINY = {"connections": ["3"], "round_trips": ["4"], "message_bytes": ["50"]}
 
 
+def test_echo_digest_agrees_with_summing_every_trip() -> None:
+    """The expected answer uses the closed form: two alternating messages, counted."""
+    from benchmarks.core.work import MODULUS
+    from benchmarks.scenarios.tcp_echo.driver import digest, message
+
+    for connection, trips, size in [(0, 1, 1), (2, 4, 50), (7, 101, 300)]:
+        summed = sum(zlib.crc32(message(connection, t, size)) for t in range(trips)) % MODULUS
+        assert digest(connection, trips, size) == summed
+
+
 @pytest.mark.usefixtures("no_leaks")
 @pytest.mark.parametrize("model", ["threads", "uvloop"])
 def test_several_load_generators_share_the_connections(model: str) -> None:
@@ -77,10 +87,26 @@ def test_several_load_generators_share_the_connections(model: str) -> None:
 
 
 @pytest.mark.usefixtures("no_leaks")
-def test_a_killed_echo_server_fails_the_run_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("model", ["asyncio", "uvloop", "to_thread", "executor-thread"])
+def test_each_loop_model_opens_the_server_its_capability_and_api_ask_for(model: str) -> None:
     from benchmarks.scenarios.tcp_echo import servers as _echo_servers
 
-    monkeypatch.setattr(_echo_servers, "TIMEOUT_S", 2.0)
+    wanted = {"streams": _echo_servers.StreamsServer, "protocol": _echo_servers.ProtocolServer,
+              None: _echo_servers.BlockingOnLoopServer}
+    cases, _ = plan(["tcp_echo"], [model], ECHO_TINY)
+    for case in cases:
+        with case.session() as session:
+            assert type(session) is wanted[case.params.get("server")]
+            if isinstance(session, _echo_servers.BlockingOnLoopServer):
+                assert (session.pool is None) == (model == "to_thread")
+            assert checksum(session.run()) == case.expected
+
+
+@pytest.mark.usefixtures("no_leaks")
+def test_a_killed_echo_server_fails_the_run_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.scenarios.tcp_echo import driver as _echo_driver
+
+    monkeypatch.setattr(_echo_driver, "TIMEOUT_S", 2.0)
     (case,), _ = plan(["tcp_echo"], ["processes"], ECHO_TINY)
     with case.session() as session:
         for worker in session.workers:  # type: ignore[attr-defined]

@@ -156,7 +156,7 @@ INTERRUPTED_RUNS = {
     "reference-server": ["--scenario", "rpc_fanout", "--model", "sequential", "--model", "processes",
                          "--param", "n=2", "--param", "latency_ms=1500"],
     "load-generator": ["--scenario", "tcp_echo", "--model", "sequential", "--model", "processes",
-                       "--param", "connections=2", "--param", "round_trips=3000",
+                       "--param", "connections=2", "--param", "round_trips=10000",
                        "--param", "message_bytes=65536"],
 }
 

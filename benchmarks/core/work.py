@@ -5,7 +5,8 @@ A unit is ``call(i) -> int`` (a picklable module-level function bound with
 models, ``acall(i) -> awaitable int``.  The checksum of a run is the pair
 (number of results, their sum modulo a large prime): it does not depend on the
 order in which units finish, and a unit that is lost, repeated or computed
-wrongly changes it.
+wrongly changes it.  Units that move or hash bytes take them from
+:func:`payload`: one definition for every scenario and for the peers that answer it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ def checksum(values: Iterable[int]) -> Checksum:
         count += 1
         total += value
     return Checksum(count, total % MODULUS)
+
+
+def payload(i: int, size: int) -> bytes:
+    """The deterministic bytes of unit (or request) i: one byte that depends on i, repeated."""
+    return bytes((i % 251,)) * size
 
 
 def mix(i: int) -> int:

@@ -18,11 +18,11 @@ from functools import partial
 from benchmarks.core.aio import gather_only
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
-from benchmarks.core.work import Checksum, Work, checksum, inline_async
+from benchmarks.core.work import Checksum, Work, checksum, inline_async, payload
 
 
 def unit(i: int, *, size: int) -> int:
-    digest = hashlib.sha256(bytes((i % 251,)) * size).digest()
+    digest = hashlib.sha256(payload(i, size)).digest()
     return int.from_bytes(digest[:7], "big")
 
 

@@ -25,11 +25,7 @@ from functools import partial
 from benchmarks.core.aio import gather_only
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
-from benchmarks.core.work import Checksum, Work, checksum, unprepared
-
-
-def payload(i: int, size: int) -> bytes:
-    return bytes((i % 251,)) * size
+from benchmarks.core.work import Checksum, Work, checksum, payload, unprepared
 
 
 def unit(i: int, *, directory: str, size: int) -> int:

@@ -8,11 +8,6 @@ from collections.abc import Callable
 HOST = "127.0.0.1"
 
 
-def payload(i: int, size: int) -> bytes:
-    """The deterministic response to request i."""
-    return bytes((i % 251,)) * size
-
-
 def fastest_loop() -> tuple[str, Callable[[], asyncio.AbstractEventLoop]]:
     """uvloop when installed (reference peers must not be the bottleneck), else asyncio."""
     try:

@@ -25,8 +25,8 @@ from functools import partial
 
 from benchmarks.core.contract import Scenario
 from benchmarks.core.params import CONCURRENCY, Param, Value
-from benchmarks.core.work import Checksum, Work, checksum, unprepared
-from benchmarks.scenarios.loopback import HOST, fastest_loop, payload
+from benchmarks.core.work import Checksum, Work, checksum, payload, unprepared
+from benchmarks.scenarios.loopback import HOST, fastest_loop
 from benchmarks.scenarios.sleep_fanout import concurrency_limit
 
 TIMEOUT_S = 10.0

@@ -16,7 +16,8 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks.scenarios.loopback import HOST, fastest_loop, payload
+from benchmarks.core.work import payload
+from benchmarks.scenarios.loopback import HOST, fastest_loop
 
 READ_TIMEOUT_S = 10.0
 BACKLOG = 4096

@@ -27,27 +27,24 @@ from benchmarks.core.contract import Scenario, Session, SessionKind, SessionTabl
 from benchmarks.core.params import WORKERS, Param, Value
 from benchmarks.core.pools import default_executor_size
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
+from benchmarks.scenarios.tcp_echo.driver import digests
 from benchmarks.scenarios.tcp_echo.servers import (
-    AsyncEchoServer,
+    BlockingOnLoopServer,
     IterativeServer,
+    LoopServer,
     PreforkServer,
+    ProtocolServer,
+    StreamsServer,
     ThreadPerConnection,
 )
 
 #: A server this close to what the load generator can drive is measuring the generator.
 CAPACITY_WARN_FRACTION = 0.8
 
-SERVER = Param("server", str, ("streams", "protocol"), "asyncio server API", choices=("streams", "protocol"))
+#: The values of the ``server`` parameter of the event-loop models, and the server each one opens.
+LOOP_SERVERS: dict[str, type[LoopServer]] = {"streams": StreamsServer, "protocol": ProtocolServer}
 
-def digests(connections: int, trips: int, size: int) -> list[int]:
-    """What the load generator reports for a correct echo: per connection, the sum of CRC-32s."""
-    import zlib
-
-    from benchmarks.core.work import MODULUS
-    from benchmarks.scenarios.tcp_echo.loadgen import message
-
-    return [sum(zlib.crc32(message(c, t, size)) for t in range(trips)) % MODULUS
-            for c in range(connections)]
+SERVER = Param("server", str, tuple(LOOP_SERVERS), "asyncio server API", choices=tuple(LOOP_SERVERS))
 
 
 def _shape(params: Mapping[str, Value]) -> tuple[int, int, int, int]:
@@ -117,8 +114,8 @@ class OnTheLoop(SessionKind[EventLoop]):
         return (SERVER,)
 
     def open(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> Session:
-        return AsyncEchoServer(*_shape(params), loop_factory=capability.loop.factory(),
-                               style=str(params["server"]))
+        server = LOOP_SERVERS[str(params["server"])]
+        return server(*_shape(params), loop_factory=capability.loop.factory())
 
     def metadata(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         return {"server_impl": f"{capability.loop.name} {params['server']}", "parallelism": 1,
@@ -139,8 +136,8 @@ class BlockingOnTheLoop(SessionKind[LoopExecutor]):
 
     def open(self, capability: LoopExecutor, work: Work, params: Mapping[str, Value]) -> Session:
         pool_size = _workers(params) if isinstance(capability.executor, ThreadPool) else 0
-        return AsyncEchoServer(*_shape(params), loop_factory=capability.loop.factory(), style="blocking",
-                               pool_size=pool_size)
+        return BlockingOnLoopServer(*_shape(params), loop_factory=capability.loop.factory(),
+                                    pool_size=pool_size)
 
     def metadata(self, capability: LoopExecutor, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         meta: dict[str, Value] = {"loop": capability.loop.name,

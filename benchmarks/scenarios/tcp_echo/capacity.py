@@ -18,8 +18,7 @@ import subprocess
 from pathlib import Path
 
 from benchmarks.core.params import Value
-from benchmarks.scenarios.tcp_echo.loadgen import digest
-from benchmarks.scenarios.tcp_echo.servers import LoadGroup, digests_of
+from benchmarks.scenarios.tcp_echo.driver import GO, LoadGroup, client_seconds_of, digests, digests_of
 
 SOURCE = Path(__file__).with_name("echo_peer.c")
 RUNS = 5
@@ -60,13 +59,13 @@ def measure(connections: int, trips: int, size: int, loadgen_procs: int) -> dict
             group = LoadGroup(port, connections, trips, size, loadgen_procs)
             try:
                 seconds = []
-                expected = [digest(c, trips, size) for c in range(connections)]
+                expected = digests(connections, trips, size)
                 for _ in range(RUNS):
-                    group.send(b"go")
+                    group.send(GO)
                     replies = group.replies()
                     if digests_of(replies) != expected:
                         raise RuntimeError("the load generator got wrong echoes from the native peer")
-                    seconds.append(max(r["client_seconds"] for r in replies))
+                    seconds.append(client_seconds_of(replies))
             finally:
                 group.close()
         finally:

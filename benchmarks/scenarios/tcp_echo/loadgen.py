@@ -9,36 +9,32 @@ CRC-32 of every echoed message) and the run's duration seen by the client.
 The line ``stats`` prints, and forgets, the per-request latencies (ns) of the
 runs since the last ``stats``; it is asked for outside the timed region.  End
 of stdin ends the process.  It prints a ``ready`` line once started, so that
-its start-up is never inside a timed run.  It uses uvloop with Protocols, the fastest client
-Python offers, and every wait has a timeout.
+its start-up is never inside a timed run.  Those lines are encoded, and
+decoded by the server side, in :mod:`benchmarks.scenarios.tcp_echo.driver`.  It uses uvloop with
+Protocols, the fastest client Python offers, and every wait has a timeout.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
-import zlib
 from functools import partial
 from typing import cast
 
-from benchmarks.core.work import MODULUS
-from benchmarks.scenarios.loopback import HOST, fastest_loop, payload
-
-TIMEOUT_S = 30.0
-
-
-def message(connection: int, trip: int, size: int) -> bytes:
-    """Two messages per connection, alternating, so a server echoing stale data is caught."""
-    return payload(2 * connection + trip % 2, size)
-
-
-def digest(connection: int, trips: int, size: int) -> int:
-    """The sum of the CRC-32 of every message of a connection, as a correct echo returns them."""
-    even, odd = (zlib.crc32(message(connection, t, size)) for t in (0, 1))
-    return ((trips + 1) // 2 * even + trips // 2 * odd) % MODULUS
+from benchmarks.scenarios.loopback import HOST, fastest_loop
+from benchmarks.scenarios.tcp_echo.driver import (
+    GO,
+    STATS,
+    TIMEOUT_S,
+    digest,
+    encode_error,
+    encode_ready,
+    encode_run,
+    encode_stats,
+    message,
+)
 
 
 class EchoClient(asyncio.Protocol):
@@ -97,7 +93,8 @@ class EchoClient(asyncio.Protocol):
 
 
 async def one_run(port: int, connections: range, trips: int, size: int,
-                  latencies: list[int], limit_s: float) -> dict[str, object]:
+                  latencies: list[int], limit_s: float) -> tuple[list[int], float]:
+    """Every connection's digest, and the run's duration seen by the client."""
     loop = asyncio.get_running_loop()
     start = time.perf_counter()
     futures = []
@@ -107,7 +104,12 @@ async def one_run(port: int, connections: range, trips: int, size: int,
             futures.append(done)
             await loop.create_connection(partial(EchoClient, index, trips, size, latencies, done), HOST, port)
         digests = await asyncio.gather(*futures)
-    return {"digests": list(digests), "client_seconds": time.perf_counter() - start}
+    return list(digests), time.perf_counter() - start
+
+
+def say(line: bytes) -> None:
+    sys.stdout.buffer.write(line)
+    sys.stdout.buffer.flush()
 
 
 async def serve_commands(port: int, connections: range, trips: int, size: int, limit_s: float) -> None:
@@ -115,22 +117,20 @@ async def serve_commands(port: int, connections: range, trips: int, size: int, l
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     latencies: list[int] = []
-    sys.stdout.write(json.dumps({"ready": True}) + "\n")  # started and imported: time may start
-    sys.stdout.flush()
+    say(encode_ready())  # started and imported: time may start
     while line := (await reader.readline()).strip():
-        if line == b"go":
+        if line == GO:
             try:
-                reply: dict[str, object] = await one_run(port, connections, trips, size, latencies, limit_s)
+                reply = encode_run(*await one_run(port, connections, trips, size, latencies, limit_s))
             except (OSError, TimeoutError) as exc:
-                reply = {"error": f"{type(exc).__name__}: {exc}"}
-        elif line == b"stats":
-            reply = {"latencies_ns": latencies}
+                reply = encode_error(f"{type(exc).__name__}: {exc}")
+        elif line == STATS:
+            reply = encode_stats(latencies)
             latencies = []
         else:
-            reply = {"error": f"unknown command {line!r}"}
+            reply = encode_error(f"unknown command {line!r}")
         try:
-            sys.stdout.write(json.dumps(reply) + "\n")
-            sys.stdout.flush()
+            say(reply)
         except BrokenPipeError:
             return  # the server side has gone: nobody is left to report to
 

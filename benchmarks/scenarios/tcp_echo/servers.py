@@ -1,8 +1,10 @@
-"""The echo servers of ``tcp_echo``, one per model: the model under test is the server.
+"""The echo servers of ``tcp_echo``, one per kind of model: the model under test is the server.
 
 Every session binds 127.0.0.1 on an ephemeral port, starts the load generator
-(:mod:`benchmarks.scenarios.tcp_echo.loadgen`, its own process, the same for every model) and
-starts its own workers before timing.  A timed ``run`` tells the generator to
+(:mod:`benchmarks.scenarios.tcp_echo.loadgen`, its own process, the same for every model,
+driven through :mod:`benchmarks.scenarios.tcp_echo.driver`) and starts its own workers before
+timing.  The event-loop servers share :class:`LoopServer`: a streams server, a Protocol server,
+and one that hands blocking socket calls to threads.  A timed ``run`` tells the generator to
 go, serves until every connection is done, and returns the generator's
 per-connection digests.  Each server is written as a careful engineer would
 write it for its model; every blocking call has a timeout.
@@ -11,14 +13,10 @@ write it for its model; every blocking call has a timeout.
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import os
 import resource
-import select
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,110 +32,20 @@ from benchmarks.core.pools import (
     start_default_executor,
 )
 from benchmarks.scenarios.loopback import HOST
+from benchmarks.scenarios.tcp_echo.driver import (
+    GO,
+    REPLY_GRACE_S,
+    STATS,
+    TIMEOUT_S,
+    LoadGroup,
+    LoopReplies,
+    Reply,
+    digests_of,
+    latencies_of,
+    percentiles,
+)
 
-TIMEOUT_S = 30.0
-LOADGEN_MODULE = f"{__package__}.loadgen"
 CHUNK = 65536
-# A "stats" reply carries every latency of the runs since the last one.
-REPLY_LIMIT = 1 << 28
-REPLY_GRACE_S = 5.0
-
-
-def percentiles(samples: list[int]) -> dict[str, float]:
-    """p50/p90/p99 (nearest rank) of latencies in ns, as microseconds."""
-    ordered = sorted(samples)
-    if not ordered:
-        return {}
-    def rank(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] / 1000.0
-    return {"latency_samples": len(ordered), "latency_p50_us": rank(0.50),
-            "latency_p90_us": rank(0.90), "latency_p99_us": rank(0.99)}
-
-
-class LoadGenerator:
-    """One load generator process, driven over its stdin and stdout."""
-
-    def __init__(self, port: int, connections: int, trips: int, size: int, first: int) -> None:
-        cmd = [sys.executable, "-m", LOADGEN_MODULE, "--port", str(port), "--connections", str(connections),
-               "--round-trips", str(trips), "--size", str(size),
-               "--first-connection", str(first), "--timeout", str(TIMEOUT_S)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        try:
-            self.reply()  # "ready": its start-up stays out of the timed runs
-        except BaseException:
-            self.close()
-            raise
-
-    def send(self, command: bytes) -> None:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(command + b"\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            raise ConnectionError(f"the load generator has exited (status {self.proc.poll()})") from None
-
-    def reply(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        # The generator times its own runs out first, and says so; this wait is the backstop.
-        ready, _, _ = select.select([self.proc.stdout], [], [], TIMEOUT_S + REPLY_GRACE_S)
-        return self.parse(self.proc.stdout.readline() if ready else b"")
-
-    @staticmethod
-    def parse(line: bytes) -> dict[str, Any]:
-        if not line:
-            raise ConnectionError("the load generator did not answer (it died or timed out)")
-        reply: dict[str, Any] = json.loads(line)
-        if "error" in reply:
-            raise ConnectionError(f"load generator: {reply['error']}")
-        return reply
-
-    def close(self) -> None:
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            if pipe is not None:
-                try:
-                    pipe.close()
-                except BrokenPipeError:
-                    pass  # it had exited already; what matters is that the descriptor is closed
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-class LoadGroup:
-    """The load generator processes of one session; connections are split between them."""
-
-    def __init__(self, port: int, connections: int, trips: int, size: int, procs: int) -> None:
-        procs = min(procs, connections)
-        shares = [connections // procs + (k < connections % procs) for k in range(procs)]
-        firsts = [sum(shares[:k]) for k in range(procs)]
-        self.members: list[LoadGenerator] = []
-        try:
-            for share, first in zip(shares, firsts, strict=True):
-                self.members.append(LoadGenerator(port, share, trips, size, first))
-        except BaseException:
-            self.close()
-            raise
-
-    def send(self, command: bytes) -> None:
-        for member in self.members:
-            member.send(command)
-
-    def replies(self) -> list[dict[str, Any]]:
-        return [member.reply() for member in self.members]
-
-    def close(self) -> None:
-        for member in self.members:
-            member.close()
-
-
-def digests_of(replies: list[dict[str, Any]]) -> list[int]:
-    return [d for reply in replies for d in reply["digests"]]
-
-
-def latencies_of(replies: list[dict[str, Any]]) -> list[int]:
-    return [x for reply in replies for x in reply["latencies_ns"]]
 
 
 def echo_blocking(conn: socket.socket) -> None:
@@ -184,7 +92,7 @@ class EchoSession(Session):
 
     def run(self) -> list[int]:
         self.mark_cpu()
-        self.loadgen.send(b"go")
+        self.loadgen.send(GO)
         self.serve()
         return digests_of(self.loadgen.replies())
 
@@ -200,7 +108,7 @@ class EchoSession(Session):
         if self._cpu_mark is None:
             self._cpu_mark = self.server_cpu()
 
-    def summarize(self, replies: list[dict[str, Any]]) -> dict[str, float]:
+    def summarize(self, replies: list[Reply]) -> dict[str, float]:
         latencies = latencies_of(replies)
         result = percentiles(latencies)
         if self._cpu_mark is not None and latencies:
@@ -211,7 +119,7 @@ class EchoSession(Session):
         return result
 
     def metrics(self) -> dict[str, float]:
-        self.loadgen.send(b"stats")
+        self.loadgen.send(STATS)
         return self.summarize(self.loadgen.replies())
 
     def close(self) -> None:
@@ -305,63 +213,115 @@ async def echo_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
         writer.close()
 
 
-class AsyncEchoServer(EchoSession):
-    """asyncio / uvloop: a streams or Protocol server on the loop of the calling thread.
+class LoopServer(EchoSession):
+    """asyncio / uvloop: a server on an event loop of the session's own, which also reads the replies.
 
-    With ``style="blocking"`` (to_thread, executor-thread) the loop instead
-    hands every blocking socket call (accept, recv, sendall) to a thread: the
-    default executor, or a pool of ``pool_size`` threads.
+    A subclass sets up serving in ``start``, before timing, and serves a run's
+    connections in ``serve_connections``, unless the loop's callbacks do.
     """
 
+    #: the callback server of a subclass that has one, closed with the session
+    server: asyncio.AbstractServer | None = None
+
     def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int,
-                 loop_factory: Callable[[], asyncio.AbstractEventLoop], style: str,
-                 pool_size: int = 0) -> None:
+                 loop_factory: Callable[[], asyncio.AbstractEventLoop]) -> None:
         self.loop = loop_factory()
-        self.server: asyncio.AbstractServer | None = None
-        self.pipes: list[asyncio.BaseTransport] = []
-        self.pool: ThreadPoolExecutor | None = None
+        self.replies = LoopReplies()
         try:
             super().__init__(connections, trips, size, loadgen_procs)
         except BaseException:
             self.loop.close()
             raise
-        self.style = style
         try:
-            if style == "blocking" and pool_size:
-                self.pool = new_thread_pool(pool_size)
-            self.readers = self.loop.run_until_complete(self._start())
+            self.loop.run_until_complete(self._start())
         except BaseException:
             self.close()
             raise
 
-    async def _start(self) -> list[asyncio.StreamReader]:
-        if self.style == "blocking" and self.pool is None:  # to_thread: start its threads now
-            await start_default_executor(self.loop, default_executor_size())
-        if self.style == "streams":
-            self.listener.setblocking(False)
-            self.server = await asyncio.start_server(echo_stream, sock=self.listener)
-        elif self.style == "protocol":
-            self.listener.setblocking(False)
-            self.server = await self.loop.create_server(EchoProtocol, sock=self.listener)
-        readers = []
-        for member in self.loadgen.members:
-            reader = asyncio.StreamReader(limit=REPLY_LIMIT)
-            pipe, _ = await self.loop.connect_read_pipe(partial(asyncio.StreamReaderProtocol, reader),
-                                                        member.proc.stdout)
-            self.pipes.append(pipe)
-            readers.append(reader)
-        return readers
+    async def _start(self) -> None:
+        await self.start()
+        await self.replies.attach(self.loadgen)
 
-    async def _replies(self) -> list[dict[str, Any]]:
-        lines = await asyncio.gather(*(reader.readline() for reader in self.readers))
-        return [LoadGenerator.parse(line) for line in lines]
+    async def start(self) -> None:
+        """Set up serving (a server, threads), before timing."""
+
+    async def serve_connections(self) -> None:
+        """Serve one run's connections; by default the loop's callbacks do, and this returns at once."""
+
+    async def _run(self) -> list[int]:
+        self.loadgen.send(GO)
+        async with asyncio.timeout(TIMEOUT_S + REPLY_GRACE_S):
+            await self.serve_connections()
+            replies = await self.replies.read()
+        return digests_of(replies)
+
+    def run(self) -> list[int]:
+        self.mark_cpu()
+        return self.loop.run_until_complete(self._run())
+
+    def metrics(self) -> dict[str, float]:
+        self.loadgen.send(STATS)
+        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self.replies.read(), TIMEOUT_S)))
+
+    def release(self) -> None:
+        """Release what ``start`` made besides the loop's own; called once the default executor is down."""
+
+    def close(self) -> None:
+        loop = self.loop
+        try:
+            if self.server is not None:
+                self.server.close()
+                loop.run_until_complete(self.server.wait_closed())
+            self.replies.close()
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            self.release()
+            try:
+                super().close()
+            finally:
+                loop.close()
+
+
+class StreamsServer(LoopServer):
+    """asyncio / uvloop, ``server=streams``: ``asyncio.start_server`` with a reader and a writer."""
+
+    async def start(self) -> None:
+        self.listener.setblocking(False)
+        self.server = await asyncio.start_server(echo_stream, sock=self.listener)
+
+
+class ProtocolServer(LoopServer):
+    """asyncio / uvloop, ``server=protocol``: ``loop.create_server`` with a Protocol that echoes."""
+
+    async def start(self) -> None:
+        self.listener.setblocking(False)
+        self.server = await self.loop.create_server(EchoProtocol, sock=self.listener)
+
+
+class BlockingOnLoopServer(LoopServer):
+    """to_thread, executor-thread: the loop hands every blocking socket call (accept, recv, sendall)
+    to a thread: the default executor (``pool_size`` 0), or a pool of ``pool_size`` threads.
+    """
+
+    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int,
+                 loop_factory: Callable[[], asyncio.AbstractEventLoop], pool_size: int) -> None:
+        self.pool_size = pool_size
+        self.pool: ThreadPoolExecutor | None = None
+        super().__init__(connections, trips, size, loadgen_procs, loop_factory)
+
+    async def start(self) -> None:
+        if self.pool_size:
+            # Blocks the loop while the pool's threads start: before timing, with nothing else on it.
+            self.pool = new_thread_pool(self.pool_size)
+        else:  # to_thread: start its threads now
+            await start_default_executor(self.loop, default_executor_size())
 
     def blocking(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
         if self.pool is not None:
             return self.loop.run_in_executor(self.pool, partial(func, *args))
         return asyncio.to_thread(func, *args)
 
-    async def _serve_blocking(self) -> None:
+    async def serve_connections(self) -> None:
         async def handle(conn: socket.socket) -> None:
             with conn:
                 conn.settimeout(TIMEOUT_S)
@@ -374,35 +334,6 @@ class AsyncEchoServer(EchoSession):
             handlers.append(asyncio.create_task(handle(conn)))
         await asyncio.gather(*handlers)
 
-    async def _run(self) -> list[int]:
-        self.loadgen.send(b"go")
-        async with asyncio.timeout(TIMEOUT_S + REPLY_GRACE_S):
-            if self.style == "blocking":
-                await self._serve_blocking()
-            replies = await self._replies()
-        return digests_of(replies)
-
-    def run(self) -> list[int]:
-        self.mark_cpu()
-        return self.loop.run_until_complete(self._run())
-
-    def metrics(self) -> dict[str, float]:
-        self.loadgen.send(b"stats")
-        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self._replies(), TIMEOUT_S)))
-
-    def close(self) -> None:
-        loop = self.loop
-        try:
-            if self.server is not None:
-                self.server.close()
-                loop.run_until_complete(self.server.wait_closed())
-            for pipe in self.pipes:
-                pipe.close()
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown(wait=True, cancel_futures=True)
-            try:
-                super().close()
-            finally:
-                loop.close()
+    def release(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
