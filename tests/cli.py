@@ -28,8 +28,9 @@ def tiny_args(*scenarios: str) -> list[str]:
     return [arg for flag, value in pairs if value.split("=")[0] in known for arg in (flag, value)]
 
 
-# One worker process, one value, no warm-up, one loop: a run through pyperf, not a measurement.
-MINIMAL_PYPERF = ["-p", "1", "-n", "1", "-w", "0", "-l", "1", "--quiet"]
+# One round of one worker process, one value, no warm-up, one loop: a run through pyperf, not a
+# measurement.
+MINIMAL_PYPERF = ["--rounds", "1", "-p", "1", "-n", "1", "-w", "0", "-l", "1", "--quiet"]
 
 
 def env() -> dict[str, str]:

@@ -76,13 +76,16 @@ def process_wide_helpers() -> None:
 def no_leaks(process_wide_helpers: None) -> Iterator[None]:
     """Fail if the test leaves a thread or a child process behind."""
     threads_before = set(threading.enumerate())
-    temp_before = set(Path(tempfile.gettempdir()).glob("concbench-*"))
+    # this process's own temporary directories: another run on the machine makes its own
+    # (counting those made this check flaky when two test runs shared the machine)
+    own_temp = f"concbench-*-{os.getpid()}-*"
+    temp_before = set(Path(tempfile.gettempdir()).glob(own_temp))
     fds_before = _open_fds()
     yield
     leaked_threads = [t.name for t in threading.enumerate() if t not in threads_before]
     assert leaked_threads == []
     assert [p.pid for p in leaked_children()] == []
-    assert set(Path(tempfile.gettempdir()).glob("concbench-*")) - temp_before == set()
+    assert set(Path(tempfile.gettempdir()).glob(own_temp)) - temp_before == set()
     assert _open_fds() - fds_before == set()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 import zlib
@@ -48,7 +49,7 @@ def test_file_io_directory_is_removed_even_when_a_unit_fails() -> None:
     def fail_inside() -> None:
         with FILE_IO.prepared({"n": 3, "size_kib": 1}) as work:
             work.call(0)
-            seen.extend(Path(tempfile.gettempdir()).glob("concbench-file_io-*"))
+            seen.extend(Path(tempfile.gettempdir()).glob(f"concbench-file_io-{os.getpid()}-*"))
             assert list(seen[0].iterdir()) == []  # each unit deletes its file
             raise RuntimeError("boom")
 

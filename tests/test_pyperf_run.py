@@ -15,6 +15,8 @@ import pyperf
 import pytest
 
 from benchmarks import MODELS, SCENARIOS, plan
+from benchmarks.core.params import parse_assignments
+from benchmarks.harness.schedule import round_order
 from tests.cli import MINIMAL_PYPERF, REPO, TINY_ARGS, env, run_cli
 
 pytestmark = pytest.mark.pyperf
@@ -135,9 +137,10 @@ def test_a_pair_that_fails_verification_is_not_timed_and_others_run(tmp_path: Pa
 def test_a_worker_that_times_out_fails_alone(tmp_path: Path) -> None:
     """The next benchmark still runs, and runs the right task (positions stay aligned)."""
     out = tmp_path / "r.json"
+    # verification (one run, 1.5 s) fits in the limit; the worker's three values (4.5 s) do not
     proc = run_cli("run", "--scenario", "sleep_fanout", "--scenario", "cpu_pure", "--model", "sequential",
-                   "--param", "n=1", "--param", "latency_ms=2500", "--param", "size=100",
-                   *MINIMAL_PYPERF, "--timeout", "1", "-o", str(out), cwd=tmp_path)
+                   "--param", "n=1", "--param", "latency_ms=1500", "--param", "size=100",
+                   *MINIMAL_PYPERF, "-n", "3", "--timeout", "3", "-o", str(out), cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     (bench,) = load(out).get_benchmarks()
     assert bench.get_name() == "cpu_pure/sequential[n=1,size=100]"
@@ -146,6 +149,20 @@ def test_a_worker_that_times_out_fails_alone(tmp_path: Path) -> None:
     assert failed["scenario"] == "sleep_fanout"
     assert failed["stage"] == "timing"
     assert "FAILED: sleep_fanout/sequential" in proc.stderr
+
+
+def test_the_time_limit_covers_verification(tmp_path: Path) -> None:
+    """A pair whose untimed check alone outlasts --timeout fails there, and the run goes on."""
+    out = tmp_path / "r.json"
+    proc = run_cli("run", "--scenario", "sleep_fanout", "--scenario", "cpu_pure", "--model", "sequential",
+                   "--param", "n=50", "--param", "latency_ms=2000", "--param", "size=100",
+                   *MINIMAL_PYPERF, "--timeout", "1", "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "verifying [1/2]" in proc.stderr  # progress shows during verification
+    (failed,) = json.loads(out.with_suffix(".runinfo").read_text())["failed"]
+    assert failed["stage"] == "verification"
+    assert failed["error"] == "PairTimeout: verification took more than 1 s (--timeout)"
+    assert [b.get_metadata()["scenario"] for b in load(out).get_benchmarks()] == ["cpu_pure"]
 
 
 # The second benchmark of each selection runs for over a second: long enough to be interrupted
@@ -165,7 +182,7 @@ INTERRUPTED_RUNS = {
 def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path, selection: str) -> None:
     out = tmp_path / "r.json"
     cmd = [sys.executable, "-m", "benchmarks", "run", *INTERRUPTED_RUNS[selection], *MINIMAL_PYPERF,
-           "-o", str(out)]
+           "--seed", str(seed_timing_last("processes", INTERRUPTED_RUNS[selection])), "-o", str(out)]
     with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
                           stdout=subprocess.DEVNULL, start_new_session=True,
                           preexec_fn=_default_sigint) as proc:
@@ -173,7 +190,7 @@ def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path, 
         seen = []
         for line in proc.stderr:
             seen.append(line)
-            if line.startswith("[2/2]"):
+            if line.startswith("round 1 [2/2]"):
                 time.sleep(0.5)  # the second benchmark's worker is running now
                 os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
                 break
@@ -190,6 +207,16 @@ def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path, 
     assert info["interrupted"] is True
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == ["r.json", *(["r.metrics.jsonl"] if selection == "load-generator" else []), "r.runinfo"]
+
+
+def seed_timing_last(model: str, selection: list[str]) -> int:
+    """A round-order seed under which ``model``'s benchmark of the selection is timed last."""
+    pick = {"--scenario": [], "--model": [], "--param": []}  # type: dict[str, list[str]]
+    for flag, value in zip(selection[::2], selection[1::2], strict=True):
+        pick[flag].append(value)
+    cases, _ = plan(pick["--scenario"], pick["--model"], parse_assignments(pick["--param"]))
+    model_of = {case.name: case.model.name for case in cases}
+    return next(seed for seed in range(100) if model_of[round_order(list(model_of), 0, seed)[-1]] == model)
 
 
 def _default_sigint() -> None:
@@ -226,8 +253,10 @@ def test_pinned_workers_are_recorded_and_warned_about(tmp_path: Path) -> None:
                    *MINIMAL_PYPERF, "--affinity", "0",
                    "-o", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert ("WARNING: cpu_pure/processes[n=2,size=100,workers=2,start_method=fork,chunksize=1]: "
-            "2 workers share 1 CPU(s) (0): at most 1 run in parallel") in proc.stderr
+    assert "WARNING: affinity: 1 (details in the .runinfo file, 'warnings')" in proc.stderr
+    assert json.loads(out.with_suffix(".runinfo").read_text())["warnings"]["affinity"] == [
+        "cpu_pure/processes[n=2,size=100,workers=2,start_method=fork,chunksize=1]: "
+        "2 workers share 1 CPU(s) (0): at most 1 run in parallel"]
     meta = load(out).get_benchmarks()[0].get_metadata()
     assert meta["worker_cpu_affinity"] == "0"
     assert meta["worker_cpus"] == 1

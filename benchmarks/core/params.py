@@ -9,6 +9,7 @@ valid choices.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 Value = int | float | str
@@ -41,7 +42,7 @@ class Param:
     def describe_valid(self) -> str:
         if self.choices is not None:
             return "one of " + ", ".join(self.choices)
-        what = {int: "an integer", float: "a number"}.get(self.kind, "a string")
+        what = {int: "an integer", float: "a finite number"}.get(self.kind, "a string")
         if self.minimum is not None:
             what += f" >= {self.minimum:g}"
         if self.special is not None:
@@ -63,11 +64,12 @@ class Param:
         return self.check(value)
 
     def check(self, value: Value) -> Value:
-        bad = False
+        # nan and inf parse as floats but no wait, size or count can be either
+        bad = isinstance(value, float) and not math.isfinite(value)
         if self.choices is not None and value not in self.choices:
             bad = True
-        if self.minimum is not None and isinstance(value, (int, float)):
-            bad = bad or value < self.minimum
+        if self.minimum is not None and isinstance(value, (int, float)) and not bad:
+            bad = value < self.minimum
         if bad:
             raise BadInput(
                 f"invalid value {value!r} for parameter {self.name!r}: "

@@ -85,11 +85,13 @@ def _worker_pid(unit: Callable[[int], int], delay: float) -> int:
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: have the kernel terminate this process when its parent dies.
 
     pyperf kills a worker outright when the run is interrupted; the worker's
-    pool children would otherwise wait forever on a queue nobody writes to.
+    pool children would otherwise wait forever on a queue nobody writes to.  The
+    pyperf workers themselves, reference servers and load generators call it at
+    start-up too, so nothing outlives a master killed with SIGKILL.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -104,7 +106,9 @@ def pool_child_init() -> None:
     # shuts the pool down; a child that caught it would report the interrupted
     # unit as a result and carry on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    # A child forked from the master inherits its SIGTERM handler; a child must just die.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
 
 
 def _child_init(init: Callable[[], None]) -> None:

@@ -10,12 +10,16 @@ starts (:func:`set_metrics_file`).
 from __future__ import annotations
 
 import argparse
+import math
+import re
 
 from benchmarks.harness.profiles import PROFILES, Profile
+from benchmarks.harness.rounds import RoundSettings
 
 # Each option, its destination in the namespace and whether workers need it.
 _FORWARDED = (("--scenario", "scenario"), ("--model", "model"), ("--param", "param"),
               ("--plugin", "plugin"))
+# --rounds, --budget and --seed steer the master alone: workers time one value at a time
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -34,11 +38,51 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-o", "--output", dest="results", metavar="FILE",
                        help="results file (default: results/<time>_<host>_py<version>.json); "
                             "never overwritten")
+    group.add_argument("--rounds", type=_positive_int, metavar="N",
+                       help="measure exactly N rounds (default: the profile's minimum, then more until "
+                            "every comparison's interval is narrow enough or the budget is spent)")
+    group.add_argument("--budget", type=parse_duration, metavar="DURATION",
+                       help="time for the whole run, e.g. 10m, 90s, 1h30m (default: the profile's)")
+    group.add_argument("--seed", type=int, metavar="N",
+                       help="seed of the order of benchmarks in each round (default: random, recorded)")
     group.add_argument("--plugin", action="append", default=[], metavar="MODULE",
                        help="import MODULE and register its SCENARIOS and MODELS (repeatable)")
     group.add_argument("--metrics-file", help=argparse.SUPPRESS)
     # pyperf reads these two; their options are ours now
     parser.set_defaults(output=None, profile=None)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
+def parse_duration(text: str) -> float:
+    """``90s``, ``10m``, ``1h30m`` or plain seconds -> seconds."""
+    parts = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", text.strip())
+    if not text.strip() or parts is None:
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: expected e.g. 90s, 10m, 1h30m")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in parts.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    if not math.isfinite(total) or total <= 0:
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: it must be positive")
+    return total
+
+
+def round_settings(args: argparse.Namespace, profile: Profile, seed: int) -> RoundSettings:
+    """The profile's rounds, with ``--rounds``, ``--budget``, ``--seed`` and pyperf's
+    ``--processes`` (processes per round) applied."""
+    fixed = args.rounds
+    return RoundSettings(
+        processes=args.processes,
+        min_rounds=fixed or profile.min_rounds,
+        max_rounds=fixed or max(profile.max_rounds, profile.min_rounds),
+        budget_s=None if fixed else (args.budget or profile.budget_s),
+        target=profile.target,
+        seed=seed if args.seed is None else args.seed,
+    )
 
 
 def chosen_profile(parser: argparse.ArgumentParser, argv: list[str]) -> Profile:

@@ -1,4 +1,4 @@
-"""Profiles: how much measuring a run does (parameters, pyperf settings)."""
+"""Profiles: how much measuring a run does: parameters, pyperf's settings per worker, rounds."""
 
 from __future__ import annotations
 
@@ -10,22 +10,34 @@ class Profile:
     name: str
     help: str
     quick_params: bool
+    #: pyperf's settings of every worker process; ``--processes`` counts processes per round
     pyperf_args: tuple[str, ...]
+    min_rounds: int
+    max_rounds: int
+    #: seconds for the whole run (verification included); None: as many rounds as max_rounds
+    budget_s: float | None
+    #: stop measuring a comparison once its interval's half-width is at most this
+    target: float
 
 
 # Each worker gets a timeout so a hung pair fails instead of stalling the run.
-_TIMEOUT = ("--timeout", "900")
+_TIMEOUT = ("--timeout", "300")
 
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
-        Profile("quick", "smaller parameters, 1 process x 3 values, 1 loop, pyperf warnings hidden: "
-                "a smoke run, not for citing",
+        Profile("quick", "smaller parameters, 2 rounds of 1 process x 3 values, 1 loop: a smoke run, "
+                "not for citing",
                 True, ("--processes", "1", "--values", "3", "--warmups", "1", "--loops", "1", "--quiet",
-                         *_TIMEOUT)),
-        Profile("default", "default parameters, 10 processes x 3 values, calibrated loops",
-                False, ("--processes", "10", "--values", "3", "--warmups", "1", *_TIMEOUT)),
-        Profile("rigorous", "default parameters, pyperf --rigorous (40 processes x 3 values)",
-                False, ("--rigorous", *_TIMEOUT)),
+                       "--timeout", "120"),
+                min_rounds=2, max_rounds=2, budget_s=None, target=0.05),
+        Profile("default", "default parameters, at least 4 rounds of 1 process x 3 values (loops "
+                "calibrated in the first), more until every interval is within +-2% or 14 minutes are spent",
+                False, ("--processes", "1", "--values", "3", "--warmups", "1", "--quiet", *_TIMEOUT),
+                min_rounds=4, max_rounds=12, budget_s=14 * 60, target=0.02),
+        Profile("rigorous", "default parameters, at least 6 rounds of 2 processes x 3 values, more until "
+                "every interval is within +-1% or an hour is spent",
+                False, ("--processes", "2", "--values", "3", "--warmups", "1", "--quiet", *_TIMEOUT),
+                min_rounds=6, max_rounds=40, budget_s=60 * 60, target=0.01),
     )
 }

@@ -21,8 +21,9 @@ def format_duration(seconds: float) -> str:
 
 
 class Progress:
-    def __init__(self, weights: Sequence[float], stream: TextIO = sys.stderr) -> None:
+    def __init__(self, weights: Sequence[float], stream: TextIO = sys.stderr, label: str = "") -> None:
         self._weights = list(weights)
+        self._label = f"{label} " if label else ""
         self._stream = stream
         self._start = time.monotonic()
         self._done_weight = 0.0
@@ -39,7 +40,7 @@ class Progress:
         eta = self.eta(index)
         eta_text = "ETA --:--" if eta is None else f"ETA {format_duration(eta)}"
         total = len(self._weights)
-        print(f"[{index + 1}/{total}] elapsed {format_duration(elapsed)}, {eta_text}: {name}",
+        print(f"{self._label}[{index + 1}/{total}] elapsed {format_duration(elapsed)}, {eta_text}: {name}",
               file=self._stream, flush=True)
 
     def finish(self, index: int) -> None:

@@ -13,6 +13,9 @@ each of them against the pinned pyperf, so an upgrade that changes one fails lou
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -31,4 +34,10 @@ def measure(runner: pyperf.Runner, position: int, name: str, time_func: Callable
     """Spawn pyperf workers for the benchmark registered at ``position`` by every worker."""
     runner._worker_task = position
     runner._bench_names.discard(name)
-    return runner.bench_time_func(name, time_func, metadata=metadata)
+    said = io.StringIO()  # pyperf's own line per benchmark: the suite prints its progress instead
+    try:
+        with contextlib.redirect_stdout(said):
+            return runner.bench_time_func(name, time_func, metadata=metadata)
+    except BaseException:
+        sys.stderr.write(said.getvalue())  # what pyperf said about the failure
+        raise

@@ -16,6 +16,8 @@ import os
 import platform
 import re
 import socket
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +45,19 @@ def check_new(path: Path) -> None:
     for side in (runinfo_path(path), metrics_path(path)):
         if side.exists():
             raise BadInput(f"{str(side)!r} already exists: choose another name")
-    parent = path.parent
-    if parent.exists() and not (parent.is_dir() and os.access(parent, os.W_OK)):
-        raise BadInput(f"cannot write results into {str(parent)!r}")
+    probe_directory(path.parent)
+
+
+def probe_directory(directory: Path) -> None:
+    """Create the directory if need be, then create and remove a file in it: permissions,
+    read-only mounts and pseudo file systems (/proc) all answer now, before any work."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".concbench-probe-", dir=directory)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise BadInput(f"cannot write results into {str(directory)!r}: {exc.strerror or exc}") from None
 
 
 def runinfo_path(path: Path) -> Path:
@@ -56,43 +68,79 @@ def metrics_path(path: Path) -> Path:
     return path.with_suffix(METRICS_SUFFIX)
 
 
+def _free_name(path: Path) -> Path:
+    """``path``, or ``<stem>-2.json``, ``-3`` ... : the first whose side files are free too."""
+    for attempt in range(1, 1000):
+        candidate = path if attempt == 1 else path.with_name(f"{path.stem}-{attempt}{path.suffix}")
+        if not any(p.exists() for p in (candidate, runinfo_path(candidate), metrics_path(candidate))):
+            return candidate
+    raise FileExistsError(f"no free name like {str(path)!r}")
+
+
 def _publish(tmp: Path, final: Path) -> None:
-    """Give ``tmp`` the name ``final`` unless ``final`` exists, then drop ``tmp``."""
-    try:
-        os.link(tmp, final)
-    finally:
-        tmp.unlink()
+    """Give ``tmp`` the name ``final`` (which must not exist), then drop the temporary name.
+
+    ``os.link`` fails rather than replace a file someone else wrote meanwhile; the
+    temporary file is dropped only once the final name holds it.
+    """
+    os.link(tmp, final)
+    tmp.unlink()
 
 
 class ResultsWriter:
+    """The results of one run: a hidden partial file while it runs, published names at the end.
+
+    The partial file is replaced whole (written aside, then renamed over) after every
+    save, so a crash or a kill leaves the last complete save behind it; it is removed
+    only once its content has a published name.
+    """
+
     def __init__(self, path: Path) -> None:
         check_new(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        self.partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         #: workers append their sessions' metrics here (one JSON object per line)
         self.metrics_tmp = path.with_name(f".{path.name}.{os.getpid()}.metrics-partial")
         self._benchmarks: list[pyperf.Benchmark] = []
 
-    def add(self, bench: pyperf.Benchmark) -> None:
-        self._benchmarks.append(bench)
-        pyperf.BenchmarkSuite(self._benchmarks).dump(str(self._tmp), replace=True)
+    def save(self, benchmarks: list[pyperf.Benchmark]) -> None:
+        """Everything measured so far, to the partial file."""
+        self._benchmarks = list(benchmarks)
+        if self._benchmarks:
+            aside = self.partial.with_name(self.partial.name + ".new")
+            pyperf.BenchmarkSuite(self._benchmarks).dump(str(aside), replace=True)
+            os.replace(aside, self.partial)
 
     @property
     def count(self) -> int:
         return len(self._benchmarks)
 
     def finish(self, runinfo: dict[str, Any]) -> Path | None:
-        """Publish the results (if any benchmark ran) and the run info."""
+        """Publish the results (if any benchmark ran), the run info and the metrics under one
+        stem: the requested one, or the next free one if another run took it meanwhile."""
+        for _ in range(100):
+            final = _free_name(self.path)
+            try:
+                published = self._publish_all(final, runinfo)
+            except FileExistsError:
+                continue  # taken between the look and the link: look again
+            if final != self.path:
+                print(f"WARNING: {str(self.path)!r} was taken while this run was timing; its results "
+                      f"are published as {str(final)!r} instead", file=sys.stderr)
+            self.path = final
+            return published
+        raise FileExistsError(f"could not publish {str(self.path)!r}; the results are in "
+                              f"{str(self.partial)!r}")
+
+    def _publish_all(self, final: Path, runinfo: dict[str, Any]) -> Path | None:
         published = None
         if self._benchmarks:
-            _publish(self._tmp, self.path)
-            published = self.path
-        runinfo = {**runinfo, "results": self.path.name if published else None}
-        tmp = self._tmp.with_suffix(".runinfo-partial")
+            _publish(self.partial, final)
+            published = final
+        runinfo = {**runinfo, "results": final.name if published else None}
+        tmp = self.partial.with_suffix(".runinfo-partial")
         tmp.write_text(json.dumps(runinfo, indent=2, sort_keys=True) + "\n")
-        _publish(tmp, runinfo_path(self.path))
+        _publish(tmp, runinfo_path(final))
         if self.metrics_tmp.exists():
-            _publish(self.metrics_tmp, metrics_path(self.path))
+            _publish(self.metrics_tmp, metrics_path(final))
         return published
-

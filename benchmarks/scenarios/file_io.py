@@ -67,7 +67,9 @@ class FileIO(Scenario):
 
     @contextmanager
     def prepared(self, params: Mapping[str, Value]) -> Iterator[Work]:
-        directory = tempfile.mkdtemp(prefix="concbench-file_io-")
+        # the pid tells a run's directory from another's on the same machine (and the tests'
+        # leak check counts only its own process's)
+        directory = tempfile.mkdtemp(prefix=f"concbench-file_io-{os.getpid()}-")
         try:
             size = int(params["size_kib"]) * 1024
             yield self._bind(params, partial(unit, directory=directory, size=size))

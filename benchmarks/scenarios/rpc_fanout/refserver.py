@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import sys
 
+from benchmarks.core.pools import die_with_parent
 from benchmarks.core.work import payload
 from benchmarks.scenarios.loopback import HOST, fastest_loop
 
@@ -57,6 +58,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, required=True)
     parser.add_argument("--size", type=int, required=True)
     args = parser.parse_args()
+    die_with_parent()  # a master or worker killed outright takes this process along
     _, factory = fastest_loop()
     loop = factory()
     try:

@@ -23,6 +23,7 @@ import time
 from functools import partial
 from typing import cast
 
+from benchmarks.core.pools import die_with_parent
 from benchmarks.scenarios.loopback import HOST, fastest_loop
 from benchmarks.scenarios.tcp_echo.driver import (
     GO,
@@ -143,6 +144,7 @@ def main() -> None:
     parser.add_argument("--first-connection", type=int, default=0,
                         help="index of this process's first connection (several generators share C)")
     args = parser.parse_args()
+    die_with_parent()  # a master or worker killed outright takes this process along
     _, factory = fastest_loop()
     loop = factory()
     try:

@@ -1,0 +1,320 @@
+"""The master of ``python -m benchmarks run``: verify every pair, then time them in rounds.
+
+1. Every pair runs once, untimed, and its checksum is checked; a pair that
+   fails is reported and never timed.
+2. Each scenario's one-off calibration (a load generator's capacity, say) runs
+   once per parameter point.
+3. Rounds (:mod:`benchmarks.harness.rounds`): each benchmark gets fresh pyperf
+   worker processes per round, in an order that changes every round; the CPU
+   probe runs before each of them and is recorded in every run it precedes.
+   Every run is tagged with its round.
+4. The benchmarks are published in plan order, each one pyperf Benchmark
+   holding all its rounds, so ``pyperf stats``, ``dump`` and ``compare_to``
+   read the file as usual; the ``.runinfo`` file says how the run went.
+
+Ctrl-C or a failure of one pair keeps every measurement that finished.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from benchmarks.core.params import Value
+from benchmarks.harness.cpuprobe import WARN_SPREAD, SpeedWatch, format_probe, probe, spread
+from benchmarks.harness.environment import build_warnings, format_cpus
+from benchmarks.harness.options import set_metrics_file
+from benchmarks.harness.plan import Case
+from benchmarks.harness.progress import Progress, format_duration
+from benchmarks.harness.pyperf_bridge import measure
+from benchmarks.harness.registry import registry_record
+from benchmarks.harness.results import ResultsWriter, default_path
+from benchmarks.harness.rounds import Planner, RoundSettings, Track
+from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, verify_once
+
+# Rough cost of starting one pyperf worker (interpreter, pyperf, this package).
+WORKER_START_S = 0.3
+#: exit statuses: Ctrl-C, SIGTERM (128 + the signal, as a shell reports them)
+INTERRUPTED = 130
+TERMINATED = 143
+
+
+class Signals:
+    """SIGTERM (what ``timeout``, CI runners and ``kill`` send) is handled as Ctrl-C is: the
+    measurements that finished are published with the run info, then the run exits 143."""
+
+    def __init__(self) -> None:
+        self.terminated = False
+
+    def __enter__(self) -> Signals:
+        self._pid = os.getpid()
+        self._previous = signal.signal(signal.SIGTERM, self._on_term)
+        return self
+
+    def _on_term(self, signum: int, frame: object) -> None:
+        if os.getpid() != self._pid:  # a child forked before it reset the handler: just die
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        self.terminated = True
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the run publish
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc: object) -> None:
+        signal.signal(signal.SIGTERM, self._previous)
+#: the partial results file is rewritten at most this often (and after every round)
+SAVE_EVERY_S = 10.0
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class PairTimeout(Exception):
+    """A pair's untimed verification ran past the run's per-pair limit (pyperf's --timeout)."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise PairTimeout in the main thread after ``seconds`` (SIGALRM; a scenario that arms its
+    own timer, as cancel_timeout's alarm deadline does, puts this one back when it is done)."""
+    if not seconds:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise PairTimeout(f"verification took more than {seconds:g} s (--timeout)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def group_of(case: Case) -> tuple[str, tuple[tuple[str, Value], ...]]:
+    """The comparison group of a benchmark: its scenario at one point of the scenario's own
+    parameters (what the models are compared at)."""
+    own = {p.name for p in case.scenario.params}
+    return case.scenario.name, tuple((k, v) for k, v in case.params.items() if k in own)
+
+
+def _calibrate(cases: Sequence[Case]) -> dict[str, dict[str, Any]]:
+    """Each scenario's one-off measurements, once per parameter point (not per model)."""
+    by_point: dict[tuple[str, tuple[tuple[str, Value], ...]], dict[str, Any]] = {}
+    result = {}
+    for case in cases:
+        key = group_of(case)
+        if key not in by_point:
+            by_point[key] = case.scenario.calibrate(dict(key[1]))
+            for name, value in by_point[key].items():
+                print(f"{case.scenario.name} {dict(key[1])}: {name} = {value}", file=sys.stderr)
+        result[case.name] = by_point[key]
+    return result
+
+
+def _affinity_warnings(cases: Sequence[Case], cpus: list[int] | None) -> list[str]:
+    if cpus is None:
+        return []
+    warnings = []
+    for case in cases:
+        if case.scenario.kind != "cpu":
+            continue  # waiting units need no CPU of their own
+        wanted = min(case.model.parallelism(case.work, case.params), case.work.n)
+        if wanted > len(cpus):
+            warnings.append(f"{case.name}: {wanted} workers share {len(cpus)} CPU(s) "
+                            f"({format_cpus(cpus)}): at most {len(cpus)} run in parallel")
+    return warnings
+
+
+class Notes:
+    """Warnings by kind: the console gets one line per kind with a count, the .runinfo all."""
+
+    def __init__(self) -> None:
+        self.by_kind: dict[str, list[str]] = {}
+
+    def add(self, kind: str, detail: str) -> None:
+        self.by_kind.setdefault(kind, []).append(detail)
+
+    def summary(self) -> list[str]:
+        return [f"{kind}: {len(details)} (details in the .runinfo file, 'warnings')"
+                for kind, details in self.by_kind.items()]
+
+
+def master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Case, str]],
+           cpus: list[int] | None, argv: list[str], settings: RoundSettings) -> int:
+    with Signals() as signals:
+        status = _master(runner, cases, unsupported, cpus, argv, settings)
+    return TERMINATED if signals.terminated and status == INTERRUPTED else status
+
+
+def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Case, str]],
+            cpus: list[int] | None, argv: list[str], settings: RoundSettings) -> int:
+    started = time.monotonic()
+    err = sys.stderr
+    args = runner.args
+    writer = ResultsWriter(Path(args.results) if args.results else default_path())
+    set_metrics_file(args, str(writer.metrics_tmp.resolve()))
+    for warning in build_warnings(runner.metadata):
+        print(f"WARNING: {warning}", file=err)
+    for case, reason in unsupported:
+        print(f"unsupported: {case.name}: {reason}", file=err)
+    notes = Notes()
+
+    failed: list[dict[str, object]] = []
+    cost: dict[str, float] = {}
+    interrupted = False
+    verifying = Progress([1.0] * len(cases), label="verifying")
+    try:
+        for index, case in enumerate(cases):
+            verifying.start(index, case.name)
+            start = time.monotonic()
+            try:
+                with time_limit(args.timeout):
+                    verify_once(case)
+            except Exception as exc:  # any failure of a pair is reported, others go on
+                print(f"FAILED verification: {case.name}: {one_line(exc)}", file=err)
+                failed.append(case.record(stage="verification", error=one_line(exc)))
+            cost[case.name] = time.monotonic() - start
+            verifying.finish(index)
+    except KeyboardInterrupt:
+        interrupted = True
+    rejected = {str(f["name"]) for f in failed}
+    todo = [case for case in cases if case.name not in rejected] if not interrupted else []
+    for warning in _affinity_warnings(todo, cpus):
+        notes.add("affinity", warning)
+    calibrated = _calibrate(todo) if todo else {}
+
+    position = {case.name: index for index, case in enumerate(cases)}
+    by_name = {case.name: case for case in todo}
+    tracks = [Track(case.name, group_of(case)) for case in todo]
+    base_loops = args.loops  # 0: pyperf calibrates each benchmark's loops in its first round
+    per_run = (args.warmups or 0) + args.values
+    for track in tracks:  # until measured: a guess from the verification run
+        value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)
+        track.cost_s = settings.processes * (WORKER_START_S + per_run * value) + (0 if base_loops else 1)
+    planner = Planner(tracks, settings, started)
+    watch = SpeedWatch()
+    slow_cpu: set[str] = set()
+    last_save = time.monotonic()
+    while not interrupted and (order := planner.next_round()) is not None:
+        round_index = planner.completed
+        progress = Progress([t.cost_s for t in order], label=f"round {round_index + 1}")
+        for index, track in enumerate(order):
+            case = by_name[track.name]
+            progress.start(index, case.name)
+            speeds = probe(cpus)  # just before the workers start: the speed they will get
+            speed_note = watch.check(speeds)
+            args.loops = track.loops or base_loops
+            args.processes = settings.processes
+            began = time.monotonic()
+            try:
+                bench = measure(runner, position[case.name], case.name, make_time_func(case, cpus),
+                                case.metadata())
+            except KeyboardInterrupt:
+                interrupted = True
+            except SystemExit as exc:  # pyperf exits on Ctrl-C, worker timeout or calibration failure
+                if isinstance(exc.__context__, KeyboardInterrupt):
+                    interrupted = True
+                else:
+                    track.failed = True
+                    failed.append(_timing_failure(case, f"pyperf exited with status {exc.code}"))
+            except Exception as exc:  # a worker failed: record it, keep going
+                track.failed = True
+                failed.append(_timing_failure(case, one_line(exc)))
+            else:
+                extra: dict[str, Value] = {}
+                if speeds:
+                    extra.update(cpu_probe_us=format_probe(speeds), cpu_probe_spread=spread(speeds))
+                track.add(bench, round_index, extra, time.monotonic() - began)
+                if speed_note:
+                    slow_cpu.add(case.name)
+                    notes.add("slow CPU", f"round {round_index + 1}: {case.name}: {speed_note}")
+            if interrupted:
+                print("interrupted: keeping every measurement that finished", file=err)
+                break
+            progress.finish(index)
+            if time.monotonic() - last_save > SAVE_EVERY_S:
+                writer.save(_benchmarks(tracks, calibrated))
+                last_save = time.monotonic()
+        else:
+            planner.finish_round()
+            writer.save(_benchmarks(tracks, calibrated))
+            last_save = time.monotonic()
+    if not interrupted and planner.stop_reason:
+        print(f"stopped after {planner.completed} round(s): {planner.stop_reason}", file=err)
+    undecided = planner.open_comparisons() if tracks else []
+    benches = _benchmarks(tracks, calibrated)
+    for bench in benches:
+        case = by_name[bench.get_name()]
+        for note in case.scenario.warnings(bench.get_metadata(), bench.median()):
+            notes.add(f"{case.scenario.name}", f"{case.name}: {note}")
+    writer.save(benches)
+    for line in notes.summary():
+        print(f"WARNING: {line}", file=err)
+    if slow_cpu:
+        print(f"WARNING: {len(slow_cpu)} of {len(benches)} benchmark(s) were measured at least once while "
+              f"a CPU ran over {WARN_SPREAD:g}x slower than the run's best (listed in the .runinfo file as "
+              "slow_cpu); rounds spread such drift over every model of a comparison", file=err)
+    runinfo = {
+        "command": ["python", *PROGRAM_ARGS, *sys.argv[2:]],
+        "profile": args.suite_profile,
+        "pyperf_args": argv,
+        "registry": registry_record(cases, unsupported),
+        "planned": len(cases),
+        "completed": len(benches),
+        "interrupted": interrupted,
+        "rounds": {"completed": planner.completed, "processes_per_round": settings.processes,
+                   "min": settings.min_rounds, "max": settings.max_rounds, "budget_s": settings.budget_s,
+                   "target_half_width": settings.target, "seed": settings.seed,
+                   "stop_reason": "interrupted" if interrupted else planner.stop_reason,
+                   "undecided": [{"benchmark": c.name, "against": c.reference,
+                                  "half_width": None if c.half_width == float("inf") else c.half_width,
+                                  "rounds": c.rounds} for c in undecided]},
+        "unsupported": [case.record(reason=reason) for case, reason in unsupported],
+        "failed": failed,
+        "slow_cpu": sorted(slow_cpu),
+        "warnings": notes.by_kind,
+    }
+    path = writer.finish(runinfo)
+    summary = (f"{len(benches)} of {len(cases)} benchmark(s), {planner.completed} round(s) in "
+               f"{format_duration(time.monotonic() - started)}; {len(failed)} failed, "
+               f"{len(unsupported)} unsupported")
+    if path is not None:
+        print(f"wrote {path} ({summary})", file=err)
+    else:
+        print(f"no results written ({summary})", file=err)
+    if interrupted:
+        return INTERRUPTED
+    return 1 if failed else 0
+
+
+def _timing_failure(case: Case, error: str) -> dict[str, object]:
+    print(f"FAILED: {case.name}: {error}", file=sys.stderr)
+    return case.record(stage="timing", error=error)
+
+
+def _benchmarks(tracks: Sequence[Track], calibrated: dict[str, dict[str, Any]]) -> list[pyperf.Benchmark]:
+    """What is measured so far, in plan order: a pair that failed is left out (its error is in
+    the .runinfo file), a pair not measured yet is not there."""
+    benches = []
+    for track in tracks:
+        if track.failed or not any(run.values for run in track.runs):
+            continue
+        bench = track.benchmark()
+        extra = calibrated.get(track.name)
+        if extra:
+            bench.update_metadata(extra)
+        benches.append(bench)
+    return benches

@@ -1,0 +1,192 @@
+"""Measuring in rounds, so that a drift of the machine touches every model of a comparison alike.
+
+pyperf finishes every process of one benchmark before it starts the next; on
+a shared VM whose CPUs change speed by up to 1.8x within seconds, a drift
+then lands on one model of a comparison and names the wrong winner.  Here
+every benchmark gets a few fresh pyperf worker processes per *round*, in an
+order that changes from round to round (:mod:`benchmarks.harness.schedule`),
+and every comparison is estimated from ratios taken inside one round
+(:mod:`analysis.paired`): both sides of a ratio saw the same machine.
+
+The first round calibrates each benchmark's loops (pyperf's own calibration);
+later rounds hold them fixed, so values of different rounds measure the same
+thing.  After ``min_rounds`` the planner keeps only the benchmarks that take
+part in a comparison whose interval is still wider than the target, and stops
+when none is left, when ``max_rounds`` is reached or when the next round
+would not fit in the time budget; it then says which comparisons stayed
+undecided and why.
+
+A *comparison* is made inside a group of benchmarks at the same point of the
+scenario's own parameters: each member against the group's fastest and
+against its first member in plan order (the baseline model, ``sequential``,
+where it takes part), the comparisons the report's decision table and speedup
+heatmap show.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pyperf
+
+from benchmarks.core.params import Value
+from benchmarks.harness.schedule import round_order
+
+#: run metadata: which round a pyperf run belongs to (0 is the calibration round)
+ROUND_KEY = "round"
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    """How much a run measures: a profile's defaults, overridden on the command line."""
+
+    #: fresh pyperf worker processes per benchmark and round
+    processes: int
+    min_rounds: int
+    max_rounds: int
+    #: seconds for the whole run, verification included; None: no limit
+    budget_s: float | None
+    #: a comparison is settled when its interval's relative half-width is at most this
+    target: float
+    seed: int
+
+
+@dataclass
+class Track:
+    """One benchmark across the rounds: its tagged runs, loops and cost."""
+
+    name: str
+    #: the comparison group: the scenario and the values of its own parameters
+    group: tuple[str, tuple[tuple[str, Value], ...]]
+    runs: list[pyperf.Run] = field(default_factory=list)
+    #: fixed after the first round (pyperf's calibration), so every round measures the same
+    loops: int | None = None
+    #: wall seconds of its last measurement, workers included: what one more round costs
+    cost_s: float = 0.0
+    failed: bool = False
+
+    def add(self, bench: pyperf.Benchmark, round_index: int, extra: dict[str, Value],
+            seconds: float) -> None:
+        """Keep the runs of one measurement, each tagged with its round and ``extra``."""
+        for run in bench.get_runs():
+            metadata = {**run.get_metadata(), ROUND_KEY: round_index, **extra}
+            self.runs.append(pyperf.Run(run.values, warmups=run.warmups, metadata=metadata,
+                                        collect_metadata=False))
+            if run.values and self.loops is None:
+                self.loops = run.get_loops()
+        self.cost_s = seconds
+
+    def rounds(self) -> dict[int, list[list[float]]]:
+        """Round -> the values of each of its worker processes (calibration runs have none)."""
+        result: dict[int, list[list[float]]] = {}
+        for run in self.runs:
+            if run.values:
+                result.setdefault(int(run.get_metadata()[ROUND_KEY]), []).append(list(run.values))
+        return result
+
+    def benchmark(self) -> pyperf.Benchmark:
+        return pyperf.Benchmark(self.runs)
+
+    def typical(self) -> float:
+        """Geometric mean of the per-round medians: which member of a group is fastest."""
+        medians = [_median([v for process in values for v in process]) for values in self.rounds().values()]
+        return math.exp(sum(math.log(m) for m in medians) / len(medians)) if medians else math.inf
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    reference: str
+    #: relative half-width of the interval; inf with fewer than two common rounds
+    half_width: float
+    rounds: int
+
+
+def comparisons(tracks: Sequence[Track], seed: int) -> list[Comparison]:
+    """Every comparison the report makes, with the width of its paired-ratio interval now."""
+    from analysis.paired import paired_ratio
+
+    groups: dict[tuple[str, tuple[tuple[str, Value], ...]], list[Track]] = {}
+    for track in tracks:
+        if not track.failed and track.runs:
+            groups.setdefault(track.group, []).append(track)
+    found = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        fastest = min(members, key=Track.typical)
+        references = [fastest] + ([members[0]] if members[0] is not fastest else [])
+        for reference in references:
+            for member in members:
+                if member is reference or (reference is not fastest and member is fastest):
+                    continue  # each pair once
+                ratio = paired_ratio(member.rounds(), reference.rounds(), seed=seed)
+                found.append(Comparison(member.name, reference.name,
+                                        math.inf if ratio is None else ratio.half_width,
+                                        0 if ratio is None else ratio.rounds))
+    return found
+
+
+class Planner:
+    """Decides, round after round, which benchmarks to measure next and in what order."""
+
+    def __init__(self, tracks: Sequence[Track], settings: RoundSettings, started: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.tracks = list(tracks)
+        self.settings = settings
+        self._started = started
+        self._clock = clock
+        self.completed = 0  # rounds done
+        self.stop_reason = ""
+        self._last: list[Track] = []
+
+    def open_comparisons(self) -> list[Comparison]:
+        target = self.settings.target
+        return [c for c in comparisons(self.tracks, self.settings.seed) if c.half_width > target]
+
+    def next_round(self) -> list[Track] | None:
+        """The benchmarks of the next round in their order, or None (see ``stop_reason``)."""
+        live = [t for t in self.tracks if not t.failed]
+        if not live:
+            self.stop_reason = "nothing left to measure"
+            return None
+        settings = self.settings
+        if self.completed >= settings.max_rounds:
+            self.stop_reason = f"{settings.max_rounds} round(s), the most this run allows"
+            return None
+        if self.completed < max(2, settings.min_rounds) or self.completed % 2:
+            # the first rounds measure everything; and rounds come in pairs, the second
+            # running the first's order backwards (see schedule), so a pair is completed
+            first = self.completed < max(2, settings.min_rounds)
+            todo = live if first else [t for t in self._last if not t.failed]
+        else:
+            wide = self.open_comparisons()
+            if not wide:
+                self.stop_reason = (f"every comparison's interval is within +-{settings.target:.0%} "
+                                    f"after {self.completed} round(s)")
+                return None
+            names = {c.name for c in wide} | {c.reference for c in wide}
+            todo = [t for t in live if t.name in names]
+        if self.completed >= 2 and settings.budget_s is not None:
+            left = settings.budget_s - (self._clock() - self._started)
+            cost = sum(t.cost_s for t in todo)
+            if cost > left:
+                self.stop_reason = (f"the time budget: one more round needs about {cost:.0f} s, "
+                                    f"{max(left, 0):.0f} s of {settings.budget_s:.0f} s are left")
+                return None
+        self._last = todo
+        order = round_order([t.name for t in todo], self.completed, settings.seed)
+        by_name = {t.name: t for t in todo}
+        return [by_name[name] for name in order]
+
+    def finish_round(self) -> None:
+        self.completed += 1

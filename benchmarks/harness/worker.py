@@ -1,0 +1,77 @@
+"""The worker side of a run: what pyperf's worker processes time, and the untimed check.
+
+pyperf re-runs ``python -m benchmarks run`` in worker processes
+(``PROGRAM_ARGS``) with the suite's options appended
+(:mod:`benchmarks.harness.options`); a worker plans the same list in the same
+order and pyperf runs the benchmark at the position the master gave it.  Each
+measured value opens a fresh session (pools started, loop created) outside the
+clock, times ``loops`` runs of it, and checks every run's results after the
+clock stops.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from benchmarks.core.work import checksum
+from benchmarks.harness.environment import current_cpus, format_cpus
+from benchmarks.harness.plan import Case
+
+PROGRAM_ARGS = ("-m", "benchmarks", "run")
+
+
+class VerificationError(Exception):
+    pass
+
+
+def verify(case: Case, results: list[int]) -> None:
+    got = checksum(results)
+    if got != case.expected:
+        raise VerificationError(f"computed checksum {got}, expected {case.expected}")
+
+
+def verify_once(case: Case) -> None:
+    with case.session() as session:
+        results = session.run()
+    verify(case, results)
+
+
+def run_kinds(args: Any) -> Iterator[str]:
+    """What each successive call of a worker's time function is, as pyperf drives it."""
+    if (args.calibrate_loops or args.recalibrate_loops
+            or args.calibrate_warmups or args.recalibrate_warmups):
+        yield from itertools.repeat("calibration")
+    yield from itertools.repeat("warmup", args.warmups or 0)
+    yield from itertools.repeat("value")
+
+
+def make_time_func(case: Case, cpus: list[int] | None, metrics_file: str | None = None,
+                   kinds: Iterator[str] | None = None) -> Callable[[int], float]:
+    def time_func(loops: int) -> float:
+        # pyperf pins the worker after registering benchmarks: check the pin
+        # matches what was recorded in metadata before measuring anything.
+        actual = current_cpus()
+        if cpus is not None and actual is not None and actual != cpus:
+            raise RuntimeError(f"worker runs on CPUs {format_cpus(actual)}, "
+                               f"metadata says {format_cpus(cpus)}")
+        with case.session() as session:
+            runs = []
+            start = time.perf_counter()
+            for _ in range(loops):
+                runs.append(session.run())
+            elapsed = time.perf_counter() - start
+            extra = session.metrics()
+        for results in runs:
+            verify(case, results)
+        if extra and metrics_file:
+            record = {"benchmark": case.name, "run": next(kinds or iter(["value"])), "loops": loops,
+                      "seconds": elapsed, **extra}
+            with open(metrics_file, "a") as f:
+                f.write(json.dumps(record, sort_keys=True) + "\n")
+        return elapsed
+
+    return time_func

@@ -1,0 +1,106 @@
+"""The round planner: pairs of rounds, early stop on narrow intervals, the time budget.
+
+Measurements here are made up (no pyperf process runs): the planner only sees runs.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pyperf
+
+from benchmarks.harness.rounds import ROUND_KEY, Planner, RoundSettings, Track, comparisons
+
+
+def settings(**overrides: object) -> RoundSettings:
+    base = {"processes": 1, "min_rounds": 4, "max_rounds": 12, "budget_s": None, "target": 0.02, "seed": 7}
+    return RoundSettings(**{**base, **overrides})  # type: ignore[arg-type]
+
+
+def measure(track: Track, round_index: int, seconds: float, noise: float, rng: random.Random) -> None:
+    values = [seconds * (1 + rng.gauss(0, noise)) for _ in range(3)]
+    bench = pyperf.Benchmark([pyperf.Run(values, metadata={"name": track.name, "loops": 1},
+                                         collect_metadata=False)])
+    track.add(bench, round_index, {}, seconds=1.0)
+
+
+def drive(planner: Planner, truth: dict[str, float], noise: float, seed: int = 1) -> list[list[str]]:
+    rng = random.Random(seed)
+    rounds = []
+    while (order := planner.next_round()) is not None:
+        drift = rng.uniform(0.7, 1.3)  # the whole machine, shared by everyone in the round
+        for track in order:
+            measure(track, planner.completed, truth[track.name] * drift, noise, rng)
+        rounds.append([t.name for t in order])
+        planner.finish_round()
+    return rounds
+
+
+GROUP = ("s", (("n", 1),))
+
+
+def tracks(*names: str) -> list[Track]:
+    return [Track(name, GROUP) for name in names]
+
+
+def test_every_round_measures_everyone_until_the_minimum_then_rounds_come_in_pairs() -> None:
+    planner = Planner(tracks("a", "b", "c"), settings(min_rounds=4, max_rounds=7), started=0.0)
+    rounds = drive(planner, {"a": 1.0, "b": 1.5, "c": 1.5}, noise=0.2)
+    assert all(sorted(r) == ["a", "b", "c"] for r in rounds[:4])
+    assert len(rounds) <= 7
+    for first, second in zip(rounds[::2], rounds[1::2], strict=False):
+        assert second == first[::-1]  # ABBA: the second of a pair runs backwards
+
+
+def test_narrow_intervals_end_the_run_early() -> None:
+    planner = Planner(tracks("a", "b"), settings(), started=0.0)
+    rounds = drive(planner, {"a": 1.0, "b": 2.0}, noise=0.001)
+    assert len(rounds) == 4
+    assert planner.stop_reason.startswith("every comparison's interval is within +-2%")
+    assert planner.open_comparisons() == []
+
+
+def test_wide_intervals_keep_only_their_benchmarks_measuring() -> None:
+    planner = Planner(tracks("quiet-1", "quiet-2", "loud"), settings(max_rounds=8), started=0.0)
+    rng = random.Random(3)
+    truth = {"quiet-1": 1.0, "quiet-2": 2.0, "loud": 1.5}
+    while (order := planner.next_round()) is not None:
+        for track in order:
+            measure(track, planner.completed, truth[track.name], 0.3 if track.name == "loud" else 0.0005, rng)
+        planner.finish_round()
+        if planner.completed == 4:
+            open_names = {c.name for c in planner.open_comparisons()} | {
+                c.reference for c in planner.open_comparisons()}
+            assert "loud" in open_names
+    assert planner.stop_reason == "8 round(s), the most this run allows"
+    counts = {t.name: len(t.rounds()) for t in planner.tracks}
+    # loud's open comparisons are against quiet-1 (the fastest, and first): quiet-2 is done
+    assert counts == {"quiet-1": 8, "quiet-2": 4, "loud": 8}
+    settled = [c for c in comparisons(planner.tracks, 7) if "loud" not in (c.name, c.reference)]
+    assert settled
+    assert all(c.half_width <= 0.02 for c in settled)
+
+
+def test_the_budget_stops_the_next_round_that_would_not_fit() -> None:
+    clock = iter(range(0, 10_000, 1)).__next__
+    planner = Planner(tracks("a", "b"), settings(budget_s=5.5, max_rounds=12), started=0.0,
+                      clock=lambda: float(clock()))
+    rounds = drive(planner, {"a": 1.0, "b": 1.0}, noise=0.3)
+    assert 2 <= len(rounds) < 12
+    assert planner.stop_reason.startswith("the time budget: one more round needs about 2 s")
+
+
+def test_a_failed_benchmark_leaves_the_rounds() -> None:
+    a, b, c = tracks("a", "b", "c")
+    planner = Planner([a, b, c], settings(min_rounds=2, max_rounds=4), started=0.0)
+    rng = random.Random(0)
+    while (order := planner.next_round()) is not None:
+        for track in order:
+            if track.name == "c" and planner.completed == 1:
+                track.failed = True
+                continue
+            measure(track, planner.completed, 1.0, 0.3, rng)
+        planner.finish_round()
+    assert len(c.rounds()) == 1
+    assert all(len(t.rounds()) == planner.completed for t in (a, b))
+    assert all(run.get_metadata()[ROUND_KEY] in range(planner.completed) for run in a.runs)
