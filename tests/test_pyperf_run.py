@@ -181,19 +181,10 @@ INTERRUPTED_RUNS = {
 @pytest.mark.parametrize("selection", list(INTERRUPTED_RUNS))
 def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path, selection: str) -> None:
     out = tmp_path / "r.json"
-    cmd = [sys.executable, "-m", "benchmarks", "run", *INTERRUPTED_RUNS[selection], *MINIMAL_PYPERF,
-           "--seed", str(seed_timing_last("processes", INTERRUPTED_RUNS[selection])), "-o", str(out)]
-    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
-                          stdout=subprocess.DEVNULL, start_new_session=True,
-                          preexec_fn=_default_sigint) as proc:
+    proc, seen = _start_and_wait_for_second(selection, out, tmp_path)
+    with proc:
         assert proc.stderr is not None
-        seen = []
-        for line in proc.stderr:
-            seen.append(line)
-            if line.startswith("round 1 [2/2]"):
-                time.sleep(0.5)  # the second benchmark's worker is running now
-                os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-                break
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
         status = proc.wait(timeout=60)
         alive = _living_processes_in_session(proc.pid)
         if alive:  # clean up before failing, or they would hold the pipe open forever
@@ -207,6 +198,57 @@ def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path, 
     assert info["interrupted"] is True
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == ["r.json", *(["r.metrics.jsonl"] if selection == "load-generator" else []), "r.runinfo"]
+
+
+def _start_and_wait_for_second(selection: str, out: Path,
+                               cwd: Path) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start a run of ``selection``; return once its second benchmark's worker is running."""
+    cmd = [sys.executable, "-m", "benchmarks", "run", *INTERRUPTED_RUNS[selection], *MINIMAL_PYPERF,
+           "--seed", str(seed_timing_last("processes", INTERRUPTED_RUNS[selection])), "-o", str(out)]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env(), stderr=subprocess.PIPE, text=True,
+                            stdout=subprocess.DEVNULL, start_new_session=True, preexec_fn=_default_sigint)
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if line.startswith("round 1 [2/2]"):
+            time.sleep(0.5)  # the second benchmark's worker is running now
+            break
+    return proc, seen
+
+
+@pytest.mark.parametrize("selection", list(INTERRUPTED_RUNS))
+def test_sigterm_publishes_what_finished_and_leaves_no_process(tmp_path: Path, selection: str) -> None:
+    out = tmp_path / "r.json"
+    proc, seen = _start_and_wait_for_second(selection, out, tmp_path)
+    with proc:
+        proc.terminate()  # SIGTERM to the master alone, as timeout(1) and CI runners send it
+        status = proc.wait(timeout=60)
+        alive = _living_processes_in_session(proc.pid)
+        if alive:
+            os.killpg(proc.pid, signal.SIGKILL)
+        assert alive == []
+        assert proc.stderr is not None
+        seen.append(proc.stderr.read())
+        assert status == 143, "".join(seen)
+    (bench,) = load(out).get_benchmarks()
+    assert bench.get_metadata()["model"] == "sequential"
+    assert json.loads(out.with_suffix(".runinfo").read_text())["interrupted"] is True
+
+
+@pytest.mark.parametrize("selection", list(INTERRUPTED_RUNS))
+def test_sigkill_of_the_master_leaves_no_survivor(tmp_path: Path, selection: str) -> None:
+    out = tmp_path / "r.json"
+    proc, _ = _start_and_wait_for_second(selection, out, tmp_path)
+    with proc:
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children  # a worker and its pool, reference server or generator and servers
+        proc.kill()
+        proc.wait(timeout=10)
+        _, alive = psutil.wait_procs(children, timeout=2)
+        for survivor in alive:
+            survivor.kill()
+        assert [p.pid for p in alive] == []
 
 
 def seed_timing_last(model: str, selection: list[str]) -> int:
@@ -261,3 +303,80 @@ def test_pinned_workers_are_recorded_and_warned_about(tmp_path: Path) -> None:
     assert meta["worker_cpu_affinity"] == "0"
     assert meta["worker_cpus"] == 1
     assert meta["pool_size"] == 2
+
+
+POOL_RUN = ["--scenario", "sleep_fanout", "--model", "sequential", "--model", "threads",
+            "--param", "n=1", "--param", "latency_ms=600"]
+
+
+def _interrupt_at(line_start: str, args: list[str], cwd: Path, sig: int) -> list[str]:
+    cmd = [sys.executable, "-m", "benchmarks", "run", *args]
+    with subprocess.Popen(cmd, cwd=cwd, env=env(), stderr=subprocess.PIPE, text=True,
+                          stdout=subprocess.DEVNULL, start_new_session=True,
+                          preexec_fn=_default_sigint) as proc:
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if line.startswith(line_start):
+                time.sleep(0.3)
+                os.killpg(proc.pid, sig)
+                break
+        proc.wait(timeout=60)
+        seen.append(proc.stderr.read())
+    return seen
+
+
+def _rounds_of(path: Path) -> dict[str, list[int]]:
+    return {b.get_name(): sorted(int(r.get_metadata()["round"]) for r in b.get_runs() if r.values)
+            for b in load(path).get_benchmarks()}
+
+
+def test_resume_measures_only_what_an_interrupted_run_missed(tmp_path: Path) -> None:
+    first = tmp_path / "first.json"
+    _interrupt_at("round 2 [2/2]", [*POOL_RUN, *MINIMAL_PYPERF, "--rounds", "2", "-o", str(first)],
+                  tmp_path, signal.SIGINT)
+    before = _rounds_of(first)
+    assert sorted(len(r) for r in before.values()) == [1, 2]  # one benchmark missed round 2
+    second = tmp_path / "second.json"
+    proc = run_cli("run", *POOL_RUN, *MINIMAL_PYPERF, "--rounds", "2", "--resume", str(first),
+                   "-o", str(second), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "round 2 [1/1]" in proc.stderr
+    assert "round 1 [" not in proc.stderr
+    assert _rounds_of(second) == {name: [0, 1] for name in before}
+    assert first.exists()  # a published file is never touched
+    assert json.loads(second.with_suffix(".runinfo").read_text())["resumed_from"] == str(first)
+
+
+def test_resume_from_the_partial_file_of_a_killed_run(tmp_path: Path) -> None:
+    out = tmp_path / "killed.json"
+    _interrupt_at("round 2 [1/2]", [*POOL_RUN, *MINIMAL_PYPERF, "--rounds", "2", "-o", str(out)],
+                  tmp_path, signal.SIGKILL)
+    (partial,) = tmp_path.glob(".killed.json.*.partial")  # round 1 was saved when it ended
+    assert not out.exists()
+    done = tmp_path / "done.json"
+    proc = run_cli("run", *POOL_RUN, *MINIMAL_PYPERF, "--rounds", "2", "--resume", str(partial),
+                   "-o", str(done), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert all(rounds == [0, 1] for rounds in _rounds_of(done).values())
+    assert len(_rounds_of(done)) == 2
+    assert not partial.exists()  # its runs are in done.json now
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--profile", "quick"], "profile is 'default' there, 'quick' now"),
+    (["--scenario", "cpu_pure", "--model", "sequential", "--param", "size=100"],
+     "which this command does not plan"),
+])
+def test_resume_refuses_a_run_of_another_kind(tmp_path: Path, args: list[str], message: str) -> None:
+    first = tmp_path / "first.json"
+    proc = run_cli("run", *POOL_RUN, *MINIMAL_PYPERF, "-o", str(first), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    if args[0] == "--profile":
+        args = [*POOL_RUN, *args]
+    proc = run_cli("run", *args, *MINIMAL_PYPERF, "--resume", str(first), "-o", str(tmp_path / "x.json"),
+                   cwd=tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "x.json").exists()

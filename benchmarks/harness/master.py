@@ -37,6 +37,7 @@ from benchmarks.harness.progress import Progress, format_duration
 from benchmarks.harness.pyperf_bridge import measure
 from benchmarks.harness.registry import registry_record
 from benchmarks.harness.results import ResultsWriter, default_path
+from benchmarks.harness.resume import load_earlier
 from benchmarks.harness.rounds import Planner, RoundSettings, Track
 from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, verify_once
 
@@ -164,8 +165,11 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     started = time.monotonic()
     err = sys.stderr
     args = runner.args
+    earlier = load_earlier(args.resume, cases, runner.metadata) if args.resume else None
     writer = ResultsWriter(Path(args.results) if args.results else default_path())
     set_metrics_file(args, str(writer.metrics_tmp.resolve()))
+    if earlier is not None and earlier.metrics.exists():
+        writer.metrics_tmp.write_bytes(earlier.metrics.read_bytes())  # the new run appends to it
     for warning in build_warnings(runner.metadata):
         print(f"WARNING: {warning}", file=err)
     for case, reason in unsupported:
@@ -199,12 +203,18 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     position = {case.name: index for index, case in enumerate(cases)}
     by_name = {case.name: case for case in todo}
     tracks = [Track(case.name, group_of(case)) for case in todo]
+    if earlier is not None:
+        for track in tracks:
+            track.runs = list(earlier.runs.get(track.name, []))
+            track.loops = next((run.get_loops() for run in track.runs if run.values), None)
     base_loops = args.loops  # 0: pyperf calibrates each benchmark's loops in its first round
     per_run = (args.warmups or 0) + args.values
     for track in tracks:  # until measured: a guess from the verification run
         value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)
         track.cost_s = settings.processes * (WORKER_START_S + per_run * value) + (0 if base_loops else 1)
     planner = Planner(tracks, settings, started)
+    if earlier is not None:
+        planner.resume(earlier.last_round, earlier.in_last_round)
     watch = SpeedWatch()
     slow_cpu: set[str] = set()
     last_save = time.monotonic()
@@ -271,6 +281,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         "command": ["python", *PROGRAM_ARGS, *sys.argv[2:]],
         "profile": args.suite_profile,
         "pyperf_args": argv,
+        "resumed_from": str(earlier.path) if earlier is not None else None,
         "registry": registry_record(cases, unsupported),
         "planned": len(cases),
         "completed": len(benches),
@@ -288,6 +299,9 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         "warnings": notes.by_kind,
     }
     path = writer.finish(runinfo)
+    if earlier is not None and path is not None and earlier.is_partial:
+        earlier.path.unlink()  # its runs are in the new file now
+        earlier.metrics.unlink(missing_ok=True)
     summary = (f"{len(benches)} of {len(cases)} benchmark(s), {planner.completed} round(s) in "
                f"{format_duration(time.monotonic() - started)}; {len(failed)} failed, "
                f"{len(unsupported)} unsupported")

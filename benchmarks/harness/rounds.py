@@ -148,6 +148,7 @@ class Planner:
         self.completed = 0  # rounds done
         self.stop_reason = ""
         self._last: list[Track] = []
+        self._resumed: list[Track] = []
 
     def open_comparisons(self) -> list[Comparison]:
         target = self.settings.target
@@ -160,6 +161,11 @@ class Planner:
             self.stop_reason = "nothing left to measure"
             return None
         settings = self.settings
+        if self._resumed:
+            todo, self._resumed = self._resumed, []
+            order = round_order([t.name for t in todo], self.completed, settings.seed)
+            by_name = {t.name: t for t in todo}
+            return [by_name[name] for name in order]
         if self.completed >= settings.max_rounds:
             self.stop_reason = f"{settings.max_rounds} round(s), the most this run allows"
             return None
@@ -187,6 +193,18 @@ class Planner:
         order = round_order([t.name for t in todo], self.completed, settings.seed)
         by_name = {t.name: t for t in todo}
         return [by_name[name] for name in order]
+
+    def resume(self, last_round: int, done: set[str]) -> None:
+        """Continue an earlier run that reached ``last_round`` with the benchmarks ``done``: the
+        next round is that one, for the benchmarks that missed it (if any did)."""
+        missing = [t for t in self.tracks if t.name not in done and not t.failed]
+        if last_round < 0:
+            return  # nothing was measured: start from the first round
+        if missing:
+            self.completed = last_round
+            self._resumed = missing
+        else:
+            self.completed = last_round + 1
 
     def finish_round(self) -> None:
         self.completed += 1
