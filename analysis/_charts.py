@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._format import Params, Value, format_params, format_ratio, format_time, value_key
+from ._format import Params, Value, format_params, format_ratio, format_time, is_number, value_key
 from ._stats import Sample, noise_warnings
 from ._style import (
     FORMATS,
@@ -95,7 +95,7 @@ def _models_panel(ax: Axes, point: Params, pairs: list[tuple[Contender, Sample]]
 def _x_positions(values: list[Value], ax: Axes) -> dict[Value, float]:
     """Numbers on a numeric axis (log when the sweep spans 10x); anything else as categories."""
     ordered = sorted(set(values), key=value_key)
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in ordered):
+    if all(is_number(v) for v in ordered):
         numbers = [float(v) for v in ordered]
         if min(numbers) > 0 and max(numbers) / min(numbers) >= LOG_X_SPAN:
             plain_log_axis(ax, "x")

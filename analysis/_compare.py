@@ -18,7 +18,9 @@ from pathlib import Path
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._doc import Block, Bullets, Heading, Image, Para, Table, to_markdown
+from benchmarks.core.formats import results_stem
+
+from ._doc import Block, Bullets, Heading, Para, Table, chart_image, to_markdown
 from ._format import Params, format_params, format_ratio, format_time, params_key
 from ._load import AnalysisError, file_labels, load_results
 from ._output import Staging
@@ -142,8 +144,7 @@ def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list
               rows, "lllrrrll"),
     ]
     if chart is not None:
-        svg = chart.with_suffix(".svg").name
-        blocks.append(Image(chart, chart.name, "new/base per benchmark", svg_rel=svg))
+        blocks.append(chart_image(chart, "new/base per benchmark"))
     for keys, where in ((only_base, names[0]), (only_new, names[1])):
         if keys:
             blocks += [Para(f"Only in `{where}` ({len(keys)}), not compared:"),
@@ -152,10 +153,7 @@ def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list
 
 
 def default_compare_dir(base: Path, new: Path) -> Path:
-    def stem(p: Path) -> str:
-        return p.name.removesuffix(".gz").removesuffix(".json")
-
-    return new.with_name(f"{stem(new)}.compare-{stem(base)}")
+    return new.with_name(f"{results_stem(new)}.compare-{results_stem(base)}")
 
 
 def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None = None) -> tuple[Path, str]:

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
+from benchmarks.core.formats import PARAM_PREFIX, format_value
+
 from ._decide import Decision, choose_baseline, decisions
 from ._doc import Block, Para, Table
-from ._format import Params, Value, format_params, format_ratio, format_value, params_key, value_key
+from ._format import Params, Value, format_params, format_ratio, params_key, value_key
 from ._stats import Difference, Sample, difference
 from ._views import Contender, ScenarioView, scaling_params, scenario_views
 
@@ -154,7 +156,7 @@ def crossover_table(frame: pd.DataFrame, baseline: str | None = None) -> pd.Data
             for against, found in ((base, row.baseline), (OTHERS, row.others)):
                 rows.append({
                     "scenario": table.scenario, "swept": table.param,
-                    **{f"param_{k}": v for k, v in table.rest},
+                    **{PARAM_PREFIX + k: v for k, v in table.rest},
                     "contender": row.contender.label, "model": row.contender.model, "against": against,
                     "faster_from": None if found is None else found.at,
                     "always": None if found is None else found.always,

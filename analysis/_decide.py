@@ -14,6 +14,8 @@ from dataclasses import dataclass
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
+from benchmarks.core.formats import PARAM_PREFIX
+
 from ._format import Params
 from ._load import AnalysisError
 from ._stats import Difference, NoiseWarning, Sample, difference, noise_warnings
@@ -73,7 +75,7 @@ def decision_table(frame: pd.DataFrame) -> pd.DataFrame:
         for rank, e in enumerate(d.entries, 1):
             diff = e.versus_fastest
             rows.append({
-                "scenario": d.scenario, **{f"param_{k}": v for k, v in d.point},
+                "scenario": d.scenario, **{PARAM_PREFIX + k: v for k, v in d.point},
                 "rank": rank, "contender": e.contender.label, "model": e.contender.model,
                 "median": e.sample.median, "q1": e.sample.q1, "q3": e.sample.q3, "n": e.sample.n,
                 "ratio_to_fastest": e.ratio,

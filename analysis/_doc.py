@@ -62,6 +62,12 @@ class Image:
 Block = Heading | Para | Bullets | Table | Image
 
 
+def chart_image(png: Path, alt: str, folder: str = "") -> Image:
+    """A chart's PNG, and the SVG written beside it, as the report links them from ``folder``."""
+    prefix = f"{folder}/" if folder else ""
+    return Image(png, prefix + png.name, alt, svg_rel=prefix + png.with_suffix(".svg").name)
+
+
 def to_markdown(blocks: Sequence[Block]) -> str:
     out: list[str] = []
     for block in blocks:

@@ -15,10 +15,12 @@ from typing import Any
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
+from benchmarks.core.formats import format_value, results_stem
+
 from ._charts import plot_latency_percentiles, plot_models, plot_scaling
 from ._crossover import RULE, Crossover, crossover_blocks, crossovers
 from ._decide import Decision, Entry, choose_baseline, decisions, models_in, speedups
-from ._doc import Block, Bullets, Heading, Image, Para, Table
+from ._doc import Block, Bullets, Heading, Para, Table, chart_image
 from ._env import environment_blocks
 from ._format import (
     format_number,
@@ -26,7 +28,6 @@ from ._format import (
     format_ratio,
     format_time,
     format_time_range,
-    format_value,
     slug,
     value_key,
 )
@@ -57,10 +58,7 @@ METRICS = ("**Other measurements**: the numbers a scenario records besides time 
 
 def _draw(png: Path | None, alt: str) -> list[Block]:
     """An image block for a chart's PNG (none if the chart does not apply)."""
-    if png is None:
-        return []
-    rel = f"{CHARTS}/{png.name}"
-    return [Image(png, rel, alt, svg_rel=f"{CHARTS}/{png.with_suffix('.svg').name}")]
+    return [] if png is None else [chart_image(png, alt, CHARTS)]
 
 
 def summary_table(found: list[Decision], models: list[str]) -> Table:
@@ -231,8 +229,7 @@ def build_report(frame: pd.DataFrame, runinfos: list[RunInfo], chart_dir: Path,
 
 def default_report_dir(results: Path) -> Path:
     """``results/<stem>.report/`` next to the (first) results file."""
-    name = results.name.removesuffix(".gz").removesuffix(".json")
-    return results.with_name(f"{name}.report")
+    return results.with_name(f"{results_stem(results)}.report")
 
 
 def write_report(*paths: str | Path, out_dir: str | Path | None = None,

@@ -25,8 +25,10 @@ from functools import cache
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._format import Params, Value, format_params, params_key
-from ._load import LATENCY_COLUMN, METRIC_PREFIX, METRICS_COUNT, PARAM_PREFIX
+from benchmarks.core.formats import PARAM_PREFIX, param_names
+
+from ._format import Params, Value, format_params, is_number, params_key
+from ._load import LATENCY_COLUMN, METRIC_PREFIX, METRICS_COUNT
 from ._stats import Sample
 
 
@@ -67,7 +69,7 @@ def samples(frame: pd.DataFrame) -> list[Sample]:
     out = []
     for (file, bench), group in frame.groupby(["file", "benchmark"], sort=False):
         first = group.iloc[0]
-        names = [n for n in str(first["params"]).split(",") if n]
+        names = param_names(first["params"])
         raw = group["value"] * group["loops"] * group["inner_loops"]
         latency = tuple((pct, float(v)) for pct, col in latency_cols  # type: ignore[arg-type]
                         if (v := _cell(first[col])) is not None)
@@ -188,6 +190,5 @@ def scaling_params(view: ScenarioView) -> list[str]:
 
     A sweep such as ``concurrency=10,100,unbounded`` qualifies: the word goes last on the axis.
     """
-    numeric = {n for s in view.cells.values() for n, v in s.params
-               if isinstance(v, int | float) and not isinstance(v, bool)}
+    numeric = {n for s in view.cells.values() for n, v in s.params if is_number(v)}
     return [n for n in view.swept() if n in numeric]
