@@ -1,6 +1,7 @@
 """Per-scenario charts: models side by side, scaling curves, latency percentiles.
 
-Each function is pure: it reads the tidy frame, writes one chart in each of
+Each function is pure: it reads the tidy frame (or what a report derived from
+it once, an :class:`~analysis._analysis.Analysis`), writes one chart in each of
 ``formats`` (PNG and SVG by default, drawn once) and returns the path of the
 first.  Nothing is specific to a scenario: panels come from parameter points,
 lines from contenders, axes from whichever parameter is swept.
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
+from ._analysis import Analysis, as_analysis
 from ._format import Params, Value, format_params, format_ratio, format_time, is_number, value_key
 from ._stats import Sample, noise_warnings
 from ._style import (
@@ -29,7 +31,7 @@ from ._style import (
     time_scale,
     wants_log,
 )
-from ._views import Contender, ScenarioView, model_key, scenario_views
+from ._views import Contender, ScenarioView, model_key
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,17 +40,10 @@ if TYPE_CHECKING:
 LOG_X_SPAN = 10.0
 
 
-def scenario_view(frame: pd.DataFrame, scenario: str) -> ScenarioView:
-    for view in scenario_views(frame):
-        if view.name == scenario:
-            return view
-    raise ValueError(f"no benchmark of scenario {scenario!r} in these results")
-
-
-def plot_models(frame: pd.DataFrame, scenario: str, out_dir: str | Path,
+def plot_models(data: pd.DataFrame | Analysis, scenario: str, out_dir: str | Path,
                 formats: Sequence[str] = FORMATS) -> Path:
     """Every contender of ``scenario`` side by side: median, IQR and every value, per point."""
-    view = scenario_view(frame, scenario)
+    view = as_analysis(data).view(scenario)
     panels = [(point, view.at(point)) for point in view.points]
     rows = [len(pairs) for _, pairs in panels]
     with figure(8.0, 1.0 + sum(0.28 * r + 0.75 for r in rows)) as fig:
@@ -118,10 +113,10 @@ def _series_style(view: ScenarioView, param: str) -> dict[str, tuple[str, str]]:
             for labels in seen.values() for i, label in enumerate(labels)}
 
 
-def plot_scaling(frame: pd.DataFrame, scenario: str, param: str, out_dir: str | Path,
+def plot_scaling(data: pd.DataFrame | Analysis, scenario: str, param: str, out_dir: str | Path,
                  formats: Sequence[str] = FORMATS) -> Path:
     """Median time (with IQR) against a swept parameter, one line per contender."""
-    view = scenario_view(frame, scenario)
+    view = as_analysis(data).view(scenario)
     if param not in view.swept():
         raise ValueError(f"parameter {param!r} takes fewer than two values in {scenario!r}")
     styles = _series_style(view, param)
@@ -172,10 +167,10 @@ def _series_key(key: tuple[str, str], styles: dict[str, tuple[str, str]]) -> tup
     return model_key(key[0])[0], list(styles).index(key[1])
 
 
-def plot_latency_percentiles(frame: pd.DataFrame, scenario: str, out_dir: str | Path,
+def plot_latency_percentiles(data: pd.DataFrame | Analysis, scenario: str, out_dir: str | Path,
                              formats: Sequence[str] = FORMATS) -> Path | None:
     """Latency percentiles (``latency_p<NN>`` metadata) per contender; None if not recorded."""
-    view = scenario_view(frame, scenario)
+    view = as_analysis(data).view(scenario)
     panels = [(point, [(c, s) for c, s in view.at(point) if s.latency]) for point in view.points]
     panels = [(point, pairs) for point, pairs in panels if pairs]
     if not panels:

@@ -26,7 +26,7 @@ def _params(record: Mapping[str, Any], order: Sequence[str] = ()) -> Params:
     return tuple(sorted(params.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
-def _records(runinfos: list[RunInfo], kind: str, scenario: str,
+def _records(runinfos: Sequence[RunInfo], kind: str, scenario: str,
              order: Sequence[str]) -> list[tuple[RunInfo, dict[str, Any]]]:
     found = [(ri, rec) for ri in runinfos for rec in getattr(ri, kind)
              if isinstance(rec, dict) and rec.get("scenario") == scenario]
@@ -34,7 +34,7 @@ def _records(runinfos: list[RunInfo], kind: str, scenario: str,
                                            params_key(_params(pair[1], order)), pair[0].results))
 
 
-def runinfo_scenarios(runinfos: list[RunInfo]) -> list[str]:
+def runinfo_scenarios(runinfos: Sequence[RunInfo]) -> list[str]:
     """Scenarios named by an unsupported or failed pair, in registry order."""
     names = {str(rec.get("scenario")) for ri in runinfos for rec in (*ri.unsupported, *ri.failed)
              if isinstance(rec, dict) and rec.get("scenario")}
@@ -52,7 +52,7 @@ def _table(pairs: list[tuple[RunInfo, dict[str, Any]]], columns: tuple[str, ...]
     return Table(headers, tuple(rows))
 
 
-def outcome_blocks(scenario: str, runinfos: list[RunInfo], order: Sequence[str] = ()) -> list[Block]:
+def outcome_blocks(scenario: str, runinfos: Sequence[RunInfo], order: Sequence[str] = ()) -> list[Block]:
     """The scenario's unsupported and failed pairs, from every results file's run info.
 
     ``order`` lists parameter names in the order to show them (the scenario's first).
@@ -74,7 +74,7 @@ def outcome_blocks(scenario: str, runinfos: list[RunInfo], order: Sequence[str] 
     return blocks
 
 
-def run_blocks(runinfos: list[RunInfo]) -> list[Block]:
+def run_blocks(runinfos: Sequence[RunInfo]) -> list[Block]:
     """One row per results file: the command, the profile and how many pairs finished."""
     rows = []
     notes: list[Block] = []

@@ -151,8 +151,9 @@ def source_tags(group: Iterable[Sample], frame: pd.DataFrame) -> dict[str, str]:
     return {f: f for f in files}
 
 
-def scenario_views(frame: pd.DataFrame) -> list[ScenarioView]:
-    everything = samples(frame)
+def scenario_views(frame: pd.DataFrame, found: list[Sample] | None = None) -> list[ScenarioView]:
+    """The frame's scenarios in registry order; ``found``: its :func:`samples`, if already built."""
+    everything = samples(frame) if found is None else found
     keys = [(s.scenario, s.model, s.params) for s in everything]
     duplicated = len(set(keys)) < len(keys)
     tags = source_tags(everything, frame) if duplicated else {}

@@ -1,7 +1,9 @@
-"""analysis: each results file read and parsed once; the HTML template is package data.
+"""analysis: each results file read and parsed once, views built once; the HTML template is package data.
 
-Counting is done by wrapping what every reader goes through (``json.loads``,
-``Path.read_bytes``) and refusing pyperf's own loaders.
+Reads are counted by wrapping what every reader goes through (``json.loads``,
+``Path.read_bytes``) and refusing pyperf's own loaders; calls by wrapping the
+function everywhere the analysis has bound it (every ``analysis.*`` module
+that imported it), so a second call from any module is seen.
 """
 
 from __future__ import annotations
@@ -11,18 +13,40 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyperf
 import pytest
 
-from analysis import write_compare, write_report
+import analysis._decide
+import analysis._views
+from analysis import load_results, write_compare, write_report
+from analysis._analysis import analyse
 
 DATA = Path(__file__).resolve().parent / "data"
+EXACT = DATA / "exact.json"
 SMALL = DATA / "small.json"
 SWEEP = DATA / "sweep.json"
+GRANULARITY = DATA / "granularity.json"
 REPO = Path(__file__).resolve().parent.parent
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, function: Callable[..., Any]) -> list[tuple[Any, ...]]:
+    """Every call of ``function`` from any analysis module, whichever name it was imported under."""
+    calls: list[tuple[Any, ...]] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    for name, module in list(sys.modules.items()):
+        if name == "analysis" or name.startswith("analysis."):
+            for attr, value in list(vars(module).items()):
+                if value is function:
+                    monkeypatch.setattr(module, attr, counting)
+    return calls
 
 
 # -- (a) each results file is read and parsed once ----------------------------------------------
@@ -67,6 +91,33 @@ def test_a_comparison_parses_each_results_file_once(parsed: dict[str, list[str]]
     write_compare(SMALL, SWEEP, tmp_path / "cmp")
     assert parsed["read"] == ["small.json", "sweep.json"]
     assert len(parsed["decoded"]) == 2
+
+
+# -- (b) samples, views and decisions are built once per report -----------------------
+
+
+@pytest.mark.parametrize("files", [(EXACT,), (SMALL, SWEEP), (GRANULARITY,)],
+                         ids=["exact", "two", "granularity"])
+def test_views_are_built_once_per_report(files: tuple[Path, ...], monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Path) -> None:
+    counted = {f.__name__: _count_calls(monkeypatch, f) for f in (
+        analysis._views.scenario_views, analysis._views.samples, analysis._decide.decisions)}
+    write_report(*files, out_dir=tmp_path / "out")
+    assert {name: len(calls) for name, calls in counted.items()} == {
+        "scenario_views": 1, "samples": 1, "decisions": 1}
+
+
+def test_charts_and_tables_of_a_frame_still_derive_it_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis import crossover_table, decision_table
+
+    calls = _count_calls(monkeypatch, analysis._views.scenario_views)
+    frame = load_results(EXACT)
+    decision_table(frame)
+    crossover_table(frame)
+    derived = analyse(frame)
+    decision_table(derived)
+    crossover_table(derived)
+    assert len(calls) == 3  # one per frame handed over, none for what was derived already
 
 
 # -- (e) the HTML template is package data -------------------------------------------------------
