@@ -1,7 +1,7 @@
 """Everything a report derives from its results, derived once and handed to every chart and table.
 
-A report reads its frame once into samples, the scenario views, the decisions
-and the order of the models; every table and chart of it then
+A report reads its frame once into samples, the registry, the scenario views,
+the decisions and the order of the models; every table and chart of it then
 reads those, rather than rebuilding them from the frame.  The public chart and
 table functions take either a frame (what a notebook has) or an
 :class:`Analysis` (what the report has): :func:`as_analysis` derives the first
@@ -19,7 +19,9 @@ import pandas as pd
 from benchmarks.core.formats import PARAM_PREFIX
 
 from ._decide import Decision, choose_baseline, decisions, models_in
+from ._inferred import run_registry
 from ._load import RunInfo
+from ._registry import Registry
 from ._stats import Sample
 from ._views import ScenarioView, samples, scenario_views
 
@@ -28,6 +30,7 @@ from ._views import ScenarioView, samples, scenario_views
 class Analysis:
     frame: pd.DataFrame
     runinfos: tuple[RunInfo, ...]
+    registry: Registry
     samples: tuple[Sample, ...]
     views: list[ScenarioView]
     decisions: list[Decision]
@@ -48,10 +51,12 @@ class Analysis:
 
 
 def analyse(frame: pd.DataFrame, runinfos: Sequence[RunInfo] = ()) -> Analysis:
-    """Samples, views and decisions, once."""
+    """Samples, registry (the runs' own, else read off the results), views and decisions, once."""
     found = samples(frame)
-    views = scenario_views(frame, found)
-    return Analysis(frame, tuple(runinfos), tuple(found), views, decisions(views), models_in(views))
+    registry = run_registry(found, runinfos)
+    views = scenario_views(frame, registry, found)
+    return Analysis(frame, tuple(runinfos), registry, tuple(found), views, decisions(views),
+                    models_in(views, registry))
 
 
 def as_analysis(data: pd.DataFrame | Analysis) -> Analysis:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ._analysis import Analysis, as_analysis
 from ._format import Params, Value, format_params, format_ratio, format_time, is_number, value_key
+from ._registry import Registry
 from ._stats import Sample, noise_warnings
 from ._style import (
     FORMATS,
@@ -31,7 +32,7 @@ from ._style import (
     time_scale,
     wants_log,
 )
-from ._views import Contender, ScenarioView, model_key
+from ._views import Contender, ScenarioView
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -116,7 +117,8 @@ def _series_style(view: ScenarioView, param: str) -> dict[str, tuple[str, str]]:
 def plot_scaling(data: pd.DataFrame | Analysis, scenario: str, param: str, out_dir: str | Path,
                  formats: Sequence[str] = FORMATS) -> Path:
     """Median time (with IQR) against a swept parameter, one line per contender."""
-    view = as_analysis(data).view(scenario)
+    analysis = as_analysis(data)
+    view = analysis.view(scenario)
     if param not in view.swept():
         raise ValueError(f"parameter {param!r} takes fewer than two values in {scenario!r}")
     styles = _series_style(view, param)
@@ -131,7 +133,7 @@ def plot_scaling(data: pd.DataFrame | Analysis, scenario: str, param: str, out_d
     with figure(8.0, 1.2 + 3.2 * len(order)) as fig:
         axes = fig.subplots(len(order), 1, squeeze=False)[:, 0]
         for ax, panel in zip(axes, order, strict=True):
-            _scaling_panel(ax, panels[panel], param, styles)
+            _scaling_panel(ax, panels[panel], param, styles, analysis.registry)
             if panel:
                 ax.set_title(format_params(panel), loc="left")
         handles, labels = axes[0].get_legend_handles_labels()
@@ -142,11 +144,11 @@ def plot_scaling(data: pd.DataFrame | Analysis, scenario: str, param: str, out_d
 
 
 def _scaling_panel(ax: Axes, series: dict[tuple[str, str], list[tuple[Value, Sample]]], param: str,
-                   styles: dict[str, tuple[str, str]]) -> None:
+                   styles: dict[str, tuple[str, str]], registry: Registry) -> None:
     positions = _x_positions([x for points in series.values() for x, _ in points], ax)
     samples = [s for points in series.values() for _, s in points]
     unit, scale = time_scale([s.q1 for s in samples])
-    for (model, label), points in sorted(series.items(), key=lambda kv: _series_key(kv[0], styles)):
+    for (model, label), points in sorted(series.items(), key=lambda kv: _series_key(kv[0], styles, registry)):
         points = sorted(points, key=lambda xs: value_key(xs[0]))
         xs = [positions[x] for x, _ in points]
         ys = [s.median / scale for _, s in points]
@@ -163,8 +165,9 @@ def _scaling_panel(ax: Axes, series: dict[tuple[str, str], list[tuple[Value, Sam
     ax.set_ylabel(f"time per run ({unit}{', log scale' if log else ''})")
 
 
-def _series_key(key: tuple[str, str], styles: dict[str, tuple[str, str]]) -> tuple[int, int]:
-    return model_key(key[0])[0], list(styles).index(key[1])
+def _series_key(key: tuple[str, str], styles: dict[str, tuple[str, str]],
+                registry: Registry) -> tuple[int, int]:
+    return registry.model_key(key[0])[0], list(styles).index(key[1])
 
 
 def plot_latency_percentiles(data: pd.DataFrame | Analysis, scenario: str, out_dir: str | Path,

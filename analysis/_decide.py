@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from ._format import Params
 from ._load import AnalysisError
+from ._registry import Registry
 from ._stats import Difference, NoiseWarning, Sample, difference, noise_warnings
-from ._views import Contender, ScenarioView, model_key
+from ._views import Contender, ScenarioView
 
 DEFAULT_BASELINE = "sequential"
 
@@ -64,8 +65,8 @@ def decisions(views: list[ScenarioView]) -> list[Decision]:
     return [decide_point(view, point) for view in views for point in view.points]
 
 
-def models_in(views: list[ScenarioView]) -> list[str]:
-    return sorted({c.model for v in views for c in v.contenders}, key=model_key)
+def models_in(views: Sequence[ScenarioView], registry: Registry) -> list[str]:
+    return sorted({c.model for v in views for c in v.contenders}, key=registry.model_key)
 
 
 def choose_baseline(models: Sequence[str], requested: str | None) -> str:

@@ -1,10 +1,10 @@
 """The report: environment, decision table, noise, speedups, one section per scenario, runs.
 
 Everything is derived from the results files and their ``.runinfo`` side
-files, once (:func:`~analysis._analysis.analyse`), in a fixed order (registry
-order, then sorted), with fixed-precision numbers and no timestamps: the same
-input gives byte-identical Markdown.  Sections are generic: a new scenario or
-model appears with no code here.
+files, once (:func:`~analysis._analysis.analyse`), in a fixed order (each run's
+registry order, then sorted), with fixed-precision numbers and no timestamps:
+the same input gives byte-identical Markdown.  Sections are generic: a new
+scenario or model appears with no code here.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ._format import (
 from ._heatmap import plot_speedup_heatmap, row_labels
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
 from ._stats import STDEV_WARN, Sample
-from ._views import ScenarioView, registry, scaling_params
+from ._views import ScenarioView, scaling_params
 
 CHARTS = "charts"
 TITLE = "concbench report"
@@ -159,9 +159,9 @@ def metrics_blocks(view: ScenarioView) -> list[Block]:
 def scenario_blocks(analysis: Analysis, view: ScenarioView, chart_dir: Path,
                     crossings: Sequence[Crossover] = ()) -> list[Block]:
     blocks: list[Block] = [Heading(3, f"`{view.name}` ({view.kind})", f"scenario-{slug(view.name)}")]
-    summary = registry()[2].get(view.name)
-    if summary:
-        blocks.append(Para(summary + "."))
+    info = analysis.registry.scenario(view.name)
+    if info is not None and info.summary:
+        blocks.append(Para(info.summary + "."))
     facts = []
     for name in view.swept():
         values = sorted({v for s in view.cells.values() for n, v in s.params if n == name}, key=value_key)
@@ -185,7 +185,7 @@ def scenario_blocks(analysis: Analysis, view: ScenarioView, chart_dir: Path,
         if d.scenario == view.name:
             blocks += [Heading(4, format_params(d.point)), point_table(d)]
     order = list(dict.fromkeys([*view.point_names, *(n for c in view.contenders for n, _ in c.variant)]))
-    return blocks + outcome_blocks(view.name, analysis.runinfos, order)
+    return blocks + outcome_blocks(view.name, analysis.runinfos, order, analysis.registry)
 
 
 def unmeasured_blocks(analysis: Analysis) -> list[Block]:
@@ -193,11 +193,13 @@ def unmeasured_blocks(analysis: Analysis) -> list[Block]:
     runinfos = analysis.runinfos
     measured = {v.name for v in analysis.views}
     blocks: list[Block] = []
-    for name in runinfo_scenarios(runinfos):
+    for name in runinfo_scenarios(runinfos, analysis.registry):
         if name not in measured:
-            blocks += [Heading(3, f"`{name}`", f"scenario-{slug(name)}"),
+            info = analysis.registry.scenario(name)
+            kind = f" ({info.kind})" if info is not None and info.kind else ""
+            blocks += [Heading(3, f"`{name}`{kind}", f"scenario-{slug(name)}"),
                        Para("No benchmark of this scenario was timed."),
-                       *outcome_blocks(name, runinfos, registry()[1].get(name, ()))]
+                       *outcome_blocks(name, runinfos, info.params if info else (), analysis.registry)]
     return blocks
 
 
