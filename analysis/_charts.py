@@ -1,6 +1,7 @@
 """Per-scenario charts: models side by side, scaling curves, latency percentiles.
 
-Each function is pure: it reads the tidy frame, writes one chart in each of
+Each function is pure: it reads the tidy frame (or what a report derived from
+it once, an :class:`~analysis._analysis.Analysis`), writes one chart in each of
 ``formats`` (PNG and SVG by default, drawn once) and returns the path of the
 first.  Nothing is specific to a scenario: panels come from parameter points,
 lines from contenders, axes from whichever parameter is swept.
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._format import Params, Value, format_params, format_ratio, format_time, value_key
+from ._analysis import Analysis, as_analysis
+from ._format import Params, Value, format_params, format_ratio, format_time, is_number, value_key
+from ._registry import Registry
 from ._stats import Sample, noise_warnings
 from ._style import (
     FORMATS,
@@ -29,7 +32,7 @@ from ._style import (
     time_scale,
     wants_log,
 )
-from ._views import Contender, ScenarioView, model_key, scenario_views
+from ._views import Contender, ScenarioView
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,17 +41,10 @@ if TYPE_CHECKING:
 LOG_X_SPAN = 10.0
 
 
-def scenario_view(frame: pd.DataFrame, scenario: str) -> ScenarioView:
-    for view in scenario_views(frame):
-        if view.name == scenario:
-            return view
-    raise ValueError(f"no benchmark of scenario {scenario!r} in these results")
-
-
-def plot_models(frame: pd.DataFrame, scenario: str, out_dir: str | Path,
+def plot_models(data: pd.DataFrame | Analysis, scenario: str, out_dir: str | Path,
                 formats: Sequence[str] = FORMATS) -> Path:
     """Every contender of ``scenario`` side by side: median, IQR and every value, per point."""
-    view = scenario_view(frame, scenario)
+    view = as_analysis(data).view(scenario)
     panels = [(point, view.at(point)) for point in view.points]
     rows = [len(pairs) for _, pairs in panels]
     with figure(8.0, 1.0 + sum(0.28 * r + 0.75 for r in rows)) as fig:
@@ -95,7 +91,7 @@ def _models_panel(ax: Axes, point: Params, pairs: list[tuple[Contender, Sample]]
 def _x_positions(values: list[Value], ax: Axes) -> dict[Value, float]:
     """Numbers on a numeric axis (log when the sweep spans 10x); anything else as categories."""
     ordered = sorted(set(values), key=value_key)
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in ordered):
+    if all(is_number(v) for v in ordered):
         numbers = [float(v) for v in ordered]
         if min(numbers) > 0 and max(numbers) / min(numbers) >= LOG_X_SPAN:
             plain_log_axis(ax, "x")
@@ -118,10 +114,11 @@ def _series_style(view: ScenarioView, param: str) -> dict[str, tuple[str, str]]:
             for labels in seen.values() for i, label in enumerate(labels)}
 
 
-def plot_scaling(frame: pd.DataFrame, scenario: str, param: str, out_dir: str | Path,
+def plot_scaling(data: pd.DataFrame | Analysis, scenario: str, param: str, out_dir: str | Path,
                  formats: Sequence[str] = FORMATS) -> Path:
     """Median time (with IQR) against a swept parameter, one line per contender."""
-    view = scenario_view(frame, scenario)
+    analysis = as_analysis(data)
+    view = analysis.view(scenario)
     if param not in view.swept():
         raise ValueError(f"parameter {param!r} takes fewer than two values in {scenario!r}")
     styles = _series_style(view, param)
@@ -136,7 +133,7 @@ def plot_scaling(frame: pd.DataFrame, scenario: str, param: str, out_dir: str | 
     with figure(8.0, 1.2 + 3.2 * len(order)) as fig:
         axes = fig.subplots(len(order), 1, squeeze=False)[:, 0]
         for ax, panel in zip(axes, order, strict=True):
-            _scaling_panel(ax, panels[panel], param, styles)
+            _scaling_panel(ax, panels[panel], param, styles, analysis.registry)
             if panel:
                 ax.set_title(format_params(panel), loc="left")
         handles, labels = axes[0].get_legend_handles_labels()
@@ -147,11 +144,11 @@ def plot_scaling(frame: pd.DataFrame, scenario: str, param: str, out_dir: str | 
 
 
 def _scaling_panel(ax: Axes, series: dict[tuple[str, str], list[tuple[Value, Sample]]], param: str,
-                   styles: dict[str, tuple[str, str]]) -> None:
+                   styles: dict[str, tuple[str, str]], registry: Registry) -> None:
     positions = _x_positions([x for points in series.values() for x, _ in points], ax)
     samples = [s for points in series.values() for _, s in points]
     unit, scale = time_scale([s.q1 for s in samples])
-    for (model, label), points in sorted(series.items(), key=lambda kv: _series_key(kv[0], styles)):
+    for (model, label), points in sorted(series.items(), key=lambda kv: _series_key(kv[0], styles, registry)):
         points = sorted(points, key=lambda xs: value_key(xs[0]))
         xs = [positions[x] for x, _ in points]
         ys = [s.median / scale for _, s in points]
@@ -168,14 +165,15 @@ def _scaling_panel(ax: Axes, series: dict[tuple[str, str], list[tuple[Value, Sam
     ax.set_ylabel(f"time per run ({unit}{', log scale' if log else ''})")
 
 
-def _series_key(key: tuple[str, str], styles: dict[str, tuple[str, str]]) -> tuple[int, int]:
-    return model_key(key[0])[0], list(styles).index(key[1])
+def _series_key(key: tuple[str, str], styles: dict[str, tuple[str, str]],
+                registry: Registry) -> tuple[int, int]:
+    return registry.model_key(key[0])[0], list(styles).index(key[1])
 
 
-def plot_latency_percentiles(frame: pd.DataFrame, scenario: str, out_dir: str | Path,
+def plot_latency_percentiles(data: pd.DataFrame | Analysis, scenario: str, out_dir: str | Path,
                              formats: Sequence[str] = FORMATS) -> Path | None:
     """Latency percentiles (``latency_p<NN>`` metadata) per contender; None if not recorded."""
-    view = scenario_view(frame, scenario)
+    view = as_analysis(data).view(scenario)
     panels = [(point, [(c, s) for c, s in view.at(point) if s.latency]) for point in view.points]
     panels = [(point, pairs) for point, pairs in panels if pairs]
     if not panels:

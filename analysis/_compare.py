@@ -18,13 +18,16 @@ from pathlib import Path
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._doc import Block, Bullets, Heading, Image, Para, Table, to_markdown
+from benchmarks.core.formats import results_stem
+
+from ._doc import Block, Bullets, Heading, Para, Table, chart_image, to_markdown
 from ._format import Params, format_params, format_ratio, format_time, params_key
-from ._load import AnalysisError, file_labels, load_results
+from ._inferred import run_registry
+from ._load import AnalysisError, RunInfo, file_labels, load_results, read_runinfo
 from ._output import Staging
 from ._stats import Difference, Sample, difference
 from ._style import FORMATS, figure, footnote, model_color, plain_log_axis, save
-from ._views import model_key, samples, scenario_key
+from ._views import samples
 
 Key = tuple[str, str, Params]
 
@@ -46,16 +49,18 @@ class Comparison:
         return bool(self.diff.significant) and not self.diff.within_noise
 
 
-def _by_key(frame: pd.DataFrame) -> dict[Key, Sample]:
-    return {(s.scenario, s.model, s.params): s for s in samples(frame)}
+def compare_frames(base: pd.DataFrame, new: pd.DataFrame, runinfos: Sequence[RunInfo] = (),
+                   ) -> tuple[list[Comparison], list[Key], list[Key]]:
+    """(comparisons of common benchmarks, keys only in base, keys only in new), in registry order.
 
-
-def compare_frames(base: pd.DataFrame, new: pd.DataFrame) -> tuple[list[Comparison], list[Key], list[Key]]:
-    """(comparisons of common benchmarks, keys only in base, keys only in new), in registry order."""
-    a, b = _by_key(base), _by_key(new)
+    The order is the runs' registries' (from ``runinfos``), else the one read off the results.
+    """
+    both = [samples(base), samples(new)]
+    a, b = ({(s.scenario, s.model, s.params): s for s in group} for group in both)
+    registry = run_registry([*both[0], *both[1]], runinfos)
 
     def order(key: Key) -> tuple[object, ...]:
-        return (scenario_key(key[0]), model_key(key[1]), params_key(key[2]))
+        return (registry.scenario_key(key[0]), registry.model_key(key[1]), params_key(key[2]))
 
     common = sorted(a.keys() & b.keys(), key=order)
     found = [Comparison(k, a[k], b[k], difference(a[k], b[k])) for k in common]
@@ -142,8 +147,7 @@ def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list
               rows, "lllrrrll"),
     ]
     if chart is not None:
-        svg = chart.with_suffix(".svg").name
-        blocks.append(Image(chart, chart.name, "new/base per benchmark", svg_rel=svg))
+        blocks.append(chart_image(chart, "new/base per benchmark"))
     for keys, where in ((only_base, names[0]), (only_new, names[1])):
         if keys:
             blocks += [Para(f"Only in `{where}` ({len(keys)}), not compared:"),
@@ -152,10 +156,7 @@ def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list
 
 
 def default_compare_dir(base: Path, new: Path) -> Path:
-    def stem(p: Path) -> str:
-        return p.name.removesuffix(".gz").removesuffix(".json")
-
-    return new.with_name(f"{stem(new)}.compare-{stem(base)}")
+    return new.with_name(f"{results_stem(new)}.compare-{results_stem(base)}")
 
 
 def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None = None) -> tuple[Path, str]:
@@ -163,7 +164,8 @@ def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None 
     paths = [Path(base), Path(new)]
     frames = [load_results(p) for p in paths]
     names = tuple(file_labels(paths))
-    found, only_base, only_new = compare_frames(frames[0], frames[1])
+    runinfos = [read_runinfo(p) for p in paths]  # labelled as load_results labels a file on its own
+    found, only_base, only_new = compare_frames(frames[0], frames[1], runinfos)
     if not found:
         raise AnalysisError(f"{str(paths[0])!r} and {str(paths[1])!r} have no benchmark in common "
                             "(same scenario, model and parameters): nothing to compare")

@@ -27,11 +27,14 @@ from dataclasses import dataclass
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._decide import Decision, choose_baseline, decisions
+from benchmarks.core.formats import PARAM_PREFIX, format_value
+
+from ._analysis import Analysis, as_analysis
+from ._decide import Decision
 from ._doc import Block, Para, Table
-from ._format import Params, Value, format_params, format_ratio, format_value, params_key, value_key
+from ._format import Params, Value, format_params, format_ratio, params_key, value_key
 from ._stats import Difference, Sample, difference
-from ._views import Contender, ScenarioView, scaling_params, scenario_views
+from ._views import Contender, ScenarioView, scaling_params
 
 #: A crossover needs a sweep of at least this many values to mean more than "faster at the top".
 MIN_VALUES = 3
@@ -144,17 +147,17 @@ def crossovers(views: list[ScenarioView], found: list[Decision], baseline: str) 
     return [table for view in views for table in view_crossovers(view, found, baseline)]
 
 
-def crossover_table(frame: pd.DataFrame, baseline: str | None = None) -> pd.DataFrame:
+def crossover_table(data: pd.DataFrame | Analysis, baseline: str | None = None) -> pd.DataFrame:
     """Every crossover as a frame: one row per table, contender and reference."""
-    views = scenario_views(frame)
-    base = choose_baseline(views, baseline)
+    analysis = as_analysis(data)
+    base = analysis.baseline(baseline)
     rows = []
-    for table in crossovers(views, decisions(views), base):
+    for table in crossovers(analysis.views, analysis.decisions, base):
         for row in table.rows:
             for against, found in ((base, row.baseline), (OTHERS, row.others)):
                 rows.append({
                     "scenario": table.scenario, "swept": table.param,
-                    **{f"param_{k}": v for k, v in table.rest},
+                    **{PARAM_PREFIX + k: v for k, v in table.rest},
                     "contender": row.contender.label, "model": row.contender.model, "against": against,
                     "faster_from": None if found is None else found.at,
                     "always": None if found is None else found.always,

@@ -9,15 +9,14 @@ here?": each model as well configured as this run tried it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-# mypy: disable-error-code="import-untyped"
-import pandas as pd
 
 from ._format import Params
 from ._load import AnalysisError
+from ._registry import Registry
 from ._stats import Difference, NoiseWarning, Sample, difference, noise_warnings
-from ._views import Contender, ScenarioView, model_key, scenario_views
+from ._views import Contender, ScenarioView
 
 DEFAULT_BASELINE = "sequential"
 
@@ -66,38 +65,18 @@ def decisions(views: list[ScenarioView]) -> list[Decision]:
     return [decide_point(view, point) for view in views for point in view.points]
 
 
-def decision_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The decision table as a frame: one row per scenario, point and contender."""
-    rows = []
-    for d in decisions(scenario_views(frame)):
-        for rank, e in enumerate(d.entries, 1):
-            diff = e.versus_fastest
-            rows.append({
-                "scenario": d.scenario, **{f"param_{k}": v for k, v in d.point},
-                "rank": rank, "contender": e.contender.label, "model": e.contender.model,
-                "median": e.sample.median, "q1": e.sample.q1, "q3": e.sample.q3, "n": e.sample.n,
-                "ratio_to_fastest": e.ratio,
-                "significant": None if diff is None else diff.significant,
-                "within_noise": None if diff is None else diff.within_noise,
-                "verdict": "fastest" if diff is None else diff.verdict,
-                "noisy": bool(e.noise),
-            })
-    return pd.DataFrame(rows)
+def models_in(views: Sequence[ScenarioView], registry: Registry) -> list[str]:
+    return sorted({c.model for v in views for c in v.contenders}, key=registry.model_key)
 
 
-def models_in(views: list[ScenarioView]) -> list[str]:
-    return sorted({c.model for v in views for c in v.contenders}, key=model_key)
-
-
-def choose_baseline(views: list[ScenarioView], requested: str | None) -> str:
+def choose_baseline(models: Sequence[str], requested: str | None) -> str:
     """The requested baseline model, else sequential, else the first model in the data."""
-    present = models_in(views)
     if requested is not None:
-        if requested not in present:
+        if requested not in models:
             raise AnalysisError(f"baseline model {requested!r} is not in the results: "
-                                f"choose from {', '.join(present)}")
+                                f"choose from {', '.join(models)}")
         return requested
-    return DEFAULT_BASELINE if DEFAULT_BASELINE in present else present[0]
+    return DEFAULT_BASELINE if DEFAULT_BASELINE in models else models[0]
 
 
 @dataclass(frozen=True)
@@ -108,10 +87,9 @@ class SpeedupRow:
     speedups: dict[str, float | None]
 
 
-def speedups(views: list[ScenarioView], baseline: str) -> list[SpeedupRow]:
-    models = models_in(views)
+def speedups(found: Sequence[Decision], models: Sequence[str], baseline: str) -> list[SpeedupRow]:
     rows = []
-    for d in decisions(views):
+    for d in found:
         best = d.best_by_model()
         base = best.get(baseline)
         cells: dict[str, float | None] = {

@@ -13,8 +13,9 @@ from collections.abc import Callable
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
+from benchmarks.core.formats import format_value
+
 from ._doc import Block, Bullets, Table
-from ._format import format_value
 
 
 def _values(rows: pd.DataFrame, column: str) -> list[str]:

@@ -11,6 +11,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
+from benchmarks.core.formats import format_value
+
 Value = int | float | str
 Params = tuple[tuple[str, Value], ...]
 
@@ -71,13 +73,13 @@ def format_percent(fraction: float) -> str:
     return f"{fraction * 100:.0f}%"
 
 
-def format_value(value: object) -> str:
-    """A parameter value as the benchmarks write it (floats keep their ``.0``)."""
-    return repr(value) if isinstance(value, float) else str(value)
-
-
 def format_params(params: Params) -> str:
     return ", ".join(f"{name}={format_value(value)}" for name, value in params) or "(none)"
+
+
+def is_number(value: object) -> bool:
+    """An int or a float, not a bool (which Python counts as an int) and not a word."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def value_key(value: object) -> tuple[int, float, str]:

@@ -17,10 +17,11 @@ from pathlib import Path
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._decide import SpeedupRow, choose_baseline, models_in, speedups
+from ._analysis import Analysis, as_analysis
+from ._decide import SpeedupRow, speedups
 from ._format import format_params, format_ratio
 from ._style import FORMATS, figure, footnote, save
-from ._views import ScenarioView, scenario_views
+from ._views import ScenarioView
 
 MISSING = "#b0b0b0"
 
@@ -44,7 +45,7 @@ def _log2(value: float | None) -> float:
     return math.nan if value is None else math.log2(value)
 
 
-def plot_speedup_heatmap(frame: pd.DataFrame, out_dir: str | Path, baseline: str | None = None,
+def plot_speedup_heatmap(data: pd.DataFrame | Analysis, out_dir: str | Path, baseline: str | None = None,
                          formats: Sequence[str] = FORMATS) -> Path:
     """Scenarios (and points) x models, coloured by speedup against ``baseline``."""
     import matplotlib
@@ -52,13 +53,13 @@ def plot_speedup_heatmap(frame: pd.DataFrame, out_dir: str | Path, baseline: str
     from matplotlib.patches import Rectangle
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
-    views = scenario_views(frame)
-    base = choose_baseline(views, baseline)
-    rows = speedups(views, base)
-    models = models_in(views)
+    analysis = as_analysis(data)
+    base = analysis.baseline(baseline)
+    models = analysis.models
+    rows = speedups(analysis.decisions, models, base)
     logs = np.array([[_log2(r.speedups[m]) for m in models] for r in rows])
     limit = max(1.0, float(np.nanmax(np.abs(logs))) if np.isfinite(logs).any() else 1.0)
-    labels = row_labels(views, rows)
+    labels = row_labels(analysis.views, rows)
     # Row labels take about 0.07 inch per character; never narrower than the footnote.
     width = max(7.5, 2.0 + 0.07 * max(len(label) for label in labels) + 1.0 * len(models))
     with figure(width, 1.8 + 0.42 * len(rows)) as fig:

@@ -15,7 +15,8 @@ of the values.
 Warm-up values are not measured values and calibration runs have none, so
 neither becomes a row.  A file that is missing, empty, not JSON,
 not a pyperf suite or not written by concbench is refused with one sentence
-saying which and why.
+saying which and why.  Each file is read and parsed once: pyperf builds its
+suite from the JSON already parsed for those checks.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from typing import Any
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 import pyperf
+
+from benchmarks.core.formats import METRICS_SUFFIX, PARAM_PREFIX, RUNINFO_SUFFIX, param_names, side_file
+
+from ._format import is_number
 
 #: Columns every frame has, in this order; ``param_<name>`` columns follow ``params``.
 ID_COLUMNS = ("file", "scenario", "scenario_kind", "model", "benchmark", "params")
@@ -56,9 +61,6 @@ RECORD_KEYS = frozenset({"benchmark", "run", "loops", "seconds"})
 METRIC_PREFIX = "metric_"
 #: How many timed calls the ``metric_<key>`` medians of a benchmark are taken over.
 METRICS_COUNT = "metrics_n"
-PARAM_PREFIX = "param_"
-RUNINFO_SUFFIX = ".runinfo"
-METRICS_SUFFIX = ".metrics.jsonl"
 
 
 class AnalysisError(Exception):
@@ -107,7 +109,9 @@ def load_suite(path: Path) -> pyperf.BenchmarkSuite:
         raise AnalysisError(f"{str(path)!r} is JSON but not a pyperf results file "
                             "(no 'version' and 'benchmarks' keys)")
     try:
-        suite = pyperf.BenchmarkSuite.load(str(path))
+        # pyperf has no public constructor from parsed JSON; its own load() would read and
+        # parse the file a second time.  _json_load is what load() calls (pyperf is pinned).
+        suite = pyperf.BenchmarkSuite._json_load(str(path), data)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise AnalysisError(f"{str(path)!r} is not a valid pyperf results file ({exc})") from None
     for bench in suite:
@@ -121,7 +125,7 @@ def load_suite(path: Path) -> pyperf.BenchmarkSuite:
 
 def read_runinfo(results: Path, label: str | None = None) -> RunInfo:
     """The side file of ``results``; a missing or unreadable one is noted, not an error."""
-    path = results.with_suffix(RUNINFO_SUFFIX)
+    path = side_file(results, RUNINFO_SUFFIX)
     label = label or results.name
     if not path.exists():
         return RunInfo(path, label, problem="missing")
@@ -139,7 +143,7 @@ def latency_columns(values: dict[str, Any]) -> dict[str, float]:
     found = {}
     for key, value in values.items():
         match = LATENCY_KEY.match(key)
-        if match and isinstance(value, int | float) and not isinstance(value, bool):
+        if match and is_number(value):
             found[f"latency_p{match.group(1)}"] = float(value) * _SECONDS[match.group(2)]
     return found
 
@@ -152,7 +156,7 @@ def metric_columns(record: dict[str, Any]) -> dict[str, float]:
     """
     return {METRIC_PREFIX + key: float(value) for key, value in record.items()
             if key not in RECORD_KEYS and not LATENCY_KEY.match(key)
-            and isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)}
+            and is_number(value) and math.isfinite(value)}
 
 
 def read_metrics(results: Path) -> dict[str, dict[str, float]]:
@@ -161,7 +165,7 @@ def read_metrics(results: Path) -> dict[str, dict[str, float]]:
     The side file is optional extra data: a line that is not a JSON object (a
     run killed mid-write) is skipped rather than failing the whole report.
     """
-    path = results.with_suffix(METRICS_SUFFIX)
+    path = side_file(results, METRICS_SUFFIX)
     if not path.is_file():
         return {}
     samples: dict[str, dict[str, list[float]]] = {}
@@ -185,11 +189,6 @@ def read_metrics(results: Path) -> dict[str, dict[str, float]]:
     return found
 
 
-def param_names(meta: dict[str, Any]) -> list[str]:
-    text = str(meta.get("params") or "")
-    return [name for name in text.split(",") if name]
-
-
 def file_labels(paths: Sequence[Path]) -> list[str]:
     # Base names keep the report independent of where it was run from;
     # fall back to the paths as given only when two base names collide.
@@ -202,7 +201,7 @@ def _suite_rows(label: str, suite: pyperf.BenchmarkSuite, metrics: dict[str, dic
     for bench in suite:
         meta = bench.get_metadata()
         unit = bench.get_unit()
-        names = param_names(meta)
+        names = param_names(meta.get("params"))
         measured = [run for run in bench.get_runs() if run.values]
         for run_index, run in enumerate(measured):
             run_meta = run.get_metadata()
@@ -226,9 +225,7 @@ def _ordered_columns(rows: list[dict[str, Any]]) -> list[str]:
     latency: set[str] = set()
     metrics: set[str] = set()
     for row in rows:
-        for name in str(row["params"]).split(","):
-            if name:
-                params[PARAM_PREFIX + name] = None
+        params.update(dict.fromkeys(PARAM_PREFIX + name for name in param_names(row["params"])))
         latency.update(key for key in row if LATENCY_COLUMN.match(key))
         metrics.update(key for key in row if key.startswith(METRIC_PREFIX))
     by_percentile = sorted(latency, key=lambda k: float(k.removeprefix("latency_p")))

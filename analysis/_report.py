@@ -1,9 +1,10 @@
 """The report: environment, decision table, noise, speedups, one section per scenario, runs.
 
 Everything is derived from the results files and their ``.runinfo`` side
-files, in a fixed order (registry order, then sorted), with fixed-precision
-numbers and no timestamps: the same input gives byte-identical Markdown.
-Sections are generic: a new scenario or model appears with no code here.
+files, once (:func:`~analysis._analysis.analyse`), in a fixed order (each run's
+registry order, then sorted), with fixed-precision numbers and no timestamps:
+the same input gives byte-identical Markdown.  Sections are generic: a new
+scenario or model appears with no code here.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-# mypy: disable-error-code="import-untyped"
-import pandas as pd
+from benchmarks.core.formats import format_value, results_stem
 
+from ._analysis import Analysis, analyse
 from ._charts import plot_latency_percentiles, plot_models, plot_scaling
 from ._crossover import RULE, Crossover, crossover_blocks, crossovers
-from ._decide import Decision, Entry, choose_baseline, decisions, models_in, speedups
-from ._doc import Block, Bullets, Heading, Image, Para, Table
+from ._decide import Decision, Entry, speedups
+from ._doc import Block, Bullets, Heading, Para, Table, chart_image
 from ._env import environment_blocks
 from ._format import (
     format_number,
@@ -26,15 +27,13 @@ from ._format import (
     format_ratio,
     format_time,
     format_time_range,
-    format_value,
     slug,
     value_key,
 )
 from ._heatmap import plot_speedup_heatmap, row_labels
-from ._load import RunInfo
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
 from ._stats import STDEV_WARN, Sample
-from ._views import ScenarioView, registry, scaling_params, scenario_views
+from ._views import ScenarioView, scaling_params
 
 CHARTS = "charts"
 TITLE = "concbench report"
@@ -57,10 +56,7 @@ METRICS = ("**Other measurements**: the numbers a scenario records besides time 
 
 def _draw(png: Path | None, alt: str) -> list[Block]:
     """An image block for a chart's PNG (none if the chart does not apply)."""
-    if png is None:
-        return []
-    rel = f"{CHARTS}/{png.name}"
-    return [Image(png, rel, alt, svg_rel=f"{CHARTS}/{png.with_suffix('.svg').name}")]
+    return [] if png is None else [chart_image(png, alt, CHARTS)]
 
 
 def summary_table(found: list[Decision], models: list[str]) -> Table:
@@ -109,16 +105,15 @@ def noise_blocks(found: list[Decision]) -> list[Block]:
             Bullets(tuple(items))]
 
 
-def speedup_blocks(frame: pd.DataFrame, views: list[ScenarioView], baseline: str,
-                   chart_dir: Path) -> list[Block]:
-    rows = speedups(views, baseline)
-    models = models_in(views)
+def speedup_blocks(analysis: Analysis, baseline: str, chart_dir: Path) -> list[Block]:
+    models = analysis.models
+    rows = speedups(analysis.decisions, models, baseline)
     table = Table(("scenario", *models),
                   tuple((label, *(format_ratio(v) if v is not None else "-" for v in (r.speedups[m]
                                                                                     for m in models)))
-                        for label, r in zip(row_labels(views, rows), rows, strict=True)),
+                        for label, r in zip(row_labels(analysis.views, rows), rows, strict=True)),
                   "l" + "r" * len(models))
-    chart = _draw(plot_speedup_heatmap(frame, chart_dir, baseline),
+    chart = _draw(plot_speedup_heatmap(analysis, chart_dir, baseline),
                   f"Speedup of every model against {baseline}")
     return [Para(f"`{baseline}`'s median divided by each model's, at the same parameters, each model at "
                  "its fastest variant: above 1.00x the model is faster than the baseline."), *chart, table]
@@ -161,12 +156,12 @@ def metrics_blocks(view: ScenarioView) -> list[Block]:
     return [Para("**Other measurements**:"), table]
 
 
-def scenario_blocks(frame: pd.DataFrame, view: ScenarioView, found: list[Decision], chart_dir: Path,
-                    runinfos: list[RunInfo], crossings: Sequence[Crossover] = ()) -> list[Block]:
+def scenario_blocks(analysis: Analysis, view: ScenarioView, chart_dir: Path,
+                    crossings: Sequence[Crossover] = ()) -> list[Block]:
     blocks: list[Block] = [Heading(3, f"`{view.name}` ({view.kind})", f"scenario-{slug(view.name)}")]
-    summary = registry()[2].get(view.name)
-    if summary:
-        blocks.append(Para(summary + "."))
+    info = analysis.registry.scenario(view.name)
+    if info is not None and info.summary:
+        blocks.append(Para(info.summary + "."))
     facts = []
     for name in view.swept():
         values = sorted({v for s in view.cells.values() for n, v in s.params if n == name}, key=value_key)
@@ -177,30 +172,42 @@ def scenario_blocks(frame: pd.DataFrame, view: ScenarioView, found: list[Decisio
         facts.append("Model parameters with a single value: " + "; ".join(fixed) + ".")
     if facts:
         blocks.append(Bullets(tuple(facts)))
-    blocks += _draw(plot_models(frame, view.name, chart_dir), f"{view.name}: time per run by model")
+    blocks += _draw(plot_models(analysis, view.name, chart_dir), f"{view.name}: time per run by model")
     for param in scaling_params(view):
-        blocks += _draw(plot_scaling(frame, view.name, param, chart_dir),
+        blocks += _draw(plot_scaling(analysis, view.name, param, chart_dir),
                         f"{view.name}: time per run against {param}")
         blocks += crossover_blocks([c for c in crossings if c.scenario == view.name and c.param == param])
-    blocks += _draw(plot_latency_percentiles(frame, view.name, chart_dir),
+    blocks += _draw(plot_latency_percentiles(analysis, view.name, chart_dir),
                     f"{view.name}: latency percentiles")
     blocks += latency_blocks(view)
     blocks += metrics_blocks(view)
-    for d in found:
+    for d in analysis.decisions:
         if d.scenario == view.name:
             blocks += [Heading(4, format_params(d.point)), point_table(d)]
-    order = [*view.point_names, *(n for c in view.contenders for n, _ in c.variant)]
-    return blocks + outcome_blocks(view.name, runinfos, list(dict.fromkeys(order)))
+    order = list(dict.fromkeys([*view.point_names, *(n for c in view.contenders for n, _ in c.variant)]))
+    return blocks + outcome_blocks(view.name, analysis.runinfos, order, analysis.registry)
 
 
-def build_report(frame: pd.DataFrame, runinfos: list[RunInfo], chart_dir: Path,
-                 baseline: str | None = None) -> list[Block]:
+def unmeasured_blocks(analysis: Analysis) -> list[Block]:
+    """A section for each scenario that the run info names but no benchmark of which was timed."""
+    runinfos = analysis.runinfos
+    measured = {v.name for v in analysis.views}
+    blocks: list[Block] = []
+    for name in runinfo_scenarios(runinfos, analysis.registry):
+        if name not in measured:
+            info = analysis.registry.scenario(name)
+            kind = f" ({info.kind})" if info is not None and info.kind else ""
+            blocks += [Heading(3, f"`{name}`{kind}", f"scenario-{slug(name)}"),
+                       Para("No benchmark of this scenario was timed."),
+                       *outcome_blocks(name, runinfos, info.params if info else (), analysis.registry)]
+    return blocks
+
+
+def build_report(analysis: Analysis, chart_dir: Path, baseline: str | None = None) -> list[Block]:
     """The report's blocks; draws its charts into ``chart_dir`` on the way."""
-    views = scenario_views(frame)
-    base = choose_baseline(views, baseline)
-    found = decisions(views)
-    models = models_in(views)
-    files = ", ".join(f"`{f}`" for f in dict.fromkeys(frame["file"]))
+    frame, views, found, models = analysis.frame, analysis.views, analysis.decisions, analysis.models
+    base = analysis.baseline(baseline)
+    files = ", ".join(f"`{f}`" for f in analysis.files)
     intro = (f"Results: {files}. {frame['benchmark'].nunique()} benchmark(s) of {len(views)} scenario(s) "
              f"and {len(models)} model(s), {len(frame)} measured values. Written by "
              "`python -m analysis report`; `results.csv` next to this file has every value.")
@@ -209,8 +216,7 @@ def build_report(frame: pd.DataFrame, runinfos: list[RunInfo], chart_dir: Path,
     blocks += [Heading(2, "Decision table", "decision-table"), Para(LEGEND), Para(MARKS),
                summary_table(found, models)]
     blocks += [Heading(2, "Noise warnings", "noise"), *noise_blocks(found)]
-    blocks += [Heading(2, f"Speedup against {base}", "speedup"),
-               *speedup_blocks(frame, views, base, chart_dir)]
+    blocks += [Heading(2, f"Speedup against {base}", "speedup"), *speedup_blocks(analysis, base, chart_dir)]
     blocks.append(Heading(2, "Scenarios", "scenarios"))
     crossings = crossovers(views, found, base)
     if crossings:
@@ -218,21 +224,15 @@ def build_report(frame: pd.DataFrame, runinfos: list[RunInfo], chart_dir: Path,
     if any(s.metrics for view in views for s in view.cells.values()):
         blocks.append(Para(METRICS))
     for view in views:
-        blocks += scenario_blocks(frame, view, found, chart_dir, runinfos, crossings)
-    measured = {v.name for v in views}
-    for name in runinfo_scenarios(runinfos):
-        if name not in measured:
-            blocks += [Heading(3, f"`{name}`", f"scenario-{slug(name)}"),
-                       Para("No benchmark of this scenario was timed."),
-                       *outcome_blocks(name, runinfos, registry()[1].get(name, ()))]
-    blocks += [Heading(2, "Runs", "runs"), *run_blocks(runinfos)]
+        blocks += scenario_blocks(analysis, view, chart_dir, crossings)
+    blocks += unmeasured_blocks(analysis)
+    blocks += [Heading(2, "Runs", "runs"), *run_blocks(analysis.runinfos)]
     return blocks
 
 
 def default_report_dir(results: Path) -> Path:
     """``results/<stem>.report/`` next to the (first) results file."""
-    name = results.name.removesuffix(".gz").removesuffix(".json")
-    return results.with_name(f"{name}.report")
+    return results.with_name(f"{results_stem(results)}.report")
 
 
 def write_report(*paths: str | Path, out_dir: str | Path | None = None,
@@ -248,10 +248,11 @@ def write_report(*paths: str | Path, out_dir: str | Path | None = None,
     files = [Path(p) for p in paths]
     frame = load_results(*files)
     runinfos = [read_runinfo(p, label) for p, label in zip(files, file_labels(files), strict=True)]
-    choose_baseline(scenario_views(frame), baseline)  # a bad --baseline fails before anything is written
+    analysis = analyse(frame, runinfos)
+    analysis.baseline(baseline)  # a bad --baseline fails before anything is written
     out = Path(out_dir) if out_dir is not None else default_report_dir(files[0])
     with Staging(out) as staging:
-        blocks = build_report(frame, runinfos, staging.dir / CHARTS, baseline)
+        blocks = build_report(analysis, staging.dir / CHARTS, baseline)
         (staging.dir / "report.md").write_text(to_markdown(blocks), encoding="utf-8")
         (staging.dir / "report.html").write_text(to_html(blocks, TITLE), encoding="utf-8")
         write_csv(frame, staging.dir / "results.csv")

@@ -14,7 +14,7 @@ from typing import Any
 from ._doc import Block, Para, Table
 from ._format import Params, format_params, params_key
 from ._load import RunInfo
-from ._views import model_key, scenario_key
+from ._registry import UNKNOWN, Registry
 
 
 def _params(record: Mapping[str, Any], order: Sequence[str] = ()) -> Params:
@@ -26,19 +26,19 @@ def _params(record: Mapping[str, Any], order: Sequence[str] = ()) -> Params:
     return tuple(sorted(params.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
-def _records(runinfos: list[RunInfo], kind: str, scenario: str,
-             order: Sequence[str]) -> list[tuple[RunInfo, dict[str, Any]]]:
+def _records(runinfos: Sequence[RunInfo], kind: str, scenario: str, order: Sequence[str],
+             registry: Registry) -> list[tuple[RunInfo, dict[str, Any]]]:
     found = [(ri, rec) for ri in runinfos for rec in getattr(ri, kind)
              if isinstance(rec, dict) and rec.get("scenario") == scenario]
-    return sorted(found, key=lambda pair: (model_key(str(pair[1].get("model"))),
+    return sorted(found, key=lambda pair: (registry.model_key(str(pair[1].get("model"))),
                                            params_key(_params(pair[1], order)), pair[0].results))
 
 
-def runinfo_scenarios(runinfos: list[RunInfo]) -> list[str]:
+def runinfo_scenarios(runinfos: Sequence[RunInfo], registry: Registry) -> list[str]:
     """Scenarios named by an unsupported or failed pair, in registry order."""
     names = {str(rec.get("scenario")) for ri in runinfos for rec in (*ri.unsupported, *ri.failed)
              if isinstance(rec, dict) and rec.get("scenario")}
-    return sorted(names, key=scenario_key)
+    return sorted(names, key=registry.scenario_key)
 
 
 def _table(pairs: list[tuple[RunInfo, dict[str, Any]]], columns: tuple[str, ...],
@@ -52,10 +52,12 @@ def _table(pairs: list[tuple[RunInfo, dict[str, Any]]], columns: tuple[str, ...]
     return Table(headers, tuple(rows))
 
 
-def outcome_blocks(scenario: str, runinfos: list[RunInfo], order: Sequence[str] = ()) -> list[Block]:
+def outcome_blocks(scenario: str, runinfos: Sequence[RunInfo], order: Sequence[str] = (),
+                   registry: Registry = UNKNOWN) -> list[Block]:
     """The scenario's unsupported and failed pairs, from every results file's run info.
 
-    ``order`` lists parameter names in the order to show them (the scenario's first).
+    ``order`` lists parameter names in the order to show them (the scenario's first);
+    pairs are sorted by model, in ``registry`` order.
     """
     several = len(runinfos) > 1
     blocks: list[Block] = []
@@ -63,7 +65,7 @@ def outcome_blocks(scenario: str, runinfos: list[RunInfo], order: Sequence[str] 
     kinds = (("unsupported", "Unsupported pairs (not run)", ("reason",)),
              ("failed", "Failed pairs (not timed, or timing failed)", ("stage", "error")))
     for kind, title, columns in kinds:
-        pairs = _records(runinfos, kind, scenario, order)
+        pairs = _records(runinfos, kind, scenario, order, registry)
         if pairs:
             blocks += [Para(f"**{title}:**"), _table(pairs, columns, several, order)]
         elif not unknown:
@@ -74,7 +76,7 @@ def outcome_blocks(scenario: str, runinfos: list[RunInfo], order: Sequence[str] 
     return blocks
 
 
-def run_blocks(runinfos: list[RunInfo]) -> list[Block]:
+def run_blocks(runinfos: Sequence[RunInfo]) -> list[Block]:
     """One row per results file: the command, the profile and how many pairs finished."""
     rows = []
     notes: list[Block] = []

@@ -1,11 +1,11 @@
 """What every chart shares: matplotlib (Agg, imported lazily), colours, time axes, saving.
 
-Colours are Okabe and Ito's eight colour-blind-safe colours, given to models
-in registry order (black for the sequential baseline), so a model has the same
-colour in every chart of every report.  A model the registry does not know
-gets one of Paul Tol's muted colours, chosen from its name, which is just as
-stable.  Variants of one model share its colour and differ by line style and
-marker.
+Colours are Okabe and Ito's eight colour-blind-safe colours, one for each
+built-in model, fixed by name (black for the sequential baseline), so a model
+has the same colour in every chart of every report, whichever models a run
+has.  Any other model gets one of Paul Tol's muted colours, chosen from its
+name, which is just as stable.  Variants of one model share its colour and
+differ by line style and marker.
 
 Charts are drawn on ``matplotlib.figure.Figure`` with the Agg canvas, never
 through pyplot: no global figure registry to leak, no GUI backend to pick up
@@ -23,13 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ._format import slug, time_unit
-from ._views import registry
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 OKABE_ITO = ("#000000", "#0072B2", "#56B4E9", "#009E73", "#D55E00", "#E69F00", "#CC79A7", "#F0E442")
+#: The built-in models, in the registry order they were first given their colours in.  By name, not
+#: by a run's registry: a run lists only its own models, and their positions would shift the colours.
+COLORED_MODELS = ("sequential", "asyncio", "uvloop", "threads", "processes", "to_thread", "executor-thread",
+                  "executor-process")
 TOL_MUTED = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
              "#AA4499")
 LINESTYLES = ("-", "--", ":", "-.")
@@ -54,9 +57,8 @@ _RC: dict[str, Any] = {
 
 
 def model_color(model: str) -> str:
-    order = registry()[0]
-    if model in order and order.index(model) < len(OKABE_ITO):
-        return OKABE_ITO[order.index(model)]
+    if model in COLORED_MODELS:
+        return OKABE_ITO[COLORED_MODELS.index(model)]
     return TOL_MUTED[zlib.crc32(model.encode()) % len(TOL_MUTED)]
 
 

@@ -8,10 +8,10 @@ A *point* is one value of each of the scenario's own parameters (``n``,
 parameters that take several values, so a report of default runs reads
 ``threads``, not ``threads (workers=0)``.
 
-Which parameters belong to the scenario comes from the benchmarks registry
-when the scenario is known there, else from the data: the parameters every
-model of the scenario shares.  Nothing depends on knowing a scenario or a
-model in advance; the registry only supplies the canonical order.
+Which parameters belong to the scenario, and the order of scenarios and
+models, come from the runs' own registries (:mod:`analysis._registry`), or
+are read off the results of runs that predate them (:mod:`analysis._inferred`).
+Nothing depends on knowing a scenario or a model in advance.
 """
 
 from __future__ import annotations
@@ -20,35 +20,17 @@ import math
 import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache
 
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ._format import Params, Value, format_params, params_key
-from ._load import LATENCY_COLUMN, METRIC_PREFIX, METRICS_COUNT, PARAM_PREFIX
+from benchmarks.core.formats import PARAM_PREFIX, param_names
+
+from ._format import Params, Value, format_params, is_number, params_key
+from ._inferred import own_params, run_registry
+from ._load import LATENCY_COLUMN, METRIC_PREFIX, METRICS_COUNT
+from ._registry import Registry
 from ._stats import Sample
-
-
-@cache
-def registry() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], dict[str, str]]:
-    """(model order, scenario -> its parameter names, scenario -> summary); empty if unavailable."""
-    try:
-        from benchmarks import MODELS, SCENARIOS
-    except ImportError:
-        return (), {}, {}
-    params = {name: tuple(p.name for p in s.params) for name, s in SCENARIOS.items()}
-    return tuple(MODELS), params, {name: s.summary for name, s in SCENARIOS.items()}
-
-
-def model_key(model: str) -> tuple[int, str]:
-    order = registry()[0]
-    return (order.index(model), "") if model in order else (len(order), model)
-
-
-def scenario_key(scenario: str) -> tuple[int, str]:
-    order = tuple(registry()[1])
-    return (order.index(scenario), "") if scenario in order else (len(order), scenario)
 
 
 def _cell(value: object) -> object:
@@ -67,7 +49,7 @@ def samples(frame: pd.DataFrame) -> list[Sample]:
     out = []
     for (file, bench), group in frame.groupby(["file", "benchmark"], sort=False):
         first = group.iloc[0]
-        names = [n for n in str(first["params"]).split(",") if n]
+        names = param_names(first["params"])
         raw = group["value"] * group["loops"] * group["inner_loops"]
         latency = tuple((pct, float(v)) for pct, col in latency_cols  # type: ignore[arg-type]
                         if (v := _cell(first[col])) is not None)
@@ -126,16 +108,10 @@ class ScenarioView:
         return names + sorted(n for n, v in seen.items() if len(v) > 1 and n not in self.point_names)
 
 
-def _point_names(scenario: str, group: list[Sample]) -> tuple[str, ...]:
-    known = registry()[1].get(scenario)
-    present = [n for s in group for n, _ in s.params]
-    if known is not None:
-        return tuple(n for n in known if n in present)
-    by_model: dict[str, set[str]] = {}
-    for s in group:
-        by_model.setdefault(s.model, set()).update(n for n, _ in s.params)
-    shared = set.intersection(*by_model.values())
-    return tuple(dict.fromkeys(n for n in present if n in shared))
+def _point_names(scenario: str, group: list[Sample], registry: Registry) -> tuple[str, ...]:
+    info = registry.scenario(scenario)
+    present = {n for s in group for n, _ in s.params}
+    return tuple(n for n in (info.params if info else own_params(group)) if n in present)
 
 
 def source_tags(group: Iterable[Sample], frame: pd.DataFrame) -> dict[str, str]:
@@ -149,8 +125,14 @@ def source_tags(group: Iterable[Sample], frame: pd.DataFrame) -> dict[str, str]:
     return {f: f for f in files}
 
 
-def scenario_views(frame: pd.DataFrame) -> list[ScenarioView]:
-    everything = samples(frame)
+def scenario_views(frame: pd.DataFrame, registry: Registry | None = None,
+                   found: list[Sample] | None = None) -> list[ScenarioView]:
+    """The frame's scenarios in registry order; ``found``: its :func:`samples`, if already built.
+
+    Without a registry, the one read off the frame's results (no run info: none written).
+    """
+    everything = samples(frame) if found is None else found
+    registry = run_registry(everything) if registry is None else registry
     keys = [(s.scenario, s.model, s.params) for s in everything]
     duplicated = len(set(keys)) < len(keys)
     tags = source_tags(everything, frame) if duplicated else {}
@@ -158,9 +140,9 @@ def scenario_views(frame: pd.DataFrame) -> list[ScenarioView]:
     for s in everything:
         by_scenario.setdefault(s.scenario, []).append(s)
     views = []
-    for name in sorted(by_scenario, key=scenario_key):
+    for name in sorted(by_scenario, key=registry.scenario_key):
         group = by_scenario[name]
-        view = ScenarioView(name, group[0].kind, _point_names(name, group))
+        view = ScenarioView(name, group[0].kind, _point_names(name, group, registry))
         split = [(s, tuple(p for p in s.params if p[0] in view.point_names),
                   tuple(p for p in s.params if p[0] not in view.point_names)) for s in group]
         values: dict[tuple[str, str], set[Value]] = {}
@@ -177,7 +159,7 @@ def scenario_views(frame: pd.DataFrame) -> list[ScenarioView]:
             view.cells[point, contender] = s
         file_order = list(dict.fromkeys(s.file for s in group))
         view.contenders = sorted(contenders, key=lambda c: (
-            model_key(c.model), params_key(c.variant), file_order.index(c.file) if c.file else 0))
+            registry.model_key(c.model), params_key(c.variant), file_order.index(c.file) if c.file else 0))
         view.points = sorted({point for point, _ in view.cells}, key=params_key)
         views.append(view)
     return views
@@ -188,6 +170,5 @@ def scaling_params(view: ScenarioView) -> list[str]:
 
     A sweep such as ``concurrency=10,100,unbounded`` qualifies: the word goes last on the axis.
     """
-    numeric = {n for s in view.cells.values() for n, v in s.params
-               if isinstance(v, int | float) and not isinstance(v, bool)}
+    numeric = {n for s in view.cells.values() for n, v in s.params if is_number(v)}
     return [n for n in view.swept() if n in numeric]

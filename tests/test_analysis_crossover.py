@@ -16,12 +16,11 @@ import pyperf
 import pytest
 
 from analysis import crossover_table, load_results, write_report
+from analysis._analysis import analyse
 from analysis._crossover import crossing, crossover_blocks, crossovers
-from analysis._decide import choose_baseline, decisions
 from analysis._doc import to_markdown
 from analysis._load import frame_from_suites
 from analysis._stats import Sample
-from analysis._views import scenario_views
 
 DATA = Path(__file__).resolve().parent / "data"
 GRANULARITY = DATA / "granularity.json"
@@ -128,8 +127,8 @@ def test_crossover_is_rendered_exactly(synthetic: pd.DataFrame) -> None:
 
 def _render(frame: pd.DataFrame) -> str:
     """The crossover tables of a frame as the report writes them (without drawing its charts)."""
-    views = scenario_views(frame)
-    return to_markdown(crossover_blocks(crossovers(views, decisions(views), choose_baseline(views, None))))
+    derived = analyse(frame)
+    return to_markdown(crossover_blocks(crossovers(derived.views, derived.decisions, derived.baseline())))
 
 
 def test_crossing_rule() -> None:

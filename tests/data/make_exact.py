@@ -9,10 +9,13 @@ are chosen so that tests can assert exact numbers:
   significant; ``sequential`` is 100x slower.  Each benchmark also has
   warm-ups and a calibration run, which must not become rows.
 * ``toy_cpu``, a scenario and a model (``greenlets``, parameter ``hubs``)
-  that the registry does not know, swept over ``size``; it records
+  that are not built in (a plugin's), swept over ``size``; it records
   latency percentiles.  ``greenlets (hubs=1)`` is noisy (one value 3x the
   others); ``greenlets (hubs=2)`` has 3 values at size 1000 (6 vs 3: pyperf's
   test does not apply) and a single value at size 2000.
+* ``exact.runinfo`` carries the registry the run would write (:data:`REGISTRY`):
+  the built-in entries as the code describes them, and the plugin's
+  ``toy_cpu`` and ``greenlets`` with summaries no code has.
 * ``exact.metrics.jsonl`` is hand-written too (:data:`METRICS`), laid out as
   the runner writes it: one record per timed call of each benchmark above
   (calibration, warm-up, value), keys sorted.  Calibration and warm-up
@@ -87,10 +90,37 @@ def suite() -> pyperf.BenchmarkSuite:
     return pyperf.BenchmarkSuite(benches)
 
 
+#: What the run writes under ``registry``: its scenarios and models, in registry order (plugins last).
+REGISTRY = {
+    "scenarios": [
+        {"name": "sleep_fanout", "kind": "io", "params": ["n", "latency_ms", "concurrency"],
+         "summary": "N requests that each wait L ms, C at a time (I/O-bound fan-out)"},
+        {"name": "file_io", "kind": "io", "params": ["n", "size_kib"],
+         "summary": "N files written, read back, verified and deleted in a temporary directory"},
+        {"name": "toy_cpu", "kind": "cpu", "params": ["n", "size"],
+         "summary": "a plugin's toy CPU work: `n` units of `size` steps"},
+    ],
+    "models": [
+        {"name": "sequential", "summary": "one unit after another in the calling thread (the baseline)",
+         "capability": "inline execution in the calling thread"},
+        {"name": "asyncio",
+         "summary": "coroutines on the default asyncio loop (gather / TaskGroup / as_completed)",
+         "capability": "an event loop (asyncio)"},
+        {"name": "uvloop", "summary": "the asyncio model's coroutines on uvloop's event loop",
+         "capability": "an event loop (uvloop)"},
+        {"name": "threads", "summary": "ThreadPoolExecutor of `workers` threads",
+         "capability": "a thread pool"},
+        {"name": "processes", "summary": "ProcessPoolExecutor of `workers` processes, start method recorded",
+         "capability": "a process pool"},
+        {"name": "greenlets", "summary": "a plugin's greenlets on `hubs` hubs",
+         "capability": "a plugin's hubs"},
+    ],
+}
+
 RUNINFO = {
     "command": ["python", "-m", "benchmarks", "run", "--profile", "default"],
     "profile": "default", "pyperf_args": [], "planned": 11, "completed": 10, "interrupted": False,
-    "results": "exact.json",
+    "results": "exact.json", "registry": REGISTRY,
     "unsupported": [
         {"name": "sleep_fanout/uvloop[...]", "scenario": "sleep_fanout", "model": "uvloop",
          "params": {"n": 100, "latency_ms": 10.0, "concurrency": "unbounded", "api": "gather"},

@@ -1,0 +1,82 @@
+"""Everything a report derives from its results, derived once and handed to every chart and table.
+
+A report reads its frame once into samples, the registry, the scenario views,
+the decisions and the order of the models; every table and chart of it then
+reads those, rather than rebuilding them from the frame.  The public chart and
+table functions take either a frame (what a notebook has) or an
+:class:`Analysis` (what the report has): :func:`as_analysis` derives the first
+into the second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# mypy: disable-error-code="import-untyped"
+import pandas as pd
+
+from benchmarks.core.formats import PARAM_PREFIX
+
+from ._decide import Decision, choose_baseline, decisions, models_in
+from ._inferred import run_registry
+from ._load import RunInfo
+from ._registry import Registry
+from ._stats import Sample
+from ._views import ScenarioView, samples, scenario_views
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    frame: pd.DataFrame
+    runinfos: tuple[RunInfo, ...]
+    registry: Registry
+    samples: tuple[Sample, ...]
+    views: list[ScenarioView]
+    decisions: list[Decision]
+    models: list[str]  # every model in the results, in registry order
+
+    @property
+    def files(self) -> list[str]:
+        return list(dict.fromkeys(self.frame["file"]))
+
+    def view(self, scenario: str) -> ScenarioView:
+        for view in self.views:
+            if view.name == scenario:
+                return view
+        raise ValueError(f"no benchmark of scenario {scenario!r} in these results")
+
+    def baseline(self, requested: str | None = None) -> str:
+        return choose_baseline(self.models, requested)
+
+
+def analyse(frame: pd.DataFrame, runinfos: Sequence[RunInfo] = ()) -> Analysis:
+    """Samples, registry (the runs' own, else read off the results), views and decisions, once."""
+    found = samples(frame)
+    registry = run_registry(found, runinfos)
+    views = scenario_views(frame, registry, found)
+    return Analysis(frame, tuple(runinfos), registry, tuple(found), views, decisions(views),
+                    models_in(views, registry))
+
+
+def as_analysis(data: pd.DataFrame | Analysis) -> Analysis:
+    return data if isinstance(data, Analysis) else analyse(data)
+
+
+def decision_table(data: pd.DataFrame | Analysis) -> pd.DataFrame:
+    """The decision table as a frame: one row per scenario, point and contender."""
+    rows = []
+    for d in as_analysis(data).decisions:
+        for rank, e in enumerate(d.entries, 1):
+            diff = e.versus_fastest
+            rows.append({
+                "scenario": d.scenario, **{PARAM_PREFIX + k: v for k, v in d.point},
+                "rank": rank, "contender": e.contender.label, "model": e.contender.model,
+                "median": e.sample.median, "q1": e.sample.q1, "q3": e.sample.q3, "n": e.sample.n,
+                "ratio_to_fastest": e.ratio,
+                "significant": None if diff is None else diff.significant,
+                "within_noise": None if diff is None else diff.within_noise,
+                "verdict": "fastest" if diff is None else diff.verdict,
+                "noisy": bool(e.noise),
+            })
+    return pd.DataFrame(rows)
