@@ -36,6 +36,7 @@ import pandas as pd
 import pyperf
 
 from benchmarks.core.formats import METRICS_SUFFIX, PARAM_PREFIX, RUNINFO_SUFFIX, param_names, side_file
+from benchmarks.pyperf_bridge import suite_from_json
 
 from ._format import is_number
 
@@ -110,8 +111,8 @@ def load_suite(path: Path) -> pyperf.BenchmarkSuite:
                             "(no 'version' and 'benchmarks' keys)")
     try:
         # pyperf has no public constructor from parsed JSON; its own load() would read and
-        # parse the file a second time.  _json_load is what load() calls (pyperf is pinned).
-        suite = pyperf.BenchmarkSuite._json_load(str(path), data)
+        # parse the file a second time (the bridge holds every use of pyperf's privates)
+        suite = suite_from_json(str(path), data)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise AnalysisError(f"{str(path)!r} is not a valid pyperf results file ({exc})") from None
     for bench in suite:

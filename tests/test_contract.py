@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import re
+from pathlib import Path
 
 import pyperf
 
+from benchmarks import pyperf_bridge
 from benchmarks.core import contract
-from benchmarks.harness import pyperf_bridge
 
 CLASSES = (contract.Session, contract.Capability, contract.Model, contract.Scenario, contract.SessionKind)
 
@@ -47,3 +49,13 @@ def test_pyperf_still_has_the_privates_the_bridge_relies_on() -> None:
     cmd = Manager(runner).worker_cmd(0, 0, 3)
     assert "--worker-task=7" in cmd
     assert pyperf_bridge.measure.__doc__
+
+
+def test_pyperf_still_loads_a_suite_from_parsed_json(tmp_path: Path) -> None:
+    bench = pyperf.Benchmark([pyperf.Run([1.0, 2.0], metadata={"name": "b", "loops": 1},
+                                         collect_metadata=False)])
+    path = tmp_path / "s.json"
+    pyperf.BenchmarkSuite([bench]).dump(str(path))
+    suite = pyperf_bridge.suite_from_json(str(path), json.loads(path.read_text()))
+    assert [b.get_name() for b in suite] == ["b"]
+    assert suite.get_benchmark("b").get_values() == (1.0, 2.0)

@@ -34,12 +34,12 @@ from benchmarks.harness.environment import build_warnings, format_cpus
 from benchmarks.harness.options import set_metrics_file
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Progress, format_duration
-from benchmarks.harness.pyperf_bridge import measure
 from benchmarks.harness.registry import registry_record
 from benchmarks.harness.results import ResultsWriter, default_path
 from benchmarks.harness.resume import load_earlier
 from benchmarks.harness.rounds import Planner, RoundSettings, Track
 from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, verify_once
+from benchmarks.pyperf_bridge import measure
 
 # Rough cost of starting one pyperf worker (interpreter, pyperf, this package).
 WORKER_START_S = 0.3

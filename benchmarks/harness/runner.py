@@ -5,7 +5,7 @@ verifies every pair and times them in rounds; pyperf re-runs this same
 command in worker processes, with the suite's options appended by
 ``add_cmdline_args`` (:mod:`benchmarks.harness.options`).  A worker registers
 every planned benchmark in plan order and pyperf runs the one at the position
-the master asked for (:mod:`benchmarks.harness.pyperf_bridge`), so a pair
+the master asked for (:mod:`benchmarks.pyperf_bridge`), so a pair
 that failed verification is simply never asked for.
 """
 
@@ -20,9 +20,9 @@ from benchmarks.harness.environment import format_cpus, interpreter_metadata, wo
 from benchmarks.harness.master import master
 from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings
 from benchmarks.harness.plan import plan
-from benchmarks.harness.pyperf_bridge import new_runner
 from benchmarks.harness.registry import load_plugins
 from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, run_kinds
+from benchmarks.pyperf_bridge import new_runner
 
 
 def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:

@@ -8,6 +8,11 @@ each of them against the pinned pyperf, so an upgrade that changes one fails lou
   order, so it sets the position of each one before asking pyperf to measure it.
 - ``Runner._bench_names``: pyperf refuses a name it has measured before; a benchmark is
   measured once per round.
+- ``BenchmarkSuite._json_load``: a suite from JSON already parsed (what ``load`` calls after
+  reading the file), so the analysis reads and parses each results file once.
+
+A leaf module (pyperf and the standard library only): the analysis imports it without
+importing any scenario or model.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ def new_runner(parser: argparse.ArgumentParser, metadata: dict[str, Any], progra
     """The process's one pyperf Runner, with its options on ``parser``."""
     return pyperf.Runner(metadata=metadata, program_args=program_args, add_cmdline_args=add_cmdline_args,
                          _argparser=parser)
+
+
+def suite_from_json(filename: str, data: dict[str, Any]) -> pyperf.BenchmarkSuite:
+    """The suite of an already parsed results file."""
+    return pyperf.BenchmarkSuite._json_load(filename, data)
 
 
 def measure(runner: pyperf.Runner, position: int, name: str, time_func: Callable[[int], float],
