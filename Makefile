@@ -45,7 +45,7 @@ list: $(STAMP) ## list scenarios, models, parameters and unsupported pairs
 
 test: $(STAMP) ## run the test suite (also once with PYTHONASYNCIODEBUG=1 for the async models)
 	$(PY) -m pytest
-	PYTHONASYNCIODEBUG=1 $(PY) -m pytest -q tests/test_same_answer.py
+	PYTHONASYNCIODEBUG=1 $(PY) -m pytest -q tests/models/test_same_answer.py
 
 lint: $(STAMP) ## ruff and mypy
 	$(VENV)/bin/ruff check benchmarks analysis tests

@@ -42,7 +42,7 @@ How:
   it lies inside the band, "undecided" otherwise.
 
 Coverage of the 95% interval, measured by simulation (``python -m
-tests.test_paired 4000``, about 6 minutes: 4000 repetitions per cell, +-0.7%
+tests.analysis.test_paired 4000``, about 6 minutes: 4000 repetitions per cell, +-0.7%
 at two standard errors; equal workloads; each repetition draws a drift of
 5-30% (lognormal sigma) per round, shared by both sides, and 1-5% noise per
 value, 3 values per process).  Cases: processes per round of a + of b, and

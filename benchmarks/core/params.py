@@ -29,6 +29,9 @@ class Param:
     default: tuple[Value, ...]
     help: str
     quick: tuple[Value, ...] | None = None
+    #: the tests' sweep: small enough that every pair of the registry answers in seconds
+    #: (None: the quick sweep, else the default)
+    tiny: tuple[Value, ...] | None = None
     minimum: float | None = None
     choices: tuple[str, ...] | None = None
     #: an extra accepted string for an int parameter, e.g. "unbounded"
@@ -38,6 +41,9 @@ class Param:
         if profile_quick and self.quick is not None:
             return self.quick
         return self.default
+
+    def tiny_sweep(self) -> tuple[Value, ...]:
+        return self.tiny if self.tiny is not None else self.sweep(profile_quick=True)
 
     def describe_valid(self) -> str:
         if self.choices is not None:

@@ -31,8 +31,8 @@ class CpuHash(Scenario):
     summary = "N SHA-256 units over `size_kib` KiB buffers (releases the GIL)"
     kind = "cpu"
     params = (
-        Param("n", int, (32,), "number of units", quick=(8,), minimum=1),
-        Param("size_kib", int, (1024,), "buffer size per unit, KiB", quick=(256,), minimum=1),
+        Param("n", int, (32,), "number of units", quick=(8,), tiny=(6,), minimum=1),
+        Param("size_kib", int, (1024,), "buffer size per unit, KiB", quick=(256,), tiny=(4,), minimum=1),
     )
 
     def model_params(self, model: Model) -> tuple[Param, ...]:

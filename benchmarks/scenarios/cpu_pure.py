@@ -41,8 +41,8 @@ class CpuPure(Scenario):
     summary = "N pure-Python CPU units of `size` LCG steps (holds the GIL)"
     kind = "cpu"
     params = (
-        Param("n", int, (32,), "number of units", quick=(8,), minimum=1),
-        Param("size", int, (50_000,), "LCG steps per unit", quick=(20_000,), minimum=1),
+        Param("n", int, (32,), "number of units", quick=(8,), tiny=(6,), minimum=1),
+        Param("size", int, (50_000,), "LCG steps per unit", quick=(20_000,), tiny=(300,), minimum=1),
     )
 
     def model_params(self, model: Model) -> tuple[Param, ...]:

@@ -51,8 +51,8 @@ class FileIO(Scenario):
                "(asyncio has no native file I/O: asyncio and uvloop go through the default executor)")
     kind = "io"
     params = (
-        Param("n", int, (100,), "number of files", quick=(16,), minimum=1),
-        Param("size_kib", int, (64,), "size of each file, KiB", quick=(16,), minimum=1),
+        Param("n", int, (100,), "number of files", quick=(16,), tiny=(6,), minimum=1),
+        Param("size_kib", int, (64,), "size of each file, KiB", quick=(16,), tiny=(4,), minimum=1),
     )
 
     def model_params(self, model: Model) -> tuple[Param, ...]:

@@ -120,11 +120,11 @@ class Granularity(Scenario):
     kind = "cpu"
     params = (
         Param("unit_kind", str, UNIT_KINDS, "pure-Python (holds the GIL) or SHA-256 (releases it)",
-              quick=("pure",), choices=UNIT_KINDS),
+              quick=("pure",), tiny=UNIT_KINDS, choices=UNIT_KINDS),
         Param("unit_us", int, (10, 100, 250, 1000, 25_000), "nominal microseconds of work per unit",
-              quick=(100, 1000), minimum=1),
+              quick=(100, 1000), tiny=(100,), minimum=1),
         Param("total_ms", int, (50,), "nominal total milliseconds of work, split into units",
-              quick=(10,), minimum=1),
+              quick=(10,), tiny=(1,), minimum=1),
     )
 
     def model_params(self, model: Model) -> tuple[Param, ...]:

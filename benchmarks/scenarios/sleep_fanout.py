@@ -44,8 +44,8 @@ class SleepFanout(Scenario):
     summary = "N requests that each wait L ms, C at a time (I/O-bound fan-out)"
     kind = "io"
     params = (
-        Param("n", int, (100,), "number of requests", quick=(20,), minimum=1),
-        Param("latency_ms", float, (10.0,), "wait per request, ms", quick=(5.0,), minimum=0),
+        Param("n", int, (100,), "number of requests", quick=(20,), tiny=(6,), minimum=1),
+        Param("latency_ms", float, (10.0,), "wait per request, ms", quick=(5.0,), tiny=(1.0,), minimum=0),
         CONCURRENCY,
     )
 

@@ -85,7 +85,7 @@ class Spawn(Scenario):
                "or cold (pools created in the timing)")
     kind = "io"  # units never compute: thread pools get one thread per unit
     params = (
-        Param("n", int, (100,), "number of units", quick=(20,), minimum=1),
+        Param("n", int, (100,), "number of units", quick=(20,), tiny=(6,), minimum=1),
         LIFECYCLE,
     )
 

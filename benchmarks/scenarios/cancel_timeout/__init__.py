@@ -79,8 +79,9 @@ from benchmarks.scenarios.cancel_timeout.shutdown import (
 
 OP = Param("op", str, ("deadline", "shutdown"), "deadline: per-call deadline overhead; "
            "shutdown: start N waiting units and stop them all", choices=("deadline", "shutdown"))
-CALLS = Param("calls", int, (200,), "op=deadline: calls made one after another", quick=(50,), minimum=1)
-N = Param("n", int, (50,), "op=shutdown: units started, then stopped", quick=(10,), minimum=1)
+CALLS = Param("calls", int, (200,), "op=deadline: calls made one after another", quick=(50,), tiny=(4,),
+              minimum=1)
+N = Param("n", int, (50,), "op=shutdown: units started, then stopped", quick=(10,), tiny=(6,), minimum=1)
 DEADLINE = Param("deadline", str, ("none",), "op=deadline: how each call gets its deadline "
                  "(none: the baseline)", choices=("none", "timeout", "wait_for", "result_timeout", "alarm"))
 

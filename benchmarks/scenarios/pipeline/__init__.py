@@ -59,11 +59,12 @@ from benchmarks.scenarios.pipeline.sessions import (
 )
 from benchmarks.scenarios.pipeline.workers import ProcessPipeline, ThreadPipeline
 
-ITEMS = Param("items", int, (1000,), "items through the pipeline per run", quick=(100,), minimum=1)
+ITEMS = Param("items", int, (1000,), "items through the pipeline per run", quick=(100,), tiny=(4,), minimum=1)
 STAGE_STEPS = Param("stage_steps", int, (0, 1000),
-                    "LCG steps the stage computes per item (0: hand-offs only)", quick=(500,), minimum=0)
+                    "LCG steps the stage computes per item (0: hand-offs only)", quick=(500,), tiny=(100,),
+                    minimum=0)
 QUEUE_SIZE = Param("queue_size", int, (16,), "slots in each of the two queues (the back-pressure bound)",
-                   quick=(4,), minimum=1)
+                   quick=(4,), tiny=(2,), minimum=1)
 
 #: the models' parameters that mean something here (api and chunksize do not)
 MODEL_PARAMS = ("workers", "start_method")

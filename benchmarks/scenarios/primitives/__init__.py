@@ -77,9 +77,9 @@ from benchmarks.scenarios.primitives.common import PRIMITIVES, Shape
 PRIMITIVE = Param("primitive", str, PRIMITIVES, "synchronisation primitive under test",
                   quick=PRIMITIVES, choices=PRIMITIVES)
 PARTIES = Param("parties", int, (8,), "tasks / threads / processes contending (lock, semaphore) or "
-                "waiting (event); pingpong always has two", quick=(4,), minimum=1)
+                "waiting (event); pingpong always has two", quick=(4,), tiny=(3,), minimum=1)
 ROUNDS = Param("rounds", int, (200,), "acquisitions per party (lock, semaphore), broadcast cycles (event) "
-               "or round trips (pingpong) per run", quick=(50,), minimum=1)
+               "or round trips (pingpong) per run", quick=(50,), tiny=(5,), minimum=1)
 LIMIT = Param("limit", int, (2,), "semaphore permits (semaphore only)", minimum=1)
 
 NOTHING_TO_CONTEND = ("one thread has no one to contend with, wake or hand a token to: "

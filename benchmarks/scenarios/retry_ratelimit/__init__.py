@@ -86,12 +86,12 @@ PATTERN_PARAMS = {"retry": {"backoff_us"}, "ratelimit": {"rate_per_s", "burst"},
 
 PATTERN = Param("pattern", str, ("retry", "ratelimit"),
                 "retry with backoff, a rate limiter at rate_per_s, or one that never waits "
-                "(acquire throughput)", quick=("ratelimit",),
+                "(acquire throughput)", quick=("ratelimit",), tiny=("retry", "ratelimit", "unlimited"),
                 choices=("retry", "ratelimit", "unlimited"))
 
 # The retry pattern's injected failures.  The seed is chosen so that even the
 # smallest test sizes include a call that gives up and calls that need 3 and 4
-# attempts (see tests/test_retry_ratelimit.py).
+# attempts (see tests/scenarios/test_retry_ratelimit.py).
 SEED = 579
 FAILURE_RATE = 0.3
 MAX_ATTEMPTS = 5
@@ -287,10 +287,12 @@ class RetryRateLimit(Scenario):
     kind = "io"  # units mostly wait: thread pools get one thread per unit
     params = (
         PATTERN,
-        Param("n", int, (125,), "number of calls (retry) or of acquires", quick=(20,), minimum=1),
+        Param("n", int, (125,), "number of calls (retry) or of acquires", quick=(20,), tiny=(6,), minimum=1),
         Param("backoff_us", int, (1000,), "retry: wait before the first retry, us (doubles each retry)",
+              tiny=(100,),
               minimum=0),
-        Param("rate_per_s", int, (2000,), "ratelimit: the bucket's rate, tokens per second", minimum=1),
+        Param("rate_per_s", int, (2000,), "ratelimit: the bucket's rate, tokens per second", tiny=(5000,),
+              minimum=1),
         Param("burst", int, (1,), "ratelimit, unlimited: the bucket's capacity, tokens", minimum=1),
     )
 

@@ -90,9 +90,10 @@ class RpcFanout(Scenario):
     summary = "N requests over loopback TCP to a server that answers after L ms (the client is under test)"
     kind = "io"
     params = (
-        Param("n", int, (200,), "number of requests", quick=(20,), minimum=1),
-        Param("latency_ms", float, (10.0,), "server delay per request, ms", quick=(5.0,), minimum=0),
-        Param("response_bytes", int, (1024,), "response size, bytes", minimum=1),
+        Param("n", int, (200,), "number of requests", quick=(20,), tiny=(6,), minimum=1),
+        Param("latency_ms", float, (10.0,), "server delay per request, ms", quick=(5.0,), tiny=(1.0,),
+              minimum=0),
+        Param("response_bytes", int, (1024,), "response size, bytes", tiny=(100,), minimum=1),
         CONCURRENCY,
     )
 

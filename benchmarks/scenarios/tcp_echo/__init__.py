@@ -158,9 +158,10 @@ class TcpEcho(Scenario):
     summary = "C connections x M round trips of S bytes against the model's echo server (server under test)"
     kind = "io"
     params = (
-        Param("connections", int, (16,), "concurrent client connections", quick=(4,), minimum=1),
-        Param("round_trips", int, (100,), "round trips per connection", quick=(20,), minimum=1),
-        Param("message_bytes", int, (100, 65536), "message size, bytes", quick=(100,), minimum=1),
+        Param("connections", int, (16,), "concurrent client connections", quick=(4,), tiny=(2,), minimum=1),
+        Param("round_trips", int, (100,), "round trips per connection", quick=(20,), tiny=(3,), minimum=1),
+        Param("message_bytes", int, (100, 65536), "message size, bytes", quick=(100,), tiny=(100,),
+              minimum=1),
         Param("loadgen_procs", int, (1,), "load generator processes sharing the connections", minimum=1),
     )
     sessions: ClassVar[SessionTable] = {

@@ -34,12 +34,12 @@ from analysis._registry import from_runinfo, merge_orders
 from analysis._stats import Sample
 from benchmarks import SCENARIOS
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 EXACT = DATA / "exact.json"
 SMALL = DATA / "small.json"
 SWEEP = DATA / "sweep.json"
 GRANULARITY = DATA / "granularity.json"  # its .runinfo predates the registry
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 FIXTURE_SUMMARY = "N requests that each sleep L ms, C at a time (the fixture run's own wording)."
 
 

@@ -15,7 +15,7 @@ from benchmarks import checksum, plan
 from benchmarks.core.work import payload
 from benchmarks.scenarios import rpc_fanout
 from benchmarks.scenarios.file_io import SCENARIO as FILE_IO
-from tests.conftest import leaked_children
+from tests.support.leaks import leaked_children
 
 
 @pytest.mark.usefixtures("no_leaks")

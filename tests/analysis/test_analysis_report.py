@@ -32,11 +32,11 @@ from analysis._env import environment_notes
 from analysis._runinfo import outcome_blocks, run_blocks
 from analysis._views import scenario_views
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 EXACT = DATA / "exact.json"
 SMALL = DATA / "small.json"
 SWEEP = DATA / "sweep.json"
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 ERROR = "python -m analysis: error: "
 
 

@@ -30,7 +30,7 @@ from benchmarks.scenarios.cancel_timeout.shutdown import (
     ThreadShutdown,
     sleeper,
 )
-from tests.conftest import leaked_children
+from tests.support.leaks import leaked_children
 
 N = 8
 SHORT_S = 0.3  # how long a misbehaving unit holds out in the failure tests: generous, never asserted

@@ -1,6 +1,6 @@
 """Proof of extension: a new plain scenario of N units is one class, and every model runs it.
 
-``SCENARIOS`` makes this module a plugin (``--plugin tests.test_extension_scenarios``), so the
+``SCENARIOS`` makes this module a plugin (``--plugin tests.harness.test_extension_scenarios``), so the
 scenario reaches pyperf's worker processes (and, through pickling by reference, the process
 pools' children) in the run below.
 """
@@ -19,7 +19,7 @@ from benchmarks import PROFILES, Checksum, Param, Scenario, Work, checksum, plan
 from benchmarks import SCENARIOS as REGISTERED_SCENARIOS
 from benchmarks.core.params import Value
 from benchmarks.core.work import MODULUS, inline_async
-from tests.cli import MINIMAL_PYPERF, run_cli
+from tests.support.cli import MINIMAL_PYPERF, run_cli
 
 PLUGIN = __name__
 

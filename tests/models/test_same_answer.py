@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks import MODELS, PROFILES, SCENARIOS, Case, checksum, plan
 from benchmarks.core.pools import START_METHODS
-from tests.conftest import TINY
+from tests.support.tiny import TINY
 
 CASES, UNSUPPORTED = plan(overrides=TINY, profile=PROFILES["quick"])
 

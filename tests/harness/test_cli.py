@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import MODELS, SCENARIOS, plan
-from tests.cli import run_cli
+from tests.support.cli import run_cli
 
 
 def test_list_shows_every_scenario_model_and_parameter(tmp_path: Path) -> None:

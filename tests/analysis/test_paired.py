@@ -1,7 +1,7 @@
 """Paired ratios from interleaved rounds: drift, false positives, power, unequal sizes, determinism.
 
 Workloads are simulated, never timed: a fake machine and a fake clock for the
-drift tests, seeded noise for the rates.  ``python -m tests.test_paired [N]``,
+drift tests, seeded noise for the rates.  ``python -m tests.analysis.test_paired [N]``,
 from the repository's root, prints the coverage table quoted in
 ``analysis/paired.py`` (N repetitions per cell, 4000 there).
 """

@@ -1,6 +1,6 @@
 """Proof of extension: a new model is one class that declares its capability.
 
-``MODELS`` makes this module a plugin (``--plugin tests.test_extension_models``), so the
+``MODELS`` makes this module a plugin (``--plugin tests.harness.test_extension_models``), so the
 same classes reach pyperf's worker processes in the run below.
 """
 
@@ -18,8 +18,8 @@ from benchmarks import PROFILES, Capability, Case, Model, Session, Work, checksu
 from benchmarks import SCENARIOS as REGISTERED_SCENARIOS
 from benchmarks.core.capabilities import ThreadPool
 from benchmarks.core.params import Value
-from tests.cli import MINIMAL_PYPERF, run_cli, tiny_args
-from tests.conftest import TINY
+from tests.support.cli import MINIMAL_PYPERF, run_cli
+from tests.support.tiny import TINY, tiny_args
 
 PLUGIN = __name__
 

@@ -31,7 +31,7 @@ from analysis._stats import Sample, difference, noise_warnings, pyperf_test
 from analysis._style import OKABE_ITO
 from analysis._views import scenario_views
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 EXACT = DATA / "exact.json"
 SMALL = DATA / "small.json"
 SWEEP = DATA / "sweep.json"

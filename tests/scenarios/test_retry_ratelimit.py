@@ -30,7 +30,8 @@ from benchmarks.scenarios.retry_ratelimit.token_bucket import (
     take,
     wait_until,
 )
-from tests.conftest import TINY, leaked_children
+from tests.support.leaks import leaked_children
+from tests.support.tiny import TINY
 
 # -- the bucket's arithmetic, on simulated time -------------------------------------------------
 

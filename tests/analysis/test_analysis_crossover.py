@@ -22,7 +22,7 @@ from analysis._doc import to_markdown
 from analysis._load import frame_from_suites
 from analysis._stats import Sample
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 GRANULARITY = DATA / "granularity.json"
 SIZES = (1, 10, 100, 1000)
 

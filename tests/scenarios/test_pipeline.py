@@ -17,7 +17,7 @@ from benchmarks.scenarios import cpu_pure
 from benchmarks.scenarios.pipeline import SCENARIO
 from benchmarks.scenarios.pipeline import sessions as _pipelines
 from benchmarks.scenarios.pipeline import workers as _pipeline_workers
-from tests.conftest import leaked_children
+from tests.support.leaks import leaked_children
 
 QUEUE_SIZE = 2
 SMALL = {"items": ["40"], "stage_steps": ["50"], "queue_size": [str(QUEUE_SIZE)]}

@@ -1,0 +1,1 @@
+"""Tests of the models: limits, failures, every pair's answer."""

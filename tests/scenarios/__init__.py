@@ -1,0 +1,1 @@
+"""Tests of each scenario and its helpers."""

@@ -1,0 +1,24 @@
+"""Run ``python -m benchmarks`` as a user would, in a scratch directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+# One round of one worker process, one value, no warm-up, one loop: a run through pyperf, not a
+# measurement.
+MINIMAL_PYPERF = ["--rounds", "1", "-p", "1", "-n", "1", "-w", "0", "-l", "1", "--quiet"]
+
+
+def env() -> dict[str, str]:
+    # PYTHONPATH is on pyperf's allow-list, so workers import this checkout too.
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def run_cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "benchmarks", *args], cwd=cwd, env=env(),
+                          capture_output=True, text=True, timeout=timeout, check=False)
