@@ -85,10 +85,12 @@ async def fan_out(unit: Unit, n: int, limit: int, api: str) -> list[int]:
     return await APIS[api]([unit(i) for i in range(n)])
 
 
-def close_loop(loop: asyncio.AbstractEventLoop, resources: ExitStack) -> None:
-    """Release a session's pools (``resources``), then its loop and the loop's default executor."""
+def close_loop(loop: asyncio.AbstractEventLoop, resources: ExitStack | None = None) -> None:
+    """Release a session's pools (``resources``), then its loop: its async generators, its
+    default executor, the loop itself.  Every session with a loop of its own ends here."""
     try:
-        resources.close()
+        if resources is not None:
+            resources.close()
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.run_until_complete(loop.shutdown_default_executor())
     finally:

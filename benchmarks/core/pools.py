@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 from benchmarks.core.params import Param
 from benchmarks.core.work import Work
@@ -137,6 +138,19 @@ def new_process_pool(size: int, start_method: str, unit: Callable[[int], int],
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     return pool
+
+
+def close_queue(queue: Any) -> None:
+    """Stop a multiprocessing Queue's feeder thread and close both ends of its pipe now.
+
+    ``Queue.close()`` leaves the pipe to the garbage collector, which the traceback of a
+    failed run (a reference cycle) can delay indefinitely; and a queue this process never
+    put into has no feeder thread to close its pipe's ends.
+    """
+    queue.close()
+    queue.join_thread()
+    for end in (queue._reader, queue._writer):
+        end.close()
 
 
 async def start_default_executor(loop: asyncio.AbstractEventLoop, size: int) -> None:

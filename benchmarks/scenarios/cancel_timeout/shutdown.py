@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, ClassVar
 
-from benchmarks.core.aio import LoopFactory
+from benchmarks.core.aio import LoopFactory, close_loop
 from benchmarks.core.contract import Session
 from benchmarks.core.pools import pool_child_init
 from benchmarks.core.work import mix
@@ -156,9 +156,8 @@ class TaskShutdown(ShutdownSession):
                 task.cancel()
             if left:
                 loop.run_until_complete(asyncio.wait(left, timeout=self.stop_timeout))
-            loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
-            loop.close()
+            close_loop(loop)
 
 
 def _retrieve(task: asyncio.Task[object]) -> bool:

@@ -36,7 +36,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from benchmarks.core.aio import close_loop
+from benchmarks.core.aio import LoopFactory, close_loop
 from benchmarks.core.contract import Session
 from benchmarks.core.work import Work
 
@@ -154,7 +154,7 @@ class AsyncPipeline(PipelineSession):
     queue_impl = "asyncio.Queue"
 
     def __init__(self, work: Work, queue_size: int, stage_workers: int,
-                 loop_factory: Callable[[], asyncio.AbstractEventLoop],
+                 loop_factory: LoopFactory,
                  stage_factory: AsyncStageFactory) -> None:
         super().__init__(work, queue_size, stage_workers)
         self.loop = loop_factory()

@@ -19,7 +19,7 @@ from multiprocessing.process import BaseProcess
 from queue import Queue as ThreadQueue
 from typing import Any, ClassVar, Protocol
 
-from benchmarks.core.pools import WARMUP_TIMEOUT_S, pool_child_init
+from benchmarks.core.pools import WARMUP_TIMEOUT_S, close_queue, pool_child_init
 from benchmarks.core.work import Work
 from benchmarks.scenarios.pipeline.sessions import (
     POLL_S,
@@ -325,8 +325,4 @@ class ProcessPipeline(WorkerPipeline):
                 proc.close()
         for q in (self._mp_in, self._mp_out):
             drain(q)  # what no worker read, so that this process's feeder can flush and exit
-            q.close()
-            q.join_thread()
-            # A queue this process never put into has no feeder thread to close its pipe's ends.
-            for end in (q._reader, q._writer):  # type: ignore[attr-defined]
-                end.close()
+            close_queue(q)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from benchmarks.core.aio import LoopFactory, close_loop
 from benchmarks.core.work import mix
 from benchmarks.scenarios.primitives.common import (
     NOW,
@@ -34,8 +35,6 @@ from benchmarks.scenarios.primitives.common import (
     reset,
     results,
 )
-
-LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
 
 def async_kit(shape: Shape) -> Kit:
@@ -176,11 +175,7 @@ class AsyncPrimitiveSession(PrimitiveSession):
         return results(kit, [task.result() for task in tasks], own)
 
     def close(self) -> None:
-        loop = self._loop
-        try:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        finally:
-            loop.close()
+        close_loop(self._loop)
 
 
 def async_session(shape: Shape, loop_factory: LoopFactory) -> AsyncPrimitiveSession:

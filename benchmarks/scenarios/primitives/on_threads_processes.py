@@ -27,7 +27,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
-from benchmarks.core.pools import new_thread_pool, pool_child_init
+from benchmarks.core.pools import close_queue, new_thread_pool, pool_child_init
 from benchmarks.core.work import mix
 from benchmarks.scenarios.primitives.common import (
     NOW,
@@ -425,7 +425,7 @@ class SyncPrimitiveSession(PrimitiveSession):
         finally:
             for channel in queues(self.kit):
                 if hasattr(channel, "join_thread"):
-                    close_process_queue(channel)
+                    close_queue(channel)
 
 
 def queues(kit: Kit) -> tuple[Any, ...]:
@@ -434,18 +434,6 @@ def queues(kit: Kit) -> tuple[Any, ...]:
     if isinstance(kit, PingPongKit):
         return (kit.ping, kit.pong)
     return ()
-
-
-def close_process_queue(channel: Any) -> None:
-    """Stop a multiprocessing Queue's feeder thread and close its pipe now.
-
-    ``Queue.close()`` leaves the pipe to the garbage collector, which the
-    traceback of a failed run (a reference cycle) can delay indefinitely.
-    """
-    channel.close()
-    channel.join_thread()
-    for end in (channel._reader, channel._writer):
-        end.close()
 
 
 def thread_session(shape: Shape) -> SyncPrimitiveSession:
