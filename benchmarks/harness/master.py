@@ -33,7 +33,7 @@ from benchmarks.harness.cpuprobe import WARN_SPREAD, SpeedWatch, format_probe, p
 from benchmarks.harness.environment import build_warnings, format_cpus
 from benchmarks.harness.options import set_metrics_file
 from benchmarks.harness.plan import Case
-from benchmarks.harness.progress import Progress, format_duration
+from benchmarks.harness.progress import Console, Progress, format_duration
 from benchmarks.harness.registry import registry_record
 from benchmarks.harness.results import ResultsWriter, default_path
 from benchmarks.harness.resume import load_earlier
@@ -111,7 +111,7 @@ def group_of(case: Case) -> tuple[str, tuple[tuple[str, Value], ...]]:
     return case.scenario.name, tuple((k, v) for k, v in case.params.items() if k in own)
 
 
-def _calibrate(cases: Sequence[Case]) -> dict[str, dict[str, Any]]:
+def _calibrate(cases: Sequence[Case], console: Console) -> dict[str, dict[str, Any]]:
     """Each scenario's one-off measurements, once per parameter point (not per model)."""
     by_point: dict[tuple[str, tuple[tuple[str, Value], ...]], dict[str, Any]] = {}
     result = {}
@@ -120,7 +120,7 @@ def _calibrate(cases: Sequence[Case]) -> dict[str, dict[str, Any]]:
         if key not in by_point:
             by_point[key] = case.scenario.calibrate(dict(key[1]))
             for name, value in by_point[key].items():
-                print(f"{case.scenario.name} {dict(key[1])}: {name} = {value}", file=sys.stderr)
+                console.say(f"{case.scenario.name} {dict(key[1])}: {name} = {value}")
         result[case.name] = by_point[key]
     return result
 
@@ -170,16 +170,21 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     set_metrics_file(args, str(writer.metrics_tmp.resolve()))
     if earlier is not None and earlier.metrics.exists():
         writer.metrics_tmp.write_bytes(earlier.metrics.read_bytes())  # the new run appends to it
+    console = Console(err)
     for warning in build_warnings(runner.metadata):
-        print(f"WARNING: {warning}", file=err)
-    for case, reason in unsupported:
-        print(f"unsupported: {case.name}: {reason}", file=err)
+        console.say(f"WARNING: {warning}")
+    if args.verbose:
+        for case, reason in unsupported:
+            console.say(f"unsupported: {case.name}: {reason}")
+    elif unsupported:
+        console.say(f"{len(unsupported)} pair(s) not run: unsupported by design or here, each with its "
+                    "reason in the .runinfo file (and with --verbose, or `python -m benchmarks list`)")
     notes = Notes()
 
     failed: list[dict[str, object]] = []
     cost: dict[str, float] = {}
     interrupted = False
-    verifying = Progress([1.0] * len(cases), label="verifying")
+    verifying = Progress([1.0] * len(cases), console, label="verifying")
     try:
         for index, case in enumerate(cases):
             verifying.start(index, case.name)
@@ -188,7 +193,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
                 with time_limit(args.timeout):
                     verify_once(case)
             except Exception as exc:  # any failure of a pair is reported, others go on
-                print(f"FAILED verification: {case.name}: {one_line(exc)}", file=err)
+                console.say(f"FAILED verification: {case.name}: {one_line(exc)}")
                 failed.append(case.record(stage="verification", error=one_line(exc)))
             cost[case.name] = time.monotonic() - start
             verifying.finish(index)
@@ -198,7 +203,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     todo = [case for case in cases if case.name not in rejected] if not interrupted else []
     for warning in _affinity_warnings(todo, cpus):
         notes.add("affinity", warning)
-    calibrated = _calibrate(todo) if todo else {}
+    calibrated = _calibrate(todo, console) if todo else {}
 
     position = {case.name: index for index, case in enumerate(cases)}
     by_name = {case.name: case for case in todo}
@@ -220,7 +225,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     last_save = time.monotonic()
     while not interrupted and (order := planner.next_round()) is not None:
         round_index = planner.completed
-        progress = Progress([t.cost_s for t in order], label=f"round {round_index + 1}")
+        progress = Progress([t.cost_s for t in order], console, label=f"round {round_index + 1}")
         for index, track in enumerate(order):
             case = by_name[track.name]
             progress.start(index, case.name)
@@ -239,10 +244,10 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
                     interrupted = True
                 else:
                     track.failed = True
-                    failed.append(_timing_failure(case, f"pyperf exited with status {exc.code}"))
+                    failed.append(_timing_failure(console, case, f"pyperf exited with status {exc.code}"))
             except Exception as exc:  # a worker failed: record it, keep going
                 track.failed = True
-                failed.append(_timing_failure(case, one_line(exc)))
+                failed.append(_timing_failure(console, case, one_line(exc)))
             else:
                 extra: dict[str, Value] = {}
                 if speeds:
@@ -252,7 +257,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
                     slow_cpu.add(case.name)
                     notes.add("slow CPU", f"round {round_index + 1}: {case.name}: {speed_note}")
             if interrupted:
-                print("interrupted: keeping every measurement that finished", file=err)
+                console.say("interrupted: keeping every measurement that finished")
                 break
             progress.finish(index)
             if time.monotonic() - last_save > SAVE_EVERY_S:
@@ -263,7 +268,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
             writer.save(_benchmarks(tracks, calibrated))
             last_save = time.monotonic()
     if not interrupted and planner.stop_reason:
-        print(f"stopped after {planner.completed} round(s): {planner.stop_reason}", file=err)
+        console.say(f"stopped after {planner.completed} round(s): {planner.stop_reason}")
     undecided = planner.open_comparisons() if tracks else []
     benches = _benchmarks(tracks, calibrated)
     for bench in benches:
@@ -272,11 +277,11 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
             notes.add(f"{case.scenario.name}", f"{case.name}: {note}")
     writer.save(benches)
     for line in notes.summary():
-        print(f"WARNING: {line}", file=err)
+        console.say(f"WARNING: {line}")
     if slow_cpu:
-        print(f"WARNING: {len(slow_cpu)} of {len(benches)} benchmark(s) were measured at least once while "
-              f"a CPU ran over {WARN_SPREAD:g}x slower than the run's best (listed in the .runinfo file as "
-              "slow_cpu); rounds spread such drift over every model of a comparison", file=err)
+        console.say(f"WARNING: {len(slow_cpu)} of {len(benches)} benchmark(s) were measured at least once "
+                    f"while a CPU ran over {WARN_SPREAD:g}x slower than the run's best (listed in the "
+                    ".runinfo file as slow_cpu); rounds spread such drift over every model of a comparison")
     runinfo = {
         "command": ["python", *PROGRAM_ARGS, *sys.argv[2:]],
         "profile": args.suite_profile,
@@ -298,6 +303,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         "slow_cpu": sorted(slow_cpu),
         "warnings": notes.by_kind,
     }
+    console.close()
     path = writer.finish(runinfo)
     if earlier is not None and path is not None and earlier.is_partial:
         earlier.path.unlink()  # its runs are in the new file now
@@ -306,16 +312,16 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
                f"{format_duration(time.monotonic() - started)}; {len(failed)} failed, "
                f"{len(unsupported)} unsupported")
     if path is not None:
-        print(f"wrote {path} ({summary})", file=err)
+        console.say(f"wrote {path.resolve()} ({summary})")
     else:
-        print(f"no results written ({summary})", file=err)
+        console.say(f"no results written ({summary})")
     if interrupted:
         return INTERRUPTED
     return 1 if failed else 0
 
 
-def _timing_failure(case: Case, error: str) -> dict[str, object]:
-    print(f"FAILED: {case.name}: {error}", file=sys.stderr)
+def _timing_failure(console: Console, case: Case, error: str) -> dict[str, object]:
+    console.say(f"FAILED: {case.name}: {error}")
     return case.record(stage="timing", error=error)
 
 

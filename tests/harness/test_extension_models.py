@@ -6,6 +6,7 @@ same classes reach pyperf's worker processes in the run below.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -135,4 +136,6 @@ def test_a_quick_run_with_the_plugin_models(tmp_path: Path) -> None:
     # tcp_echo has a session for thread pools (a thread per connection), none for the new capability
     assert timed == {("cpu_pure", RenamedPool.name), ("cpu_pure", Spawner.name),
                      ("tcp_echo", RenamedPool.name)}
-    assert "tcp_echo/thread-per-unit[" in proc.stderr  # its unsupported line, with the reason
+    unsupported = json.loads(out.with_suffix(".runinfo").read_text())["unsupported"]
+    assert [u["model"] for u in unsupported if u["scenario"] == "tcp_echo"] == [Spawner.name]
+    assert "1 pair(s) not run" in proc.stderr
