@@ -215,9 +215,25 @@ def _start_and_wait_for_second(selection: str, out: Path,
     for line in proc.stderr:
         seen.append(line)
         if line.startswith("round 1 [2/2]"):
-            time.sleep(0.5)  # the second benchmark's worker is running now
+            _wait_for_workers_child(proc.pid)
             break
     return proc, seen
+
+
+def _wait_for_workers_child(master: int) -> None:
+    """Until the second benchmark's pyperf worker has started its pool, reference server or load
+    generator: a fixed sleep raced the benchmark's end (a flake seen on this machine)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            workers = [p for p in psutil.Process(master).children()
+                       if "--worker" in (p.cmdline() or [])]
+            if any(worker.children() for worker in workers):
+                return
+        except psutil.Error:
+            pass  # a worker that has just exited
+        time.sleep(0.02)
+    raise AssertionError("the worker started no child within 30 s")
 
 
 @pytest.mark.parametrize("selection", list(INTERRUPTED_RUNS))
