@@ -21,6 +21,7 @@ from benchmarks.models import (
     executor_thread,
     processes,
     sequential,
+    subinterpreters,
     threads,
     to_thread,
     uvloop_loop,
@@ -69,6 +70,7 @@ MODELS: dict[str, Model] = {
         to_thread.MODEL,
         executor_thread.MODEL,
         executor_process.MODEL,
+        subinterpreters.MODEL,
     )
 }
 

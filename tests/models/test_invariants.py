@@ -11,6 +11,7 @@ import pytest
 from benchmarks import MODELS, Work
 from benchmarks.core.pools import default_executor_size
 from benchmarks.core.work import inline_async
+from tests.support.tiny import available_models
 
 HOLD_S = 0.02  # long enough that every unit allowed to overlap does overlap
 
@@ -86,7 +87,7 @@ def test_to_thread_is_capped_by_the_default_executor() -> None:
 
 
 @pytest.mark.usefixtures("no_leaks")
-@pytest.mark.parametrize("model_name", list(MODELS))
+@pytest.mark.parametrize("model_name", available_models())
 def test_a_failing_unit_fails_the_run_and_leaks_nothing(model_name: str) -> None:
     model = MODELS[model_name]
     params = {p.name: p.default[0] for p in model.params}

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from benchmarks import MODELS, Case, checksum, plan
+from benchmarks import Case, checksum, plan
 from benchmarks.core.pools import START_METHODS
 from benchmarks.core.work import Work, inline_async
 from benchmarks.scenarios import cpu_pure
@@ -18,10 +18,11 @@ from benchmarks.scenarios.pipeline import SCENARIO
 from benchmarks.scenarios.pipeline import sessions as _pipelines
 from benchmarks.scenarios.pipeline import workers as _pipeline_workers
 from tests.support.leaks import leaked_children
+from tests.support.tiny import models_of
 
 QUEUE_SIZE = 2
 SMALL = {"items": ["40"], "stage_steps": ["50"], "queue_size": [str(QUEUE_SIZE)]}
-QUEUED = [m for m in MODELS if m != "sequential"]
+QUEUED = [m for m in models_of("pipeline") if m != "sequential"]
 # Long against a hand-off (tens of microseconds), so that every slot upstream fills meanwhile.
 SLOW_CONSUMER_S = 0.005
 
@@ -60,7 +61,7 @@ def slow_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_pipelines.PipelineSession, "consumer_delay_s", SLOW_CONSUMER_S)
 
 @pytest.mark.usefixtures("no_leaks")
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("model", models_of("pipeline"))
 def test_items_in_flight_never_exceed_the_queues_bound(model: str) -> None:
     case = one_case(model)
     meta = case.metadata()
@@ -107,7 +108,7 @@ def test_queues_that_ignore_their_bound_are_caught(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.usefixtures("no_leaks")
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("model", models_of("pipeline"))
 def test_a_failing_stage_fails_the_run_and_leaves_nothing_behind(model: str) -> None:
     case = one_case(model)
     work = Work(n=12, kind="cpu", call=failing, acall=inline_async(failing))
@@ -163,7 +164,7 @@ def test_every_start_method(model: str, start_method: str) -> None:
     assert metrics["inflight_peak"] <= metrics["inflight_bound"]
 
 
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("model", models_of("pipeline"))
 def test_metadata_says_which_queue_how_many_stages_and_what_is_timed(model: str) -> None:
     meta = one_case(model).metadata()
     queue = {"sequential": "none", "threads": "queue.Queue", "processes": "multiprocessing.Queue"}

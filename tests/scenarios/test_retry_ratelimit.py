@@ -31,7 +31,8 @@ from benchmarks.scenarios.retry_ratelimit.token_bucket import (
     wait_until,
 )
 from tests.support.leaks import leaked_children
-from tests.support.tiny import TINY
+from tests.support.tiny import TINY, available_models, models_of
+from tests.support.units import broken_operation
 
 # -- the bucket's arithmetic, on simulated time -------------------------------------------------
 
@@ -240,7 +241,7 @@ RATE, N = 1000, 60  # 59 ms a run: long enough to see a limiter that does not li
 
 
 @pytest.mark.usefixtures("no_leaks")
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("model", models_of("retry_ratelimit", {"pattern": ["ratelimit"]}))
 def test_every_model_keeps_to_the_rate_and_close_to_it(model: str) -> None:
     (case,), _ = plan(["retry_ratelimit"], [model],
                       {"pattern": ["ratelimit"], "n": [str(N)], "rate_per_s": [str(RATE)], "burst": ["1"]})
@@ -275,7 +276,7 @@ def test_an_unlimited_bucket_measures_the_cost_of_an_acquire(model: str) -> None
 
 def test_each_model_gets_the_bucket_its_units_can_share() -> None:
     where = {}
-    for name in MODELS:
+    for name in models_of("retry_ratelimit", {"pattern": ["ratelimit"]}):
         (case, *_), _ = plan(["retry_ratelimit"], [name], {"pattern": ["ratelimit"]})
         where[name] = str(rr.units_run_in(case.model.capability))
         assert case.metadata()["bucket"] == rr.BUCKET_IMPL[where[name]]
@@ -287,15 +288,8 @@ def test_each_model_gets_the_bucket_its_units_can_share() -> None:
 # -- failures ---------------------------------------------------------------------------------------
 
 
-def broken_operation(i: int, draw: float) -> int:
-    """Module level, so process pools can run it: call 3 fails for good, not transiently."""
-    if i == 3:
-        raise ValueError("call 3 is broken")
-    return rr.flaky_operation(i, draw)
-
-
 @pytest.mark.usefixtures("no_leaks")
-@pytest.mark.parametrize("model_name", list(MODELS))
+@pytest.mark.parametrize("model_name", available_models())
 def test_an_error_that_is_not_transient_is_not_retried_and_fails_the_run(model_name: str) -> None:
     model = MODELS[model_name]
     params = {p.name: p.default[0] for p in model.params}

@@ -46,3 +46,17 @@ def tiny_args(*scenarios: str) -> list[str]:
 
 TINY = tiny()
 TINY_ARGS = tiny_args()
+
+
+def available_models() -> list[str]:
+    """The registered models this interpreter can run (subinterpreters need 3.13+, uvloop must be
+    installed): the rest decline every pair with the reason, which test_same_answer checks."""
+    return [name for name, model in MODELS.items() if model.capability.unsupported({}) is None]
+
+
+def models_of(scenario: str, overrides: dict[str, list[str]] | None = None) -> list[str]:
+    """The models with a runnable pair of ``scenario`` here."""
+    from benchmarks import plan
+
+    cases, _ = plan([scenario], overrides=overrides or {})
+    return list(dict.fromkeys(case.model.name for case in cases))
