@@ -4,12 +4,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
+# Interpreters for a matrix run (make bench PYTHONS="3.11 3.13 3.13t"); empty: this venv's only
+PYTHONS ?=
+# The free-threaded build `make test` also runs the same-answer tests on (empty: skip that step)
+FREE_THREADED ?= 3.13.5
+FT_VENV := .venv-ft
 
-.PHONY: help bench bench-quick list report compare test lint clean
+.PHONY: help bench bench-quick python-ft list report compare test test-ft lint clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: PYTHON=$(PYTHON) (interpreter for the virtualenv), ARGS='...' (extra 'run' options),"
+	@echo "             PYTHONS='3.11 3.13 3.13t ...' (bench on each), FREE_THREADED=$(FREE_THREADED) (test-ft; empty: none),"
 	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= (compare)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -26,11 +32,22 @@ define run_and_report
 	exit $$status
 endef
 
-bench: $(STAMP) ## run every benchmark, default profile (about 46 minutes on 2 cores); writes results/ and its report
+bench: $(STAMP) ## run every benchmark, default profile (rounds within a 14-minute budget); writes results/ and its report
+ifeq ($(strip $(PYTHONS)),)
 	$(call run_and_report,default)
+else
+	$(PY) -m benchmarks.harness.matrix "$(PYTHONS)" -- --profile default $(ARGS)
+endif
 
 bench-quick: $(STAMP) ## every pair with small parameters, then its report (under 2 minutes; not for citing)
+ifeq ($(strip $(PYTHONS)),)
 	$(call run_and_report,quick)
+else
+	$(PY) -m benchmarks.harness.matrix "$(PYTHONS)" -- --profile quick $(ARGS)
+endif
+
+python-ft: ## build free-threaded CPython $(FREE_THREADED) and its GIL twin into ~/.cache/concbench/pythons (about 5 minutes, once)
+	tools/build-python.sh --twin $(FREE_THREADED)
 
 report: $(STAMP) ## report on RESULTS=results/x.json (default: the newest run); prints where it is
 	$(PY) -m analysis report $(or $(RESULTS),--latest results) $(REPORT_ARGS)
@@ -43,13 +60,27 @@ compare: $(STAMP) ## compare two runs: make compare BASE=results/a.json NEW=resu
 list: $(STAMP) ## list scenarios, models, parameters and unsupported pairs
 	$(PY) -m benchmarks list
 
-test: $(STAMP) ## run the test suite (also once with PYTHONASYNCIODEBUG=1 for the async models)
+test: $(STAMP) ## the test suite, once more with PYTHONASYNCIODEBUG=1 for the async models, and the same-answer tests on a free-threaded build
 	$(PY) -m pytest
 	PYTHONASYNCIODEBUG=1 $(PY) -m pytest -q tests/models/test_same_answer.py
+ifneq ($(strip $(FREE_THREADED)),)
+	@$(MAKE) --no-print-directory test-ft
+endif
+
+# The free-threaded interpreter is built once (tools/build-python.sh caches it, about 3 minutes
+# here); its virtualenv gets only what the same-answer tests need (no uvloop: none for it).
+test-ft: ## the same-answer tests on free-threaded CPython $(FREE_THREADED), built first if need be
+	@ft=$$(tools/build-python.sh $(FREE_THREADED) | tail -1) && \
+	if [ ! -e $(FT_VENV)/.installed ] || [ "$$(cat $(FT_VENV)/.installed)" != "$$ft" ]; then \
+		$$ft -m venv --clear $(FT_VENV) && \
+		$(FT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+			pyperf numpy psutil pytest pytest-timeout && echo "$$ft" > $(FT_VENV)/.installed; \
+	fi
+	PYTHONPATH=. $(FT_VENV)/bin/python -m pytest -q tests/models/test_same_answer.py tests/models/test_invariants.py
 
 lint: $(STAMP) ## ruff and mypy
 	$(VENV)/bin/ruff check benchmarks analysis tests
 	$(VENV)/bin/mypy
 
 clean: ## remove the virtualenv and caches (results/ is kept)
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FT_VENV) .venv-py* .pytest_cache .mypy_cache .ruff_cache

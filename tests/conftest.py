@@ -18,9 +18,12 @@ def process_wide_helpers() -> None:
     arenas and their file descriptors for reuse."""
     from concurrent.futures import ProcessPoolExecutor
 
-    import uvloop
-
-    uvloop.new_event_loop().close()
+    try:
+        import uvloop
+    except ImportError:
+        pass  # not installed for this interpreter (a free-threaded build): its model is unsupported
+    else:
+        uvloop.new_event_loop().close()
     multiprocessing.RawValue("q", 0)  # freed at once; its arena stays
     for method in multiprocessing.get_all_start_methods():
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:

@@ -14,7 +14,7 @@ import sysconfig
 from collections.abc import Sequence
 from importlib import metadata as importlib_metadata
 
-from benchmarks.core.params import Value
+from benchmarks.core.params import BadInput, Value
 
 PACKAGE = "concbench"
 
@@ -34,12 +34,22 @@ def gil_state() -> str:
     return "enabled" if is_enabled() else "disabled"
 
 
+def set_python_gil(value: str) -> None:
+    """PYTHON_GIL for every worker this process starts; 0 is fatal on a build with a GIL, so it is
+    refused here, before any work."""
+    if value == "0" and not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        raise BadInput(f"--python-gil 0 needs a free-threaded build; {sys.executable} has a GIL "
+                       "(build one with `make python-ft`, or pass its path in PYTHONS)")
+    os.environ["PYTHON_GIL"] = value
+
+
 def interpreter_metadata() -> dict[str, Value]:
     config_args = sysconfig.get_config_var("CONFIG_ARGS") or ""
     return {
         "python_pgo": "yes" if "--enable-optimizations" in config_args else "no",
         "python_lto": "yes" if "--with-lto" in config_args else "no",
         "python_gil": gil_state(),
+        "python_free_threaded_build": "yes" if sysconfig.get_config_var("Py_GIL_DISABLED") else "no",
         "pyperf_version": _version("pyperf"),
         "uvloop_version": _version("uvloop"),
         "concbench_version": _version(PACKAGE),

@@ -45,6 +45,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                        help="time for the whole run, e.g. 10m, 90s, 1h30m (default: the profile's)")
     group.add_argument("--seed", type=int, metavar="N",
                        help="seed of the order of benchmarks in each round (default: random, recorded)")
+    group.add_argument("--python-gil", choices=("0", "1"),
+                       help="PYTHON_GIL for the workers: 0 runs a free-threaded build without the GIL "
+                            "(its default), 1 with it; refused on a build that has a GIL")
     group.add_argument("--resume", metavar="FILE",
                        help="continue the interrupted or killed run whose results (or hidden partial "
                             "file) are FILE: measure only what it missed, publish one new file")

@@ -49,8 +49,10 @@ class Case:
             yield session
 
     def unsupported(self) -> str | None:
-        return (self.scenario.unsupported(self.model, self.params)
-                or self.model.unsupported(self.scenario, self.params))
+        # the model first: what this interpreter lacks (uvloop, 3.13's subinterpreters) is the
+        # reason, and a scenario's own check may need what is missing (spawn probes the loop)
+        return (self.model.unsupported(self.scenario, self.params)
+                or self.scenario.unsupported(self.model, self.params))
 
     def metadata(self) -> dict[str, Value]:
         """Everything the analysis needs, as columns: never parse the name."""

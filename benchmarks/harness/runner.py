@@ -16,7 +16,7 @@ import os
 
 from benchmarks.core.params import parse_assignments
 from benchmarks.core.pools import die_with_parent
-from benchmarks.harness.environment import format_cpus, interpreter_metadata, worker_cpus
+from benchmarks.harness.environment import format_cpus, interpreter_metadata, set_python_gil, worker_cpus
 from benchmarks.harness.master import master
 from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings
 from benchmarks.harness.plan import plan
@@ -48,6 +48,10 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
                                    make_time_func(case, cpus, args.metrics_file, run_kinds(args)),
                                    metadata=case.metadata() if mine else None)
         return 0
+    if args.python_gil is not None:
+        # pyperf hands PYTHON_GIL to its workers (it is on its allow-list of variables)
+        set_python_gil(args.python_gil)
+        runner.metadata["python_gil_requested"] = args.python_gil
     settings = round_settings(args, profile, seed=int.from_bytes(os.urandom(4), "little"))
     runner.metadata["processes_per_round"] = settings.processes
     return master(runner, cases, unsupported, cpus, argv, settings)

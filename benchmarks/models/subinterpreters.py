@@ -79,7 +79,7 @@ class _Interpreter:
             raise
 
     def _exec(self, code: Any, shared: dict[str, Any] | None = None) -> None:
-        failure = _interpreters.exec(self.id, code, shared)
+        failure = _interpreters.exec(self.id, code, shared or {})  # 3.13.5 refuses None
         if failure is not None:
             raise _reraised(failure)
 

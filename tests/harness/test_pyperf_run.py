@@ -14,11 +14,11 @@ import psutil
 import pyperf
 import pytest
 
-from benchmarks import MODELS, SCENARIOS, plan
+from benchmarks import SCENARIOS, plan
 from benchmarks.core.params import parse_assignments
 from benchmarks.harness.schedule import round_order
 from tests.support.cli import MINIMAL_PYPERF, REPO, env, run_cli
-from tests.support.tiny import TINY_ARGS
+from tests.support.tiny import TINY_ARGS, available_models
 
 pytestmark = pytest.mark.pyperf
 
@@ -52,7 +52,7 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
     runnable, unsupported = plan()
     assert pairs == {(c.scenario.name, c.model.name) for c in runnable}
     assert {s for s, _ in pairs} == set(SCENARIOS)
-    assert {m for _, m in pairs} == set(MODELS)
+    assert {m for _, m in pairs} == set(available_models())
     for bench in benches:
         meta = bench.get_metadata()
         for key in COMMON_METADATA:

@@ -61,6 +61,7 @@ IN_PROCESS = [
     ("to_thread", {"api": "gather"}),
     ("executor-thread", {"api": "gather", "workers": 0}),
 ]
+IN_PROCESS = [(m, p) for m, p in IN_PROCESS if m in available_models()]
 
 
 @pytest.mark.usefixtures("no_leaks")
