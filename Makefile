@@ -27,8 +27,11 @@ $(STAMP): pyproject.toml constraints.txt
 # exit status 1); bad input (status 2) writes nothing to report on.
 define run_and_report
 	@touch $(VENV)/.bench-started
+	@start=$$(date +%s); \
 	$(PY) -m benchmarks run --profile $(1) $(ARGS); status=$$?; [ $$status -ne 2 ] || exit 2; \
 	$(PY) -m analysis report --latest results --newer-than $(VENV)/.bench-started || exit $$?; \
+	took=$$(( $$(date +%s) - start )); \
+	printf 'make: the whole run took %d:%02d (verification, rounds and report)\n' $$((took / 60)) $$((took % 60)) >&2; \
 	exit $$status
 endef
 

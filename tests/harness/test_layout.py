@@ -1,0 +1,67 @@
+"""The architecture holds: no import cycle, and scenarios never look at a model's name."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from tests.support.cli import REPO
+
+PACKAGE = REPO / "benchmarks"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """The benchmarks modules ``path`` imports at module level (not inside functions)."""
+    found = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.If):  # if TYPE_CHECKING: counts too (a cycle all the same)
+            for inner in node.body:
+                if isinstance(inner, ast.ImportFrom) and inner.module:
+                    found.add(inner.module)
+    return {name for name in found if name.split(".")[0] == "benchmarks"}
+
+
+def test_no_import_cycle_among_the_suites_modules() -> None:
+    graph = {module_name(p): imports(p) for p in PACKAGE.rglob("*.py")}
+    # an import of a package runs its __init__: "benchmarks.scenarios.x" depends on it too
+    for module, targets in graph.items():
+        graph[module] = {t for t in targets if t in graph and t != module}
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(module: str) -> None:
+        if module in done:
+            return
+        assert module not in visiting, " -> ".join([*visiting[visiting.index(module):], module])
+        visiting.append(module)
+        for target in sorted(graph[module]):
+            visit(target)
+        visiting.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+
+
+def test_the_contract_knows_nothing_of_the_harness_scenarios_or_models() -> None:
+    for path in (PACKAGE / "core").glob("*.py"):
+        assert not {i for i in imports(path) if i.startswith(("benchmarks.harness", "benchmarks.scenarios",
+                                                                "benchmarks.models"))}, path.name
+
+
+def test_no_scenario_compares_a_model_name() -> None:
+    pattern = re.compile(r"model\.name\s*(==|!=|in\b|not in\b)|\b(name|model)\s+in\s+\(\"")
+    offending = [f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+                 for path in (PACKAGE / "scenarios").rglob("*.py")
+                 for number, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
+    assert offending == []
