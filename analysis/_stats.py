@@ -45,6 +45,8 @@ class Sample:
     #: (key, median over the timed calls) of the other numbers the scenario records, by key
     metrics: tuple[tuple[str, float], ...] = ()
     metrics_n: int = 0  # how many timed calls recorded them
+    #: (round, the values of each of its worker processes), by round; None: measured before rounds
+    rounds: tuple[tuple[int, tuple[tuple[float, ...], ...]], ...] | None = None
 
     @property
     def n(self) -> int:
@@ -78,6 +80,11 @@ class Sample:
     @property
     def stdev(self) -> float | None:
         return statistics.stdev(self.values) if self.n >= 2 else None
+
+    @cached_property
+    def by_round(self) -> dict[int, tuple[tuple[float, ...], ...]]:
+        """Round -> its processes' values, as :mod:`analysis.paired` takes them; {} before rounds."""
+        return dict(self.rounds or ())
 
 
 def pyperf_test(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[bool | None, str | None]:

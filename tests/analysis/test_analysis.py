@@ -36,6 +36,8 @@ EXACT = DATA / "exact.json"
 SMALL = DATA / "small.json"
 SWEEP = DATA / "sweep.json"
 ECHO = DATA / "echo.json"  # tcp_echo, with its .metrics.jsonl side file
+ROUNDS = DATA / "rounds.json"  # measured in rounds: run metadata round, cpu_probe_us, cpu_probe_spread
+THREADS = "cpu_pure/threads[n=8,size=20000,workers=0]"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -93,6 +95,42 @@ def test_real_quick_run_loads_with_its_environment() -> None:
     for column in ("python_version", "python_implementation", "hostname", "cpu_count", "profile"):
         assert frame[column].notna().all(), column
     assert set(frame.loc[frame.scenario == "sleep_fanout", "param_concurrency"]) == {"unbounded"}
+
+
+def test_each_value_knows_its_round_and_the_cpu_probe_before_it(tmp_path: Path) -> None:
+    frame = load_results(ROUNDS)
+    assert list(frame.columns[12:22]) == ["run", "value_index", "value", "unit", "loops", "inner_loops",
+                                          "round", "date", "cpu_probe_us", "cpu_probe_spread"]
+    threads = frame[frame.benchmark == THREADS]
+    assert threads["round"].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert isinstance(threads["round"].iloc[0], int)
+    first = threads.iloc[0]
+    assert (first["date"], first["cpu_probe_us"], first["cpu_probe_spread"]) == (
+        "2026-12-01 10:26:32.962130", "0:1339.7,1:1456.4", 1.087)
+    assert threads["cpu_probe_us"].nunique() == 4  # one probe per round, on every value it preceded
+    back = pd.read_csv(write_csv(frame, tmp_path / "values.csv"))
+    assert back["round"].tolist() == frame["round"].tolist()
+    assert back["cpu_probe_us"].tolist() == frame["cpu_probe_us"].tolist()
+    assert back["cpu_probe_spread"].tolist() == frame["cpu_probe_spread"].tolist()
+    # before rounds: no round, no probe, but pyperf's date
+    old = load_results(SMALL)
+    assert old["round"].isna().all()
+    assert old["cpu_probe_us"].isna().all()
+    assert old["date"].notna().all()
+
+
+def test_a_sample_keeps_its_values_by_round_and_process() -> None:
+    from analysis._views import samples
+
+    found = {s.benchmark: s for s in samples(load_results(ROUNDS))}
+    threads = found[THREADS]
+    assert [r for r, _ in threads.rounds or ()] == [0, 1, 2, 3]
+    raw = next(b for b in json.loads(ROUNDS.read_text())["benchmarks"] if b["metadata"]["name"] == THREADS)
+    in_round_2 = [run["values"] for run in raw["runs"] if run.get("values") and run["metadata"]["round"] == 2]
+    assert threads.by_round[2] == tuple(tuple(v) for v in in_round_2)
+    assert threads.by_round[2][0][0] == pytest.approx(0.03514, rel=1e-3)  # the slow value pyperf flags
+    assert sum(len(v) for processes in threads.by_round.values() for v in processes) == threads.n == 12
+    assert {s.rounds for s in samples(load_results(SMALL))} == {None}
 
 
 def test_latency_percentiles_from_the_metrics_side_file(tmp_path: Path) -> None:
