@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyperf
 import pytest
-from pyperf._utils import is_significant
+from pyperf._compare import is_significant_benchs
 
 from analysis import (
     decision_table,
@@ -27,7 +27,8 @@ from analysis import (
     write_csv,
 )
 from analysis._format import format_number, format_ratio, format_time
-from analysis._stats import Sample, difference, noise_warnings, pyperf_test
+from analysis._pyperf_view import compare_to
+from analysis._stats import Sample, noise_warnings
 from analysis._style import OKABE_ITO
 from analysis._views import scenario_views
 
@@ -275,24 +276,26 @@ def test_decision_table_on_a_scenario_and_model_the_registry_does_not_know(exact
     assert large.loc["greenlets (hubs=2)", "verdict"] == "no interval"
 
 
-def test_significance_is_pyperfs_own_test() -> None:
-    a = (0.0100, 0.0101, 0.0099, 0.0100, 0.0102, 0.0098)
-    b = (0.0120, 0.0121, 0.0119, 0.0120, 0.0122, 0.0118)
-    assert pyperf_test(a, b) == (is_significant(list(a), list(b))[0], None)
-    assert pyperf_test(a, a) == (False, None)
-    assert pyperf_test((1.0, 1.0), (2.0, 2.0)) == (True, None)  # no spread: pyperf divides by zero
-    assert pyperf_test((1.0,), (2.0,)) == (None, "a single value")
+def _bench(values: tuple[float, ...]) -> pyperf.Benchmark:
+    run = pyperf.Run(values, metadata={"name": "b", "unit": "second"}, collect_metadata=False)
+    return pyperf.Benchmark([run])
+
+
+@pytest.mark.parametrize(("base", "new"), [
+    ((0.0100, 0.0101, 0.0099, 0.0100, 0.0102, 0.0098), (0.0120, 0.0121, 0.0119, 0.0120, 0.0122, 0.0118)),
+    ((0.0100, 0.0101, 0.0099), (0.0100, 0.0102, 0.0098)),  # the same: not significant
+    ((1.0, 1.0), (2.0, 2.0)),  # no spread: pyperf's test divides by zero, and pyperf says "significant"
+    ((1.0,), (2.0,)),  # one value each: pyperf says "significant"
+    ((1.0, 1.1, 0.9), (1.0, 1.1, 0.9, 1.05, 0.95, 1.0)),  # different sizes: pyperf says "significant"
+])
+def test_compare_to_says_what_pyperf_compare_to_says(base: tuple[float, ...], new: tuple[float, ...]) -> None:
+    found = compare_to(_sample(base), _sample(new))
+    assert found.significant == is_significant_benchs(_bench(base), _bench(new))[0]
+    assert found.ratio == pytest.approx(statistics.fmean(new) / statistics.fmean(base))
 
 
 def _sample(values: tuple[float, ...], loops: int = 1) -> Sample:
     return Sample("f.json", "b", "s", "cpu", "m", (), values, shortest_raw=min(values) * loops)
-
-
-def test_within_noise_when_the_gap_is_below_the_spread() -> None:
-    wide = _sample((1.0, 1.2, 0.8, 1.1, 0.9, 1.0))
-    shifted = _sample((1.05, 1.25, 0.85, 1.15, 0.95, 1.05))
-    assert difference(wide, shifted).within_noise
-    assert not difference(wide, _sample((2.0,) * 6)).within_noise
 
 
 def test_noise_checks_use_pyperfs_thresholds() -> None:

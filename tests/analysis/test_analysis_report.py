@@ -245,7 +245,7 @@ def test_compare_a_run_with_itself_finds_no_result() -> None:
     assert len(found) == 10
     assert only_base == only_new == []
     for c in found:
-        assert c.diff.ratio == 1.0
+        assert c.ratio == 1.0
         assert not c.is_result
         assert c.change == "+0.0%"
 

@@ -1,4 +1,4 @@
-"""analysis of a run measured in rounds: paired verdicts, intervals, the heatmap's marks.
+"""analysis of a run measured in rounds: paired verdicts, intervals, the heatmap's marks, compare.
 
 ``tests/data/rounds.json`` is a real quick run in 4 rounds of 1 process x 3
 values (see ``tests/data/README.md``).  Its numbers are what that machine
@@ -8,21 +8,25 @@ rendered texts are asserted exactly.
 
 from __future__ import annotations
 
+import copy
+import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis import decision_table, load_results, read_runinfo, write_report
+from analysis import decision_table, load_results, read_runinfo, write_compare, write_report
 from analysis._analysis import Analysis, analyse
 from analysis._decide import Speedup
 from analysis._heatmap import cell_text
 from analysis._judge import NO_ROUNDS, judge
+from analysis._pyperf_view import PyperfVerdict, disagreement
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ROUNDS = DATA / "rounds.json"
 SMALL = DATA / "small.json"
+THREADS = "cpu_pure/threads[n=8,size=20000,workers=0]"
 
 
 def _analysis(frame: pd.DataFrame | None = None) -> Analysis:
@@ -111,3 +115,76 @@ def test_the_same_run_gives_the_same_report_byte_for_byte(report: str, tmp_path:
     shutil.copy(ROUNDS, copy_)
     shutil.copy(ROUNDS.with_suffix(".runinfo"), copy_.with_suffix(".runinfo"))
     assert write_report(copy_).read_text() == report
+
+
+def _later(tmp_path: Path) -> Path:
+    """rounds.json again, cpu_pure/sequential 1.3x slower and one more round of sleep_fanout/threads."""
+    data = json.loads(ROUNDS.read_text())
+    for bench in data["benchmarks"]:
+        name = bench["metadata"]["name"]
+        if name.startswith("sleep_fanout/threads"):
+            extra = copy.deepcopy(bench["runs"][-1])
+            extra["metadata"]["round"] = 4
+            bench["runs"].append(extra)
+        elif name == "cpu_pure/sequential[n=8,size=20000]":
+            for run in bench["runs"]:
+                run["values"] = [v * 1.3 for v in run.get("values", [])]
+    path = tmp_path / "later.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_compare_is_unpaired_and_says_why_pyperf_differs(tmp_path: Path) -> None:
+    _path, markdown = write_compare(ROUNDS, _later(tmp_path), tmp_path / "cmp")
+    assert "8 benchmark(s) in common: 1 slower, 3 no difference, 4 undecided." in markdown
+    assert "**unpaired**: two runs share no rounds" in markdown
+    for line in (
+        "| `cpu_pure` | sequential | n=8, size=20000 | 21.7 ms | 28.2 ms | 1.30x | +30.0% | "
+        "1.30x slower [1.29-1.31] | 1.30x slower |",
+        "| `sleep_fanout` | threads | n=20, latency_ms=5.0, concurrency=unbounded, workers=0 | 5.66 ms | "
+        "5.64 ms | 0.99x | -0.5% | undecided (0.995x [0.962-1.03]) | 1.00x slower |",
+        "| `cpu_pure` | threads | n=8, size=20000, workers=0 | 21.3 ms | 21.3 ms | 1.00x | +0.0% | "
+        "undecided (1.00x [0.936-1.07]) | not significant |",
+    ):
+        assert line + "\n" in markdown, line
+    assert """Where `pyperf compare_to` says otherwise (1), and why:
+
+- `sleep_fanout` threads (n=20, latency_ms=5.0, concurrency=unbounded, workers=0): pyperf calls it \
+significant only because its t-test cannot compare samples of different sizes (12 vs 15 values) and then \
+reports any difference as significant; here, unequal sizes only widen the interval.
+""" in markdown
+
+
+def test_compare_of_runs_before_rounds_gives_no_verdict(tmp_path: Path) -> None:
+    _path, markdown = write_compare(SMALL, DATA / "sweep.json", tmp_path)
+    assert "4 benchmark(s) in common: 4 no interval." in markdown
+    assert markdown.count("no interval (measured before rounds)") >= 4
+    assert "says otherwise" not in markdown  # no verdict to disagree with
+
+
+def test_why_pyperf_disagrees_in_each_case() -> None:
+    derived = _analysis()
+    by_name = {s.benchmark: s for s in derived.samples}
+    seq, asyncio = by_name["cpu_pure/sequential[n=8,size=20000]"], by_name[
+        "cpu_pure/asyncio[n=8,size=20000,api=gather]"]
+    tie = judge(asyncio, seq, same_run=False)
+    assert tie.kind == "no difference"
+    assert disagreement(tie, PyperfVerdict(False, 1.0)) is None
+    text = disagreement(tie, PyperfVerdict(True, 1.01))
+    assert text is not None
+    assert text.startswith("pyperf's t-test finds a difference, but the whole interval lies within +-2%")
+    fanout = by_name["sleep_fanout/sequential[n=20,latency_ms=5.0,concurrency=unbounded]"]
+    slower = judge(fanout, asyncio, same_run=False)
+    assert slower.kind == "slower"
+    text = disagreement(slower, PyperfVerdict(False, 4.8))
+    assert text is not None
+    assert text.startswith("pyperf finds it not significant because it pools")
+    text = disagreement(slower, PyperfVerdict(True, 0.5))
+    assert text is not None
+    assert text.startswith("pyperf compares the means of the pooled values, which point the other way")
+    assert disagreement(slower, PyperfVerdict(True, 4.8)) is None
+    undecided = judge(by_name[THREADS], seq, same_run=False)
+    assert undecided.kind == "undecided"
+    text = disagreement(undecided, PyperfVerdict(True, 1.02))
+    assert text is not None
+    assert "pools the values of every process and round as if each were independent" in text
