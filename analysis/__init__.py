@@ -27,6 +27,7 @@ _PUBLIC = {
     "load_results": "analysis._load",
     "model_color": "analysis._style",
     "plot_compare": "analysis._compare",
+    "plot_drift": "analysis._drift_chart",
     "plot_latency_percentiles": "analysis._charts",
     "plot_models": "analysis._charts",
     "plot_scaling": "analysis._charts",

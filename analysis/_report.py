@@ -1,4 +1,4 @@
-"""The report: environment, decision table, noise, speedups, one section per scenario, runs.
+"""The report: environment, decision table, noise, drift, speedups, one section per scenario, runs.
 
 Everything is derived from the results files and their ``.runinfo`` side
 files, once (:func:`~analysis._analysis.analyse`), in a fixed order (each run's
@@ -20,6 +20,8 @@ from ._charts import plot_latency_percentiles, plot_models, plot_scaling
 from ._crossover import RULE, Crossover, crossover_blocks, crossovers
 from ._decide import Decision, Entry, speedups
 from ._doc import Block, Bullets, Heading, Para, Table, chart_image
+from ._drift import drift_blocks
+from ._drift_chart import plot_drift
 from ._env import environment_blocks
 from ._format import (
     format_number,
@@ -227,6 +229,8 @@ def build_report(analysis: Analysis, chart_dir: Path, baseline: str | None = Non
     blocks += [Heading(2, "Decision table", "decision-table"), Para(LEGEND), Para(MARKS),
                summary_table(found, models)]
     blocks += [Heading(2, "Noise warnings", "noise"), *noise_blocks(found)]
+    drift_chart = _draw(plot_drift(analysis, chart_dir), "Drift: CPU probes and per-round medians")
+    blocks += [Heading(2, "Drift during the run", "drift"), *drift_blocks(analysis, base, drift_chart)]
     blocks += [Heading(2, f"Speedup against {base}", "speedup"), *speedup_blocks(analysis, base, chart_dir)]
     blocks.append(Heading(2, "Scenarios", "scenarios"))
     crossings = crossovers(views, found, base, analysis.judge)

@@ -113,6 +113,8 @@ def test_report_markdown_says_what_matters(exact_report: Path) -> None:
         "| 3 | threads | 12.0 ms | 11.9-12.1 ms | 6 | - | 1.20x | no interval (measured before rounds) |  |",
         "| 2 | greenlets (hubs=2) | 15.0 ms | 14.5-15.5 ms | 3 | - | 1.50x | "
         "no interval (measured before rounds) |  |",
+        "## Drift during the run",
+        "No paired comparison to check: these results were measured before rounds.",
         "## Noise warnings", "sd 61%, max +125%",
         "### `sleep_fanout` (io)", "### `toy_cpu` (cpu)", "### `file_io`",
         "| uvloop | n=100, latency_ms=10.0, concurrency=unbounded, api=gather | uvloop is not installed |",
@@ -188,7 +190,7 @@ def test_html_is_self_contained_with_every_chart_and_scenario(exact_report: Path
     assert embedded == {p.read_bytes() for p in pngs}
     for scenario in ("sleep_fanout", "toy_cpu", "file_io"):
         assert f"scenario-{scenario}" in page.ids
-    assert {"environment", "decision-table", "noise", "speedup", "runs"} <= set(page.ids)
+    assert {"environment", "decision-table", "noise", "drift", "speedup", "runs"} <= set(page.ids)
 
 
 def test_report_without_runinfo_says_so(tmp_path: Path) -> None:

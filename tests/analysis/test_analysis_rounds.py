@@ -1,4 +1,4 @@
-"""analysis of a run measured in rounds: paired verdicts, intervals, the heatmap's marks, compare.
+"""analysis of a run measured in rounds: paired verdicts, intervals, the heatmap's marks, drift, compare.
 
 ``tests/data/rounds.json`` is a real quick run in 4 rounds of 1 process x 3
 values (see ``tests/data/README.md``).  Its numbers are what that machine
@@ -16,9 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import decision_table, load_results, read_runinfo, write_compare, write_report
+from analysis import decision_table, load_results, plot_drift, read_runinfo, write_compare, write_report
 from analysis._analysis import Analysis, analyse
 from analysis._decide import Speedup
+from analysis._doc import to_markdown
+from analysis._drift import DISAGREE, compared, disagreement_blocks, spread
+from analysis._drift_chart import file_drifts, parse_probe
 from analysis._heatmap import cell_text
 from analysis._judge import NO_ROUNDS, judge
 from analysis._pyperf_view import PyperfVerdict, disagreement
@@ -90,6 +93,60 @@ def test_the_report_gives_every_comparison_its_interval_and_verdict(report: str)
     assert "no interval" not in report.split("## Noise warnings")[1]  # only in the legends above
     for gone in ("significant", "within noise", "untested"):
         assert gone not in report, gone
+
+
+def test_the_drift_section(report: str) -> None:
+    section = report.split("## Drift during the run\n")[1].split("\n## ")[0]
+    assert "![Drift: CPU probes and per-round medians](charts/drift.png) ([SVG](charts/drift.svg))" in section
+    assert "Rounds disagree in none of the 8 paired comparison(s).\n" in section
+    assert ("`rounds.json`: 4 round(s) of 1 process(es) per benchmark (at least 4, at most 4; budget no "
+            "limit; target +-5%; seed 1719429960). Stopped: 4 round(s), the most this run allows.") in section
+    assert """Left wider than the target when the run stopped (2):
+
+- `cpu_pure/sequential[n=8,size=20000]` against `cpu_pure/threads[n=8,size=20000,workers=0]`: +-5.94% \
+after 4 round(s), wider than +-5%
+- `cpu_pure/asyncio[n=8,size=20000,api=gather]` against `cpu_pure/threads[n=8,size=20000,workers=0]`: \
++-5.98% after 4 round(s), wider than +-5%
+""" in section
+    assert report.index("## Noise warnings") < report.index("## Drift during the run") < report.index(
+        "## Speedup against sequential")
+
+
+def test_rounds_that_disagree_are_listed() -> None:
+    """One round of threads made 1.5x slower, as a vCPU slowing down during its turn would."""
+    frame = load_results(ROUNDS)
+    frame.loc[(frame.benchmark == THREADS) & (frame["round"] == 2), "value"] *= 1.5
+    text = to_markdown(disagreement_blocks(list(compared(_analysis(frame), "sequential"))))
+    assert """Rounds disagree in 1 of 7 paired comparison(s):
+
+| scenario | parameters | model | against | per-round ratios | max/min | verdict |
+| --- | --- | --- | --- | --- | ---: | --- |
+| `cpu_pure` | n=8, size=20000 | threads | sequential | 0.984, 0.973, 1.58, 0.983 | 1.62x | \
+undecided (1.10x [0.749-1.63]) |
+""" in text
+    assert f"more than {DISAGREE:g} times the smallest" in text
+
+
+def test_the_disagreement_rule() -> None:
+    assert DISAGREE == 1.2
+    assert spread([1.0, 1.2]) == pytest.approx(1.2)  # not more than 1.2: agree
+    assert spread([0.9, 1.1]) > DISAGREE
+    assert spread([1.3]) == 1.0
+
+
+def test_the_drift_chart(tmp_path: Path) -> None:
+    (drift,) = file_drifts(_analysis())
+    assert sorted(drift.probes) == [0, 1]
+    assert len(drift.probes[0]) == 8 * 4  # one probe per benchmark and round
+    assert drift.probes[0][0] == (0.0, 1329.3)
+    assert len(drift.medians) == 8
+    png = plot_drift(_analysis(), tmp_path)
+    assert png is not None
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert png.with_suffix(".svg").exists()
+    assert plot_drift(load_results(SMALL), tmp_path / "none") is None  # no probe, no round
+    assert parse_probe("0:1812.3,1:1790.1") == {0: 1812.3, 1: 1790.1}
+    assert parse_probe("0:fast") == parse_probe(None) == {}
 
 
 def test_heatmap_cells_say_their_verdict() -> None:
