@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ._format import Params
-from ._judge import Judge, Versus, typical
+from ._format import Params, format_ratio
+from ._judge import NO_INTERVAL, Judge, Versus, typical
 from ._load import AnalysisError
 from ._registry import Registry
 from ._stats import NoiseWarning, Sample, noise_warnings
@@ -92,7 +92,12 @@ class Speedup:
 
     @property
     def text(self) -> str:
-        return "1.00x (baseline)" if self.versus is None else self.versus.short
+        """``1.42x faster [1.37-1.47]``, ``undecided (...)``; before rounds the speedup itself, marked."""
+        if self.versus is None:
+            return "1.00x (baseline)"
+        if self.versus.verdict is None:  # a speedup, not the time ratio Versus.short would give
+            return f"{format_ratio(self.value)} ({NO_INTERVAL})"
+        return self.versus.verdict.text
 
 
 @dataclass(frozen=True)

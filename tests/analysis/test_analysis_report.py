@@ -113,6 +113,7 @@ def test_report_markdown_says_what_matters(exact_report: Path) -> None:
         "| 3 | threads | 12.0 ms | 11.9-12.1 ms | 6 | - | 1.20x | no interval (measured before rounds) |  |",
         "| 2 | greenlets (hubs=2) | 15.0 ms | 14.5-15.5 ms | 3 | - | 1.50x | "
         "no interval (measured before rounds) |  |",
+        "| sleep_fanout | 1.00x (baseline) | 100x (no interval) | 83.3x (no interval) | - |",  # speedups
         "## Drift during the run",
         "No paired comparison to check: these results were measured before rounds.",
         "## Noise warnings", "sd 61%, max +125%",
