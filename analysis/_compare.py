@@ -155,9 +155,10 @@ def _environment(frame: pd.DataFrame) -> str:
 
 def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list[Key],
                    names: tuple[str, str], envs: tuple[str, str], chart: Path | None) -> list[Block]:
+    # every ratio here is unpaired, as the text above the table says: no mark on each row
     rows = tuple((f"`{c.key[0]}`", c.key[1], format_params(c.key[2]), format_time(c.base.median),
-                  format_time(c.new.median), format_ratio(c.ratio), c.change, c.versus.text, c.pyperf.text)
-                 for c in found)
+                  format_time(c.new.median), format_ratio(c.ratio), c.change, c.versus.bare_text,
+                  c.pyperf.text) for c in found)
     geo = math.exp(sum(math.log(c.ratio) for c in found) / len(found))
     kinds = {kind: sum(1 for c in found if c.versus.kind == kind)
              for kind in ("faster", "slower", "no difference", "undecided", "no interval")}

@@ -97,7 +97,7 @@ class Speedup:
             return "1.00x (baseline)"
         if self.versus.verdict is None:  # a speedup, not the time ratio Versus.short would give
             return f"{format_ratio(self.value)} ({NO_INTERVAL})"
-        return self.versus.verdict.text
+        return self.versus.text
 
 
 @dataclass(frozen=True)

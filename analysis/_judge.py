@@ -37,6 +37,8 @@ TOO_FEW = "no interval (fewer than 2 rounds in common)"
 UNPAIRED_TOO_FEW = "no interval (fewer than 2 rounds on a side)"
 #: What a compact cell says instead of an interval
 NO_INTERVAL = "no interval"
+#: After the verdict of two samples of two results files: they share no round to pair
+UNPAIRED = ", unpaired"
 
 Method = Literal["paired", "unpaired", "none"]
 
@@ -67,15 +69,21 @@ class Versus:
         return self.kind in ("faster", "slower")
 
     @property
-    def text(self) -> str:
+    def bare_text(self) -> str:
         """``1.42x faster [1.37-1.47]``, ``undecided (1.03x [0.98-1.09])``, or why there is no interval."""
         return self.verdict.text if self.verdict is not None else str(self.why)
 
     @property
+    def text(self) -> str:
+        """:attr:`bare_text`, marked :data:`UNPAIRED` when the two samples come from two runs."""
+        marked = self.method == "unpaired" and self.verdict is not None
+        return self.bare_text + (UNPAIRED if marked else "")
+
+    @property
     def short(self) -> str:
-        """For a table cell: the verdict's text, or the ratio of medians and ``(no interval)``."""
+        """For a table cell: :attr:`text`, or the ratio of medians and ``(no interval)``."""
         if self.verdict is not None:
-            return self.verdict.text
+            return self.text
         return f"{format_ratio(self.estimate)} ({NO_INTERVAL})"
 
     def round_ratios(self) -> dict[int, float]:

@@ -245,3 +245,16 @@ def test_why_pyperf_disagrees_in_each_case() -> None:
     text = disagreement(undecided, PyperfVerdict(True, 1.02))
     assert text is not None
     assert "pools the values of every process and round as if each were independent" in text
+
+
+def test_a_report_of_two_runs_marks_their_cross_run_ratios_unpaired(tmp_path: Path) -> None:
+    text = write_report(ROUNDS, _later(tmp_path), out_dir=tmp_path / "out").read_text()
+    for line in (
+        "| 1 | threads [rounds.json] | 21.3 ms | 21.1-21.4 ms | 12 | 4 | 1.00x | fastest | "
+        "sd 18%, max +56% |",
+        "| 3 | sequential [rounds.json] | 21.7 ms | 21.6-21.8 ms | 12 | 4 | 1.00x | "
+        "undecided (1.00x [0.947-1.06]) |  |",  # inside one run: paired
+        "| 6 | sequential [later.json] | 28.2 ms | 28.0-28.4 ms | 12 | 4 | 1.30x | "
+        "1.30x slower [1.23-1.38], unpaired |  |",  # across runs: unpaired, and marked so
+    ):
+        assert line + "\n" in text, line
