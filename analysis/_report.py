@@ -62,7 +62,8 @@ LEGEND = (
 )
 MARKS = ("One row per scenario and parameter point; each model at its fastest variant (every variant "
          "is in the scenario's section), against the fastest: its verdict and interval. **-**: not "
-         f"run. **({NO_INTERVAL})**: a ratio of medians from a run made before rounds.")
+         f"run. **({NO_INTERVAL})**: a ratio of medians, from a run made before rounds (or with fewer "
+         "than two rounds in common: the verdict column of the scenario says which).")
 METRICS = ("**Other measurements**: the numbers a scenario records besides time (`.metrics.jsonl`), each "
            "the median over a benchmark's timed values (warm-ups excluded), in the unit its name gives "
            "(`_us`: microseconds); **values**: how many timed values recorded them; **-**: not recorded.")
