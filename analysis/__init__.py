@@ -7,20 +7,41 @@ out_dir)``, given the frame or what :func:`analyse` derived from it, returning
 the file written) -> :func:`write_report` / :func:`write_compare`.  The
 command line, ``python -m analysis report|compare|csv``, is a thin layer over
 these.
+
+The public names are loaded on first use (PEP 562), so that the runner's
+``import analysis.paired``, for its stopping rule, imports numpy and nothing
+of pandas or matplotlib.
 """
 
-from ._analysis import analyse, decision_table
-from ._charts import plot_latency_percentiles, plot_models, plot_scaling
-from ._compare import compare_frames, plot_compare, write_compare
-from ._crossover import crossover_table
-from ._heatmap import plot_speedup_heatmap
-from ._load import AnalysisError, load_results, read_runinfo
-from ._output import write_csv
-from ._report import write_report
-from ._style import model_color
+from __future__ import annotations
 
-__all__ = [
-    "AnalysisError", "analyse", "compare_frames", "crossover_table", "decision_table", "load_results",
-    "model_color", "plot_compare", "plot_latency_percentiles", "plot_models", "plot_scaling",
-    "plot_speedup_heatmap", "read_runinfo", "write_compare", "write_csv", "write_report",
-]
+import importlib
+from typing import Any
+
+_PUBLIC = {
+    "AnalysisError": "analysis._load",
+    "analyse": "analysis._analysis",
+    "compare_frames": "analysis._compare",
+    "crossover_table": "analysis._crossover",
+    "decision_table": "analysis._analysis",
+    "load_results": "analysis._load",
+    "model_color": "analysis._style",
+    "plot_compare": "analysis._compare",
+    "plot_drift": "analysis._drift_chart",
+    "plot_latency_percentiles": "analysis._charts",
+    "plot_models": "analysis._charts",
+    "plot_scaling": "analysis._charts",
+    "plot_speedup_heatmap": "analysis._heatmap",
+    "read_runinfo": "analysis._load",
+    "write_compare": "analysis._compare",
+    "write_csv": "analysis._output",
+    "write_report": "analysis._report",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    return getattr(importlib.import_module(_PUBLIC[name]), name)

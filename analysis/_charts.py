@@ -44,23 +44,27 @@ LOG_X_SPAN = 10.0
 def plot_models(data: pd.DataFrame | Analysis, scenario: str, out_dir: str | Path,
                 formats: Sequence[str] = FORMATS) -> Path:
     """Every contender of ``scenario`` side by side: median, IQR and every value, per point."""
-    view = as_analysis(data).view(scenario)
+    analysis = as_analysis(data)
+    view = analysis.view(scenario)
     panels = [(point, view.at(point)) for point in view.points]
+    # The ratio written beside each contender is the decision table's (the paired estimate).
+    found = [d for d in analysis.decisions if d.scenario == scenario]
+    ratios = {(d.point, e.contender): e.ratio for d in found for e in d.entries}
+    fastest = {d.point: d.fastest.contender for d in found}
     rows = [len(pairs) for _, pairs in panels]
     with figure(8.0, 1.0 + sum(0.28 * r + 0.75 for r in rows)) as fig:
         axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=[r + 2.0 for r in rows])[:, 0]
         for ax, (point, pairs) in zip(axes, panels, strict=True):
-            _models_panel(ax, point, pairs)
+            _models_panel(ax, point, pairs, [ratios[point, c] for c, _ in pairs], fastest[point])
         fig.suptitle(f"{scenario}: time per run (all units), by model")
         footnote(fig, "diamond: median   bar: interquartile range   dots: every measured value   "
-                      "right: median, and ratio to the fastest   lower is better")
+                      "right: median, and x fastest (paired)   lower is better")
         return save(fig, Path(out_dir), f"{scenario}-models", formats)
 
 
-def _models_panel(ax: Axes, point: Params, pairs: list[tuple[Contender, Sample]]) -> None:
-    # The decision table breaks ties by contender order; so does the chart.
-    winner = min(range(len(pairs)), key=lambda i: (pairs[i][1].median, i))
-    fastest = pairs[winner][1].median
+def _models_panel(ax: Axes, point: Params, pairs: list[tuple[Contender, Sample]],
+                  ratios: list[float], fastest: Contender) -> None:
+    winner = next(i for i, (c, _) in enumerate(pairs) if c == fastest)
     unit, scale = time_scale([min(s.values) for _, s in pairs])
     top = len(pairs) - 1
     for i, (contender, s) in enumerate(pairs):
@@ -71,7 +75,7 @@ def _models_panel(ax: Axes, point: Params, pairs: list[tuple[Contender, Sample]]
                    linewidths=0, zorder=2)
         ax.barh(y, s.iqr / scale, left=s.q1 / scale, height=0.5, color=color, alpha=0.45, zorder=3)
         ax.plot([s.median / scale], [y], marker="D", ms=6, color=color, mec="black", mew=0.8, zorder=4)
-        text = f"{format_time(s.median)}  {'fastest' if best else format_ratio(s.median / fastest)}"
+        text = f"{format_time(s.median)}  {'fastest' if best else format_ratio(ratios[i])}"
         ax.annotate(text + ("  (noisy)" if noise_warnings(s) else ""), xy=(1.01, y),
                     xycoords=("axes fraction", "data"), va="center", fontsize=8,
                     fontweight="bold" if best else "normal")

@@ -1,11 +1,19 @@
 """Compare two runs: two interpreters, two machines, or before and after a change.
 
 Benchmarks are matched by what they measured (scenario, model and every
-parameter, from metadata), not by name.  For each common benchmark: both
-medians, new/base, and pyperf's significance test on the two samples (the
-test behind ``pyperf compare_to``), with the same "within noise" rule as the
-report.  A summary gives the geometric mean of the ratios, pyperf's way of
-summarising many benchmarks in one number.
+parameter, from metadata), not by name.  Two runs share no rounds, so each
+ratio new/base is unpaired (:func:`analysis.paired.unpaired_ratio`: each
+run's geometric mean of per-round medians, an interval from a bootstrap over
+each side's own rounds) and judged as the report judges (:mod:`analysis._judge`).
+A drift between the two runs (another time, another machine) is in the ratio:
+nothing cancels it, which is why such an interval is wider than a paired one.
+
+``pyperf compare_to`` on the same two files is shown beside it, as people
+will run it; where it disagrees, one line says why: its t-test calls samples
+of different sizes significant (it cannot compute them and says
+"significant"), and it pools the values of every process and round as if
+each were independent.  A summary gives the geometric mean of the ratios,
+pyperf's way of summarising many benchmarks in one number.
 """
 
 from __future__ import annotations
@@ -23,9 +31,11 @@ from benchmarks.core.formats import results_stem
 from ._doc import Block, Bullets, Heading, Para, Table, chart_image, to_markdown
 from ._format import Params, format_params, format_ratio, format_time, params_key
 from ._inferred import run_registry
+from ._judge import BAND, Versus, judge
 from ._load import AnalysisError, RunInfo, file_labels, load_results, read_runinfo
 from ._output import Staging
-from ._stats import Difference, Sample, difference
+from ._pyperf_view import PyperfVerdict, compare_to, disagreement
+from ._stats import Sample
 from ._style import FORMATS, figure, footnote, model_color, plain_log_axis, save
 from ._views import samples
 
@@ -37,16 +47,26 @@ class Comparison:
     key: Key
     base: Sample
     new: Sample
-    diff: Difference  # ratio = new median / base median
+    versus: Versus  # new against base, unpaired
+    pyperf: PyperfVerdict  # what ``pyperf compare_to`` says of the same two benchmarks
+
+    @property
+    def ratio(self) -> float:
+        """new / base: the unpaired estimate (before rounds: of medians)."""
+        return self.versus.estimate
 
     @property
     def change(self) -> str:
         """The change in time, in percent: ``-1.8%`` is 1.8% less time (faster)."""
-        return f"{(self.diff.ratio - 1) * 100:+.1f}%"
+        return f"{(self.ratio - 1) * 100:+.1f}%"
 
     @property
     def is_result(self) -> bool:
-        return bool(self.diff.significant) and not self.diff.within_noise
+        return self.versus.decided
+
+    @property
+    def why_pyperf_differs(self) -> str | None:
+        return disagreement(self.versus, self.pyperf)
 
 
 def compare_frames(base: pd.DataFrame, new: pd.DataFrame, runinfos: Sequence[RunInfo] = (),
@@ -63,7 +83,8 @@ def compare_frames(base: pd.DataFrame, new: pd.DataFrame, runinfos: Sequence[Run
         return (registry.scenario_key(key[0]), registry.model_key(key[1]), params_key(key[2]))
 
     common = sorted(a.keys() & b.keys(), key=order)
-    found = [Comparison(k, a[k], b[k], difference(a[k], b[k])) for k in common]
+    found = [Comparison(k, a[k], b[k], judge(b[k], a[k], same_run=False), compare_to(a[k], b[k]))
+             for k in common]
     return found, sorted(a.keys() - b.keys(), key=order), sorted(b.keys() - a.keys(), key=order)
 
 
@@ -87,17 +108,23 @@ def plot_compare(found: list[Comparison], out_dir: str | Path, formats: Sequence
     with figure(9.0, 1.4 + 0.3 * len(found)) as fig:
         ax = fig.subplots()
         ys = list(range(len(found)))[::-1]
-        ratios = [c.diff.ratio for c in found]
+        ratios = [c.ratio for c in found]
         for y, c in zip(ys, found, strict=True):
             color = model_color(c.key[1])
             if c.is_result:
-                ax.barh(y, c.diff.ratio - 1, left=1, height=0.6, color=color, edgecolor="black", lw=0.6)
+                ax.barh(y, c.ratio - 1, left=1, height=0.6, color=color, edgecolor="black", lw=0.6)
             else:
-                ax.barh(y, c.diff.ratio - 1, left=1, height=0.6, facecolor="white", edgecolor=color,
+                ax.barh(y, c.ratio - 1, left=1, height=0.6, facecolor="white", edgecolor=color,
                         hatch="////", lw=1.0)
+            interval = c.versus.ratio
+            if interval is not None:
+                ax.errorbar(c.ratio, y, xerr=[[c.ratio - interval.low], [interval.high - c.ratio]],
+                            fmt="none", ecolor="black", elinewidth=0.9, capsize=3)
+                ratios += [interval.low, interval.high]
         ax.axvline(1.0, color="black", lw=0.8)
+        ax.axvspan(1 / (1 + BAND), 1 + BAND, color="#e3e3e3", zorder=0, lw=0)  # the noise band
         for y, c in zip(ys, found, strict=True):
-            ax.annotate(f" {c.change}{'' if c.is_result else ' (' + c.diff.verdict + ')'}", xy=(1.01, y),
+            ax.annotate(f" {c.change}{'' if c.is_result else ' (' + c.versus.kind + ')'}", xy=(1.01, y),
                         xycoords=("axes fraction", "data"), va="center", fontsize=8)
         ax.set_yticks(ys, labels)
         ax.set_ylim(-0.7, len(found) - 0.3)
@@ -106,15 +133,16 @@ def plot_compare(found: list[Comparison], out_dir: str | Path, formats: Sequence
         if span > 2:
             plain_log_axis(ax, "x")
             ax.set_xlim(1 / span, span)
-            ax.set_xlabel("new median / base median (log scale; left of 1 is faster)")
+            ax.set_xlabel("new / base, unpaired (log scale; left of 1 is faster)")
         else:
             # Changes of a few percent read better on a linear axis with visible ticks.
             half = max(span - 1, 0.05)
             ax.set_xlim(1 - half, 1 + half)
-            ax.set_xlabel("new median / base median (left of 1 is faster)")
-        fig.suptitle(f"{title}: new median / base median")
-        footnote(fig, "left of 1: new is faster   filled: a significant difference beyond the noise   "
-                      "hatched: not significant, within noise or untested")
+            ax.set_xlabel("new / base, unpaired (left of 1 is faster)")
+        fig.suptitle(f"{title}: new / base")
+        footnote(fig, "left of 1: new is faster   whiskers: 95% interval   grey: the noise band   "
+                      f"filled: faster or slower beyond +-{BAND:.0%}   "
+                      "hatched: no difference, undecided or no interval")
         return save(fig, Path(out_dir), "compare", formats)
 
 
@@ -127,25 +155,37 @@ def _environment(frame: pd.DataFrame) -> str:
 
 def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list[Key],
                    names: tuple[str, str], envs: tuple[str, str], chart: Path | None) -> list[Block]:
+    # every ratio here is unpaired, as the text above the table says: no mark on each row
     rows = tuple((f"`{c.key[0]}`", c.key[1], format_params(c.key[2]), format_time(c.base.median),
-                  format_time(c.new.median), format_ratio(c.diff.ratio), c.change, c.diff.verdict)
-                 for c in found)
-    geo = math.exp(sum(math.log(c.diff.ratio) for c in found) / len(found))
-    faster = sum(1 for c in found if c.is_result and c.diff.ratio < 1)
-    slower = sum(1 for c in found if c.is_result and c.diff.ratio > 1)
+                  format_time(c.new.median), format_ratio(c.ratio), c.change, c.versus.bare_text,
+                  c.pyperf.text) for c in found)
+    geo = math.exp(sum(math.log(c.ratio) for c in found) / len(found))
+    kinds = {kind: sum(1 for c in found if c.versus.kind == kind)
+             for kind in ("faster", "slower", "no difference", "undecided", "no interval")}
+    counted = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
     blocks: list[Block] = [
         Heading(1, f"Compare `{names[1]}` against `{names[0]}`"),
         Bullets((f"base: `{names[0]}`: {envs[0]}", f"new: `{names[1]}`: {envs[1]}")),
-        Para(f"{len(found)} benchmark(s) in common: {faster} significantly faster, {slower} significantly "
-             f"slower, {len(found) - faster - slower} not a result (not significant, within noise or "
-             f"untested). Geometric mean of new/base: {format_ratio(geo)}."),
-        Para("Ratios are new median / base median (below 1.00x: new is faster). **significant** is "
-             "pyperf's two-sample t-test at 95%; **within noise**: the medians differ by less than the "
-             "larger IQR; **untested**: the test does not apply (a single value, or samples of "
-             "different sizes)."),
-        Table(("scenario", "model", "parameters", "base", "new", "new/base", "time change", "significant"),
-              rows, "lllrrrll"),
+        Para(f"{len(found)} benchmark(s) in common: {counted}. "
+             f"Geometric mean of new/base: {format_ratio(geo)}."),
+        Para("Ratios are new / base (below 1.00x: new is faster), **unpaired**: two runs share no "
+             "rounds, so each side's geometric mean of per-round medians is estimated from its own "
+             "rounds, with a 95% interval from a bootstrap over each side's rounds (then processes "
+             "within a round). A drift between the two runs (another time, another machine) is part "
+             "of the ratio; nothing cancels it. **verdict**: faster or slower only when the whole "
+             f"interval lies beyond the noise band of +-{BAND:.0%}, **no difference** when it lies inside, "
+             "**undecided** when it crosses the band's edge; **no interval (measured before rounds)**: "
+             "a ratio of medians from a run made before rounds, not a verdict. **pyperf compare_to**: "
+             "what `pyperf compare_to` says of the same two benchmarks (its t-test at 95% on every "
+             "value pooled)."),
+        Table(("scenario", "model", "parameters", "base", "new", "new/base", "time change", "verdict",
+               "pyperf compare_to"), rows, "lllrrrrll"),
     ]
+    differing = [(c, why) for c in found if (why := c.why_pyperf_differs) is not None]
+    if differing:
+        blocks += [Para(f"Where `pyperf compare_to` says otherwise ({len(differing)}), and why:"),
+                   Bullets(tuple(f"`{c.key[0]}` {c.key[1]} ({format_params(c.key[2])}): {why}"
+                                 for c, why in differing))]
     if chart is not None:
         blocks.append(chart_image(chart, "new/base per benchmark"))
     for keys, where in ((only_base, names[0]), (only_new, names[1])):

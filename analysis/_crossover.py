@@ -2,14 +2,17 @@
 
 A scenario that sweeps a quantity (unit size, request count, concurrency...)
 over three or more values answers "from which size does a process pool pay?"
-with one number per contender: the smallest swept value from which its median
-is below the reference's median at that value *and at every larger value*
-(``always`` when that is the smallest value, ``never`` when it is not faster
-at the largest).  Asking for every larger value too keeps a lucky dip in the
-middle of a sweep from being quoted as the crossover.  The verdict at that
-value uses the decision table's rules (pyperf's t-test, and "within noise"
-when the medians differ by less than the larger IQR), so a crossover inside
-the noise reads as such.
+with one number per contender: the smallest swept value from which the
+verdict (:mod:`analysis._judge`: a paired ratio whose whole 95% interval lies
+beyond the +-2% band) calls it faster than the reference, at that value *and
+at every larger value* (``always`` when that is the smallest value).  Asking
+for every larger value too keeps a lucky dip in the middle of a sweep from
+being quoted as the crossover; asking for a decided verdict keeps noise from
+being quoted as one.  When the verdict at the largest value is not "faster"
+the answer is ``never`` (slower or no difference there) or ``not established``
+(undecided there: more rounds would tell).  Files measured before rounds have
+no verdict: their crossover is read off the medians and says so
+(``by medians ..., no interval``), never "faster".
 
 Two references: the speedup baseline (``sequential`` by default, at its
 fastest variant), and the fastest of every *other* model (other variants of
@@ -33,7 +36,8 @@ from ._analysis import Analysis, as_analysis
 from ._decide import Decision
 from ._doc import Block, Para, Table
 from ._format import Params, Value, format_params, format_ratio, params_key, value_key
-from ._stats import Difference, Sample, difference
+from ._judge import NO_INTERVAL, Judge, Versus
+from ._stats import Sample
 from ._views import Contender, ScenarioView, scaling_params
 
 #: A crossover needs a sweep of at least this many values to mean more than "faster at the top".
@@ -42,12 +46,14 @@ OTHERS = "every other model"
 
 RULE = (
     "**Crossover**, for each quantity a scenario sweeps over three or more values: the smallest value "
-    "from which a model's median is below the reference's at that value and at every larger one "
-    "(**always**: from the smallest value; **never**: not at the largest). References: {baseline} "
-    "(as in the speedups, at its fastest variant) and, in the last column, the fastest of every other "
-    "model at each value (other variants of the same model do not count). In brackets: the speedup "
-    "at that value (the reference's median / the model's) and the verdict there, by the decision "
-    "table's rules: a crossover **within noise** is not established."
+    "from which the verdict calls a model faster than the reference (the whole 95% interval of the "
+    "paired ratio beyond the +-2% band) at that value and at every larger one (**always**: from the "
+    "smallest value; **never**: slower or no difference at the largest; **not established**: "
+    "undecided at the largest). References: {baseline} (as in the speedups, at its fastest variant) "
+    "and, in the last column, the fastest of every other model at each value (other variants of the "
+    "same model do not count). In brackets: the verdict at that value. A run made before rounds has "
+    "no verdict: **by medians** gives where the model's median is below the reference's, with no "
+    "interval, and is not a result."
 )
 
 
@@ -55,29 +61,51 @@ RULE = (
 class Crossing:
     """Where one contender starts beating one reference."""
 
-    at: Value | None  # the smallest value from which it is faster; None: never
+    at: Value | None  # the smallest value from which it is faster; None: never, or not established
     always: bool  # ``at`` is the smallest swept value
-    speedup: float | None = None  # the reference's median / the contender's, at ``at``
-    diff: Difference | None = None  # the reference against the contender, at ``at``
+    versus: Versus | None = None  # the contender against the reference at ``at``, else at the largest
+    by_medians: bool = False  # measured before rounds: no verdict, only medians
+    largest: Value | None = None  # the largest swept value
+
+    @property
+    def speedup(self) -> float | None:
+        """The reference's time / the contender's at ``at``."""
+        return None if self.at is None or self.versus is None else 1 / self.versus.estimate
 
     def text(self, param: str) -> str:
-        if self.at is None or self.speedup is None or self.diff is None:
+        if self.by_medians:
+            if self.at is None or self.versus is None:
+                return f"by medians never ({NO_INTERVAL})"
+            ratio = format_ratio(1 / self.versus.estimate)
+            if self.always:
+                return f"by medians always ({ratio} at {param}={format_value(self.at)}, {NO_INTERVAL})"
+            return f"by medians from {param}={format_value(self.at)} ({ratio}, {NO_INTERVAL})"
+        if self.at is None or self.versus is None:
+            if self.versus is not None and self.versus.kind == "undecided":
+                return f"not established: {self.versus.text} at {param}={format_value(self.largest)}"
             return "never"
         where = f"{param}={format_value(self.at)}"
         if self.always:
-            return f"always ({format_ratio(self.speedup)} at {where}, {self.diff.in_words})"
-        return f"from {where} ({format_ratio(self.speedup)}, {self.diff.in_words})"
+            return f"always ({self.versus.text} at {where})"
+        return f"from {where} ({self.versus.text})"
 
 
-def crossing(values: Sequence[Value], reference: Sequence[Sample], contender: Sequence[Sample]) -> Crossing:
+def crossing(values: Sequence[Value], reference: Sequence[Sample], contender: Sequence[Sample],
+             judge: Judge) -> Crossing:
     """The crossover along ``values`` (ascending), given both samples at each value."""
+    against = [judge(own, ref) for own, ref in zip(contender, reference, strict=True)]
+    by_medians = any(v.ratio is None for v in against)
+
+    def faster(v: Versus) -> bool:
+        # before rounds there is no verdict: the medians say where, with no interval
+        return v.estimate < 1 if by_medians else v.kind == "faster"
+
     start = len(values)
-    while start > 0 and contender[start - 1].median < reference[start - 1].median:
+    while start > 0 and faster(against[start - 1]):
         start -= 1
     if start == len(values):
-        return Crossing(None, False)
-    ref, own = reference[start], contender[start]
-    return Crossing(values[start], start == 0, ref.median / own.median, difference(ref, own))
+        return Crossing(None, False, against[-1], by_medians, values[-1])
+    return Crossing(values[start], start == 0, against[start], by_medians, values[-1])
 
 
 @dataclass(frozen=True)
@@ -102,17 +130,18 @@ class Crossover:
 
 
 def _row(contender: Contender, values: list[Value], samples: list[Sample | None], refs: list[Sample],
-         found: list[Decision]) -> CrossoverRow:
+         found: list[Decision], judge: Judge) -> CrossoverRow:
     missing = tuple(v for v, s in zip(values, samples, strict=True) if s is None)
     own = [s for s in samples if s is not None]
     if missing:
         return CrossoverRow(contender, None, None, missing)
     # Every point has the baseline, another model than the contender's: ``next`` always finds one.
     others = [next(e.sample for e in d.entries if e.contender.model != contender.model) for d in found]
-    return CrossoverRow(contender, crossing(values, refs, own), crossing(values, others, own))
+    return CrossoverRow(contender, crossing(values, refs, own, judge), crossing(values, others, own, judge))
 
 
-def view_crossovers(view: ScenarioView, found: list[Decision], baseline: str) -> list[Crossover]:
+def view_crossovers(view: ScenarioView, found: list[Decision], baseline: str,
+                    judge: Judge) -> list[Crossover]:
     """The scenario's crossover tables: one per swept scenario quantity and point of the others."""
     by_point = {d.point: d for d in found if d.scenario == view.name}
     varying = set(view.swept())
@@ -136,15 +165,16 @@ def view_crossovers(view: ScenarioView, found: list[Decision], baseline: str) ->
             for contender in view.contenders:
                 samples = [view.cells.get((at[v], contender)) for v in values]
                 if contender.model != baseline and any(s is not None for s in samples):
-                    rows.append(_row(contender, values, samples, refs, points))
+                    rows.append(_row(contender, values, samples, refs, points, judge))
             if rows:
                 shown = tuple(p for p in rest if p[0] in varying)
                 tables.append(Crossover(view.name, param, rest, shown, tuple(values), baseline, tuple(rows)))
     return tables
 
 
-def crossovers(views: list[ScenarioView], found: list[Decision], baseline: str) -> list[Crossover]:
-    return [table for view in views for table in view_crossovers(view, found, baseline)]
+def crossovers(views: list[ScenarioView], found: list[Decision], baseline: str,
+               judge: Judge) -> list[Crossover]:
+    return [table for view in views for table in view_crossovers(view, found, baseline, judge)]
 
 
 def crossover_table(data: pd.DataFrame | Analysis, baseline: str | None = None) -> pd.DataFrame:
@@ -152,7 +182,7 @@ def crossover_table(data: pd.DataFrame | Analysis, baseline: str | None = None) 
     analysis = as_analysis(data)
     base = analysis.baseline(baseline)
     rows = []
-    for table in crossovers(analysis.views, analysis.decisions, base):
+    for table in crossovers(analysis.views, analysis.decisions, base, analysis.judge):
         for row in table.rows:
             for against, found in ((base, row.baseline), (OTHERS, row.others)):
                 rows.append({
@@ -162,7 +192,9 @@ def crossover_table(data: pd.DataFrame | Analysis, baseline: str | None = None) 
                     "faster_from": None if found is None else found.at,
                     "always": None if found is None else found.always,
                     "speedup": None if found is None else found.speedup,
-                    "verdict": None if found is None or found.diff is None else found.diff.in_words,
+                    "verdict": None if found is None or found.at is None or found.versus is None
+                    else found.versus.kind,
+                    "verdict_text": None if found is None else found.text(table.param),
                     "not_run_at": ", ".join(format_value(v) for v in row.not_run_at) or None,
                 })
     # object columns keep a swept value as it was (1000 stays an int, "unbounded" a word) and None as None

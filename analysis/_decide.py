@@ -1,10 +1,12 @@
 """The decision table: at each scenario and parameter point, who is fastest, and by how much.
 
-Every contender is compared with the fastest one at the same point: the ratio
-of medians (how many times slower) and whether the gap is a result (pyperf's
-t-test, and larger than the spread).  The per-model summary keeps each model's
-best variant, which is the honest answer to "should I use threads or asyncio
-here?": each model as well configured as this run tried it.
+The fastest is chosen on the paired estimate (:func:`analysis._judge.typical`:
+the geometric mean of per-round medians over the rounds every contender has);
+every other contender is compared with it through a paired ratio, its
+interval and its verdict (:mod:`analysis._judge`), and ranked by that ratio.
+The per-model summary keeps each model's best variant, which is the honest
+answer to "should I use threads or asyncio here?": each model as well
+configured as this run tried it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ._format import Params
+from ._format import Params, format_ratio
+from ._judge import NO_INTERVAL, Judge, Versus, typical
 from ._load import AnalysisError
 from ._registry import Registry
-from ._stats import Difference, NoiseWarning, Sample, difference, noise_warnings
+from ._stats import NoiseWarning, Sample, noise_warnings
 from ._views import Contender, ScenarioView
 
 DEFAULT_BASELINE = "sequential"
@@ -25,10 +28,10 @@ DEFAULT_BASELINE = "sequential"
 class Entry:
     contender: Contender
     sample: Sample
-    #: median / fastest median (1.0 for the fastest)
+    #: time / the fastest's time, the paired estimate (before rounds: of medians); 1.0 for the fastest
     ratio: float
-    #: the gap to the fastest; None for the fastest itself
-    versus_fastest: Difference | None
+    #: this contender against the fastest; None for the fastest itself
+    versus_fastest: Versus | None
     noise: tuple[NoiseWarning, ...]
 
 
@@ -50,19 +53,20 @@ class Decision:
         return best
 
 
-def decide_point(view: ScenarioView, point: Params) -> Decision:
-    ranked = sorted(view.at(point), key=lambda cs: (cs[1].median, view.contenders.index(cs[0])))
-    _, fastest = ranked[0]
-    entries = tuple(
-        Entry(contender, sample, sample.median / fastest.median,
-              None if i == 0 else difference(fastest, sample), tuple(noise_warnings(sample)))
-        for i, (contender, sample) in enumerate(ranked)
-    )
-    return Decision(view.name, point, entries)
+def decide_point(view: ScenarioView, point: Params, judge: Judge) -> Decision:
+    pairs = view.at(point)
+    order = typical([s for _, s in pairs])
+    first = min(range(len(pairs)), key=lambda i: (order[i], view.contenders.index(pairs[i][0])))
+    fastest_contender, fastest = pairs[first]
+    others = [(c, s, judge(s, fastest)) for i, (c, s) in enumerate(pairs) if i != first]
+    others.sort(key=lambda csv: (csv[2].estimate, view.contenders.index(csv[0])))
+    entries = [Entry(fastest_contender, fastest, 1.0, None, tuple(noise_warnings(fastest)))]
+    entries += [Entry(c, s, versus.estimate, versus, tuple(noise_warnings(s))) for c, s, versus in others]
+    return Decision(view.name, point, tuple(entries))
 
 
-def decisions(views: list[ScenarioView]) -> list[Decision]:
-    return [decide_point(view, point) for view in views for point in view.points]
+def decisions(views: list[ScenarioView], judge: Judge) -> list[Decision]:
+    return [decide_point(view, point, judge) for view in views for point in view.points]
 
 
 def models_in(views: Sequence[ScenarioView], registry: Registry) -> list[str]:
@@ -80,21 +84,44 @@ def choose_baseline(models: Sequence[str], requested: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class Speedup:
+    """A model at its best variant against the baseline at its best."""
+
+    value: float  # the baseline's time / the model's: above 1 the model is faster
+    versus: Versus | None  # the model against the baseline; None for the baseline itself
+
+    @property
+    def text(self) -> str:
+        """``1.42x faster [1.37-1.47]``, ``undecided (...)``; before rounds the speedup itself, marked."""
+        if self.versus is None:
+            return "1.00x (baseline)"
+        if self.versus.verdict is None:  # a speedup, not the time ratio Versus.short would give
+            return f"{format_ratio(self.value)} ({NO_INTERVAL})"
+        return self.versus.text
+
+
+@dataclass(frozen=True)
 class SpeedupRow:
     scenario: str
     point: Params
-    #: model -> baseline median / model median, both at their best variant; None if absent
-    speedups: dict[str, float | None]
+    #: model -> its speedup; None if the model or the baseline was not run at this point
+    speedups: dict[str, Speedup | None]
 
 
-def speedups(found: Sequence[Decision], models: Sequence[str], baseline: str) -> list[SpeedupRow]:
+def speedups(found: Sequence[Decision], models: Sequence[str], baseline: str,
+             judge: Judge) -> list[SpeedupRow]:
     rows = []
     for d in found:
         best = d.best_by_model()
         base = best.get(baseline)
-        cells: dict[str, float | None] = {
-            m: (base.sample.median / best[m].sample.median if base is not None and m in best else None)
-            for m in models
-        }
+        cells: dict[str, Speedup | None] = {}
+        for m in models:
+            if base is None or m not in best:
+                cells[m] = None
+            elif m == baseline:
+                cells[m] = Speedup(1.0, None)
+            else:
+                versus = judge(best[m].sample, base.sample)
+                cells[m] = Speedup(1 / versus.estimate, versus)
         rows.append(SpeedupRow(d.scenario, d.point, cells))
     return rows

@@ -1,11 +1,13 @@
 """The overview chart: speedup of every model against a baseline, scenarios x models.
 
-A cell is the baseline's median divided by the model's median at the same
-parameter point, each at its best variant: above 1 the model is faster.
+A cell is the paired estimate of the baseline's time over the model's at the
+same parameter point, each at its best variant: above 1 the model is faster.
 Colours are on a log scale centred on 1 (ColorBrewer's RdBu, which stays
 readable with the common colour-vision deficiencies): blue faster, red slower,
 so 2x faster and 2x slower are equally strong.  Every cell is also written
-as a number, so the chart does not depend on colour at all.
+as a number with its verdict: the 95% interval where the verdict is decided,
+else ``no difference``, ``undecided`` or ``no interval`` (dotted, so such a
+cell never reads as a result), so the chart does not depend on colour at all.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from ._analysis import Analysis, as_analysis
-from ._decide import SpeedupRow, speedups
+from ._decide import Speedup, SpeedupRow, speedups
 from ._format import format_params, format_ratio
 from ._style import FORMATS, figure, footnote, save
 from ._views import ScenarioView
+from .paired import format_factor
 
 MISSING = "#b0b0b0"
 
@@ -41,8 +44,22 @@ def _power_label(log2: float) -> str:
     return f"{2.0 ** log2:g}x" if log2 >= 0 else f"1/{2.0 ** -log2:g}x"
 
 
-def _log2(value: float | None) -> float:
-    return math.nan if value is None else math.log2(value)
+def _log2(cell: Speedup | None) -> float:
+    return math.nan if cell is None else math.log2(cell.value)
+
+
+def cell_text(cell: Speedup | None) -> tuple[str, bool]:
+    """(what a cell says, whether it is a result): the speedup and the interval, or why not."""
+    if cell is None:
+        return "n/a", False
+    if cell.versus is None:
+        return f"{format_ratio(cell.value)}\nbaseline", False
+    versus = cell.versus
+    if versus.decided and versus.ratio is not None:
+        # the interval of the speedup: the time ratio's, inverted
+        low, high = 1 / versus.ratio.high, 1 / versus.ratio.low
+        return f"{format_ratio(cell.value)}\n[{format_factor(low)}-{format_factor(high)}]", True
+    return f"{format_ratio(cell.value)}\n{versus.kind}", False
 
 
 def plot_speedup_heatmap(data: pd.DataFrame | Analysis, out_dir: str | Path, baseline: str | None = None,
@@ -56,25 +73,32 @@ def plot_speedup_heatmap(data: pd.DataFrame | Analysis, out_dir: str | Path, bas
     analysis = as_analysis(data)
     base = analysis.baseline(baseline)
     models = analysis.models
-    rows = speedups(analysis.decisions, models, base)
+    rows = speedups(analysis.decisions, models, base, analysis.judge)
     logs = np.array([[_log2(r.speedups[m]) for m in models] for r in rows])
     limit = max(1.0, float(np.nanmax(np.abs(logs))) if np.isfinite(logs).any() else 1.0)
     labels = row_labels(analysis.views, rows)
     # Row labels take about 0.07 inch per character; never narrower than the footnote.
     width = max(7.5, 2.0 + 0.07 * max(len(label) for label in labels) + 1.0 * len(models))
-    with figure(width, 1.8 + 0.42 * len(rows)) as fig:
+    with figure(width, 1.8 + 0.55 * len(rows)) as fig:
         ax = fig.subplots()
         cmap = matplotlib.colormaps["RdBu"].with_extremes(bad="white")
         image = ax.imshow(np.ma.masked_invalid(logs), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto")
         for i, row in enumerate(rows):
             for j, model in enumerate(models):
-                value = row.speedups[model]
-                if value is None:  # hatched, so "not run" never reads as a colour
+                cell = row.speedups[model]
+                text, result = cell_text(cell)
+                if cell is None:  # hatched, so "not run" never reads as a colour
                     ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///",
                                            edgecolor=MISSING, linewidth=0))
-                strong = value is not None and abs(math.log2(value)) > 0.6 * limit
-                ax.text(j, i, "n/a" if value is None else format_ratio(value), ha="center", va="center",
-                        fontsize=8, color="white" if strong else "black")
+                elif not result and cell.versus is not None:  # dotted: a colour that is not a result
+                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="..",
+                                           edgecolor="#999999", linewidth=0))
+                strong = result and cell is not None and abs(math.log2(cell.value)) > 0.6 * limit
+                # a pale box keeps the words of a dotted cell readable over its dots
+                box = None if result or cell is None else {"facecolor": "white", "alpha": 0.75,
+                                                           "edgecolor": "none", "pad": 1.5}
+                ax.text(j, i, text, ha="center", va="center", fontsize=7.5, linespacing=1.1,
+                        color="white" if strong else "black", bbox=box)
         ax.set_xticks(range(len(models)), models, rotation=30, ha="right")
         ax.set_yticks(range(len(rows)), labels)
         ax.grid(False)
@@ -89,6 +113,7 @@ def plot_speedup_heatmap(data: pd.DataFrame | Analysis, out_dir: str | Path, bas
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _power_label(v)))
         bar.set_label("speedup (log scale)")
         fig.suptitle(f"Speedup against {base}: above 1x is faster")
-        footnote(fig, f"{base}'s median / each model's median at the same parameters,\n"
-                      "each model at its fastest variant; n/a: not run")
+        footnote(fig, f"{base}'s time / each model's, paired inside rounds, each model at its fastest "
+                      "variant;\n[interval]: 95%, beyond the +-2% noise band; dotted: no difference, "
+                      "undecided or no interval (measured before rounds); n/a: not run")
         return save(fig, Path(out_dir), f"speedup-vs-{base}", formats)

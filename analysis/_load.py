@@ -1,11 +1,12 @@
 """Results files to one tidy DataFrame: one row per measured value.
 
 Everything comes from pyperf's metadata (``scenario``, ``model``, ``params``,
-``param_<name>``, the environment); benchmark names are shown to people but
-never parsed.  Latency percentiles, where a scenario measures them, come from
-``latency_p<NN>[_<unit>]`` metadata or from the ``.metrics.jsonl`` side file
-(one record per timed call: the median over a benchmark's timed calls of each
-call's percentile), and become ``latency_p<NN>`` columns in seconds.  Every
+``param_<name>``, the environment, and each run's ``round`` and CPU probe);
+benchmark names are shown to people but never parsed.  Latency percentiles,
+where a scenario measures them, come from ``latency_p<NN>[_<unit>]`` metadata
+or from the ``.metrics.jsonl`` side file (one record per timed call: the
+median over a benchmark's timed calls of each call's percentile), and become
+``latency_p<NN>`` columns in seconds.  Every
 other number a scenario records in the side file (``peak_concurrency``,
 ``handoff_us``...) becomes a ``metric_<key>`` column, also the median over the
 benchmark's timed calls, in the key's own unit; ``metrics_n`` counts those
@@ -43,6 +44,9 @@ from ._format import is_number
 #: Columns every frame has, in this order; ``param_<name>`` columns follow ``params``.
 ID_COLUMNS = ("file", "scenario", "scenario_kind", "model", "benchmark", "params")
 VALUE_COLUMNS = ("run", "value_index", "value", "unit", "loops", "inner_loops")
+#: Run metadata: the runner's round (0 is the calibration round; None in files measured before rounds),
+#: pyperf's start time of the run, and the CPU probe taken just before it (None where not recorded).
+RUN_COLUMNS = ("round", "date", "cpu_probe_us", "cpu_probe_spread")
 #: Metadata copied as-is (None where a benchmark has no such key).
 ENV_COLUMNS = (
     "python_version", "python_implementation", "python_pgo", "python_lto", "python_gil",
@@ -214,6 +218,7 @@ def _suite_rows(label: str, suite: pyperf.BenchmarkSuite, metrics: dict[str, dic
                 "loops": run.get_loops(), "inner_loops": run.get_inner_loops(),
             }
             base.update({PARAM_PREFIX + n: run_meta.get(PARAM_PREFIX + n) for n in names})
+            base.update({key: run_meta.get(key) for key in RUN_COLUMNS})
             base.update({key: run_meta.get(key) for key in ENV_COLUMNS})
             base.update(latency_columns(run_meta))
             base.update(metrics.get(bench.get_name(), {}))
@@ -231,7 +236,8 @@ def _ordered_columns(rows: list[dict[str, Any]]) -> list[str]:
         metrics.update(key for key in row if key.startswith(METRIC_PREFIX))
     by_percentile = sorted(latency, key=lambda k: float(k.removeprefix("latency_p")))
     counted = [METRICS_COUNT] if metrics else []
-    return [*ID_COLUMNS, *params, *VALUE_COLUMNS, *ENV_COLUMNS, *by_percentile, *sorted(metrics), *counted]
+    return [*ID_COLUMNS, *params, *VALUE_COLUMNS, *RUN_COLUMNS, *ENV_COLUMNS, *by_percentile,
+            *sorted(metrics), *counted]
 
 
 def frame_from_suites(labelled: Sequence[tuple[str, pyperf.BenchmarkSuite, dict[str, dict[str, float]]]],

@@ -1,4 +1,4 @@
-"""The report: environment, decision table, noise, speedups, one section per scenario, runs.
+"""The report: environment, decision table, noise, drift, speedups, one section per scenario, runs.
 
 Everything is derived from the results files and their ``.runinfo`` side
 files, once (:func:`~analysis._analysis.analyse`), in a fixed order (each run's
@@ -20,6 +20,8 @@ from ._charts import plot_latency_percentiles, plot_models, plot_scaling
 from ._crossover import RULE, Crossover, crossover_blocks, crossovers
 from ._decide import Decision, Entry, speedups
 from ._doc import Block, Bullets, Heading, Para, Table, chart_image
+from ._drift import drift_blocks
+from ._drift_chart import plot_drift
 from ._env import environment_blocks
 from ._format import (
     format_number,
@@ -31,6 +33,7 @@ from ._format import (
     value_key,
 )
 from ._heatmap import plot_speedup_heatmap, row_labels
+from ._judge import BAND, NO_INTERVAL
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
 from ._stats import STDEV_WARN, Sample
 from ._views import ScenarioView, scaling_params
@@ -41,14 +44,26 @@ TITLE = "concbench report"
 LEGEND = (
     "Times are wall-clock seconds for one run of the scenario (all its units); lower is better. "
     "**median** and **IQR** (interquartile range, 25th to 75th percentile) are over every measured "
-    "value, warm-ups excluded. **x fastest**: this median / the fastest median at the same parameters. "
-    "**significant**: pyperf's two-sample t-test at 95% (the test `pyperf compare_to` uses) against the "
-    "fastest. **within noise**: the medians differ by less than the larger IQR, whatever the test says: "
-    "not a result. **untested**: the test does not apply (a single value, or samples of different sizes)."
+    "value, warm-ups excluded. Every comparison is estimated from rounds: in each round every "
+    "benchmark ran in fresh processes, in a shuffled order, so the ratio of two medians taken inside "
+    "one round saw one machine. **x fastest** is the geometric mean of those per-round ratios against "
+    "the fastest, with a 95% confidence interval from a bootstrap over rounds, then processes within "
+    "a round (`analysis/paired.py`); the fastest is the contender with the smallest geometric mean of "
+    "per-round medians. The **verdict** is a result only when the whole interval lies beyond a "
+    f"noise band of +-{BAND:.0%}: **1.42x slower [1.37-1.47]**; **no difference** when the interval "
+    "lies inside the band; **undecided** when it crosses the band's edge (more rounds would tell). "
+    "Samples of different sizes only change an interval's width. Benchmarks of two results files "
+    "share no rounds: their ratio is **unpaired** (each file's geometric mean of per-round medians, "
+    "bootstrapped over its own rounds), wider, and keeps any drift between the two runs. "
+    "**no interval (measured before "
+    "rounds)**: the file predates rounds, so its ratio is one of medians and no verdict. pyperf's "
+    "t-test is not used: it pools values measured minutes apart, so a drift of the machine between "
+    "two benchmarks reads as a difference between them."
 )
 MARKS = ("One row per scenario and parameter point; each model at its fastest variant (every variant "
-         "is in the scenario's section). After a ratio: **~** within noise, **ns** not significant, "
-         "**?** untested; no mark: a significant difference. **-**: not run.")
+         "is in the scenario's section), against the fastest: its verdict and interval. **-**: not "
+         f"run. **({NO_INTERVAL})**: a ratio of medians, from a run made before rounds (or with fewer "
+         "than two rounds in common: the verdict column of the scenario says which).")
 METRICS = ("**Other measurements**: the numbers a scenario records besides time (`.metrics.jsonl`), each "
            "the median over a benchmark's timed values (warm-ups excluded), in the unit its name gives "
            "(`_us`: microseconds); **values**: how many timed values recorded them; **-**: not recorded.")
@@ -71,7 +86,7 @@ def summary_table(found: list[Decision], models: list[str]) -> Table:
             elif entry.versus_fastest is None:
                 cells.append("**1.00x**")
             else:
-                cells.append(format_ratio(entry.ratio) + entry.versus_fastest.mark)
+                cells.append(entry.versus_fastest.short)
         rows.append((f"`{d.scenario}`", format_params(d.point), f"**{d.fastest.contender.label}**",
                      format_time(d.fastest.sample.median), *cells))
     headers = ("scenario", "parameters", "fastest", "median", *models)
@@ -79,15 +94,16 @@ def summary_table(found: list[Decision], models: list[str]) -> Table:
 
 
 def _entry_row(rank: int, e: Entry) -> tuple[str, ...]:
-    s, diff = e.sample, e.versus_fastest
+    s, versus = e.sample, e.versus_fastest
+    rounds = "-" if s.rounds is None else str(len(s.rounds))
     return (str(rank), e.contender.label, format_time(s.median), format_time_range(s.q1, s.q3), str(s.n),
-            format_ratio(e.ratio), "fastest" if diff is None else diff.verdict,
+            rounds, format_ratio(e.ratio), "fastest" if versus is None else versus.text,
             ", ".join(w.short for w in e.noise))
 
 
 def point_table(d: Decision) -> Table:
-    headers = ("#", "model", "median", "IQR", "values", "x fastest", "significant", "noise")
-    return Table(headers, tuple(_entry_row(i, e) for i, e in enumerate(d.entries, 1)), "rlrrrrll")
+    headers = ("#", "model", "median", "IQR", "values", "rounds", "x fastest", "verdict", "noise")
+    return Table(headers, tuple(_entry_row(i, e) for i, e in enumerate(d.entries, 1)), "rlrrrrrll")
 
 
 def noise_blocks(found: list[Decision]) -> list[Block]:
@@ -107,16 +123,17 @@ def noise_blocks(found: list[Decision]) -> list[Block]:
 
 def speedup_blocks(analysis: Analysis, baseline: str, chart_dir: Path) -> list[Block]:
     models = analysis.models
-    rows = speedups(analysis.decisions, models, baseline)
+    rows = speedups(analysis.decisions, models, baseline, analysis.judge)
     table = Table(("scenario", *models),
-                  tuple((label, *(format_ratio(v) if v is not None else "-" for v in (r.speedups[m]
-                                                                                    for m in models)))
+                  tuple((label, *(cell.text if cell is not None else "-" for cell in (r.speedups[m]
+                                                                                     for m in models)))
                         for label, r in zip(row_labels(analysis.views, rows), rows, strict=True)),
                   "l" + "r" * len(models))
     chart = _draw(plot_speedup_heatmap(analysis, chart_dir, baseline),
                   f"Speedup of every model against {baseline}")
-    return [Para(f"`{baseline}`'s median divided by each model's, at the same parameters, each model at "
-                 "its fastest variant: above 1.00x the model is faster than the baseline."), *chart, table]
+    return [Para(f"Each model against `{baseline}` at the same parameters, each at its fastest variant, "
+                 "paired inside rounds as in the decision table: **faster** means the model takes less "
+                 "time than the baseline, by the factor given, with its 95% interval."), *chart, table]
 
 
 def _keyed_table(view: ScenarioView, items: Callable[[Sample], tuple[tuple[Any, float], ...]],
@@ -216,9 +233,11 @@ def build_report(analysis: Analysis, chart_dir: Path, baseline: str | None = Non
     blocks += [Heading(2, "Decision table", "decision-table"), Para(LEGEND), Para(MARKS),
                summary_table(found, models)]
     blocks += [Heading(2, "Noise warnings", "noise"), *noise_blocks(found)]
+    drift_chart = _draw(plot_drift(analysis, chart_dir), "Drift: CPU probes and per-round medians")
+    blocks += [Heading(2, "Drift during the run", "drift"), *drift_blocks(analysis, base, drift_chart)]
     blocks += [Heading(2, f"Speedup against {base}", "speedup"), *speedup_blocks(analysis, base, chart_dir)]
     blocks.append(Heading(2, "Scenarios", "scenarios"))
-    crossings = crossovers(views, found, base)
+    crossings = crossovers(views, found, base, analysis.judge)
     if crossings:
         blocks.append(Para(RULE.format(baseline=f"`{base}`")))
     if any(s.metrics for view in views for s in view.cells.values()):

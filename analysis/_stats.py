@@ -1,12 +1,10 @@
-"""Per-benchmark statistics, the pyperf significance test, and pyperf's noise checks.
+"""Per-benchmark statistics and pyperf's noise checks.
 
 Medians and interquartile ranges describe a benchmark (robust to the odd slow
-value a shared machine produces).  Whether two benchmarks differ is pyperf's
-own two-sample t-test, the one ``pyperf compare_to`` uses, so a verdict here
-agrees with what pyperf would say; where pyperf's test cannot be applied
-(one value, or samples of different sizes) the verdict says so instead of
-guessing.  Independently of the test, a difference of medians smaller than
-the spread (the larger IQR) is called "within noise": it is not a result.
+value a shared machine produces); a sample also keeps its values round by
+round, which is what every comparison is estimated from
+(:mod:`analysis._judge`).  pyperf's stability checks, with pyperf's
+thresholds, say which samples to be careful with.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from pyperf._utils import is_significant
 
 from ._format import Params, format_percent, format_time
 
@@ -45,6 +42,8 @@ class Sample:
     #: (key, median over the timed calls) of the other numbers the scenario records, by key
     metrics: tuple[tuple[str, float], ...] = ()
     metrics_n: int = 0  # how many timed calls recorded them
+    #: (round, the values of each of its worker processes), by round; None: measured before rounds
+    rounds: tuple[tuple[int, tuple[tuple[float, ...], ...]], ...] | None = None
 
     @property
     def n(self) -> int:
@@ -79,64 +78,10 @@ class Sample:
     def stdev(self) -> float | None:
         return statistics.stdev(self.values) if self.n >= 2 else None
 
-
-def pyperf_test(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[bool | None, str | None]:
-    """pyperf's 95% two-sample t-test: (significant, None), or (None, why it does not apply)."""
-    if len(a) < 2 or len(b) < 2:
-        return None, "a single value"
-    if len(a) != len(b):
-        # pyperf's t-score needs equal sizes; `pyperf compare_to` then reports
-        # "significant" by default, which would overstate the evidence.
-        return None, f"{len(a)} vs {len(b)} values"
-    try:
-        significant, _t_score = is_significant(list(a), list(b))
-    except ZeroDivisionError:
-        # Neither sample varies at all: any difference of the means is certain.
-        return statistics.fmean(a) != statistics.fmean(b), None
-    return bool(significant), None
-
-
-@dataclass(frozen=True)
-class Difference:
-    """How ``other`` compares with ``ref``: ratio of medians, significance, noise."""
-
-    ratio: float
-    significant: bool | None
-    within_noise: bool
-    untested_because: str | None = None
-
-    @property
-    def verdict(self) -> str:
-        if self.within_noise:
-            return "within noise"
-        if self.significant is None:
-            return f"untested ({self.untested_because})"
-        return "yes" if self.significant else "no"
-
-    @property
-    def in_words(self) -> str:
-        """The verdict for prose and merged cells: ``significant``, ``within noise``..."""
-        if self.within_noise:
-            return "within noise"
-        if self.significant is None:
-            return f"untested ({self.untested_because})"
-        return "significant" if self.significant else "not significant"
-
-    @property
-    def mark(self) -> str:
-        """A short suffix for compact tables: empty when the difference is a result."""
-        if self.within_noise:
-            return " ~"
-        if self.significant is None:
-            return " ?"
-        return "" if self.significant else " ns"
-
-
-def difference(ref: Sample, other: Sample) -> Difference:
-    significant, why = pyperf_test(ref.values, other.values)
-    spread = max(ref.iqr, other.iqr)
-    within = abs(other.median - ref.median) < spread
-    return Difference(other.median / ref.median, significant, within, why)
+    @cached_property
+    def by_round(self) -> dict[int, tuple[tuple[float, ...], ...]]:
+        """Round -> its processes' values, as :mod:`analysis.paired` takes them; {} before rounds."""
+        return dict(self.rounds or ())
 
 
 @dataclass(frozen=True)

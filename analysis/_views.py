@@ -42,6 +42,16 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, numbers.Real) and not math.isnan(value) else None
 
 
+def _rounds(group: pd.DataFrame) -> tuple[tuple[int, tuple[tuple[float, ...], ...]], ...] | None:
+    """The benchmark's values by round and worker process; None if any run has no round."""
+    by_round: dict[int, list[tuple[float, ...]]] = {}
+    for (_run, number), run in group.groupby(["run", "round"], sort=False, dropna=False):
+        if not isinstance(number, numbers.Integral):
+            return None  # measured before rounds (or a round lost): no pairing can be trusted
+        by_round.setdefault(int(number), []).append(tuple(float(v) for v in run["value"]))
+    return tuple((number, tuple(processes)) for number, processes in sorted(by_round.items()))
+
+
 def samples(frame: pd.DataFrame) -> list[Sample]:
     """One Sample per (file, benchmark), in the order of the frame."""
     latency_cols = [(float(m.group(1)), col) for col in frame.columns if (m := LATENCY_COLUMN.match(col))]
@@ -62,7 +72,7 @@ def samples(frame: pd.DataFrame) -> list[Sample]:
             params=tuple((n, first[PARAM_PREFIX + n]) for n in names),
             values=tuple(float(v) for v in group["value"]), unit=str(first["unit"]),
             shortest_raw=float(raw.min()), latency=latency, metrics=metrics,
-            metrics_n=int(count or 0),
+            metrics_n=int(count or 0), rounds=_rounds(group),
         ))
     return out
 

@@ -7,7 +7,9 @@ round.  On this VM a vCPU's speed changes by up to 1.8x within seconds, so two
 benchmarks are compared only through ratios taken inside one round, and only
 over the rounds where both were measured: a round one side missed, or a side
 with more processes or values, changes nothing but the precision of that
-side's per-round median.
+side's per-round median.  Two different runs (other times, interpreters or
+machines) share no rounds: :func:`unpaired_ratio` compares them without the
+pairing, and so without what it cancels.
 
 How:
 
@@ -18,8 +20,8 @@ How:
   rounds with replacement, the same rounds for both sides (the pairing is what
   cancels drift), then each side's processes within each resampled round, with
   replacement; each resample gives a geometric mean of per-round ratios.  The
-  within-round level is enumerated exactly rather than drawn (``_Side``), so a
-  call takes about a millisecond.
+  within-round level is enumerated exactly rather than drawn
+  (:mod:`analysis._resample`), so a call takes about a millisecond.
 * Small-sample correction.  With 3-8 rounds of one process each, the
   percentile interval of that bootstrap covers far less than it claims
   ("before" below: 76-89% instead of 95%): the spread of R resampled rounds is
@@ -68,7 +70,6 @@ within the simulation's own error, or above it.
 
 from __future__ import annotations
 
-import itertools
 import math
 import statistics
 from collections.abc import Mapping, Sequence
@@ -77,13 +78,11 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
+
+from ._resample import Side, pooled_median
 
 #: round number -> the worker processes of one benchmark in that round -> that process's values (seconds)
 Rounds = Mapping[int, Sequence[Sequence[float]]]
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ class Ratio:
     estimate: float
     low: float
     high: float
-    rounds: int  # common rounds the estimate rests on
+    rounds: int  # common rounds the estimate rests on (unpaired: the side with fewer rounds)
 
     @property
     def half_width(self) -> float:
@@ -121,20 +120,17 @@ def paired_ratio(a: Rounds, b: Rounds, *, confidence: float = 0.95, resamples: i
     ``small_sample_correction=False`` gives the plain percentile interval; it is
     there to measure what the correction buys, not for reports.
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
-    if resamples < 2:
-        raise ValueError(f"resamples must be at least 2, not {resamples}")
+    _check(confidence, resamples)
     side_a, side_b = _measured(a, "a"), _measured(b, "b")
     common = sorted(side_a.keys() & side_b.keys())
     n = len(common)
     if n < 2:
         return None
-    centre = statistics.fmean(math.log(_pooled_median(side_a[r]) / _pooled_median(side_b[r]))
+    centre = statistics.fmean(math.log(pooled_median(side_a[r]) / pooled_median(side_b[r]))
                               for r in common)
 
     rng = np.random.default_rng(seed)
-    table_a, table_b = _Side([side_a[r] for r in common], rng), _Side([side_b[r] for r in common], rng)
+    table_a, table_b = Side([side_a[r] for r in common], rng), Side([side_b[r] for r in common], rng)
     # The same rounds for both sides: the pairing is what cancels a round's drift.
     picked = rng.integers(0, n, size=(resamples, n))
     boot = (np.log(table_a.resampled_medians(picked, rng))
@@ -151,20 +147,89 @@ def paired_ratio(a: Rounds, b: Rounds, *, confidence: float = 0.95, resamples: i
     return Ratio(math.exp(centre), math.exp(low), math.exp(high), n)
 
 
+def unpaired_ratio(a: Rounds, b: Rounds, *, confidence: float = 0.95, resamples: int = 2000,
+                   seed: int = 0) -> Ratio | None:
+    """The time ratio a/b of two different runs, or None when either side has fewer than 2 rounds.
+
+    Unpaired, because round r of one run and round r of another share nothing:
+    they ran at other times, perhaps on other machines or interpreters, so no
+    drift is common to both and pairing them would cancel nothing while
+    pretending to.  The estimate is the ratio of each side's geometric mean of
+    per-round medians (each round's processes pooled), so a round's drift
+    counts once whatever its number of values.  The interval is the paired
+    one's bootstrap run on each side alone (its rounds with replacement, then
+    processes within each round) and the two variances added, with the same
+    small-sample correction: each side's plug-in variance scaled by R/(R-1),
+    and Student's t with Welch-Satterthwaite degrees of freedom, rounded down
+    (wider), as the two sides' spreads and round counts differ.  Unequal sizes
+    only change each side's precision, never the verdict's rule.
+
+    Coverage of the 95% interval and how often equal workloads are called
+    different (2% band), by simulation (``python -m tests.analysis.test_unpaired
+    4000``: 4000 repetitions per case, +-0.7% at two standard errors; each side
+    its own drift of 5-30% per round, 1-5% per value, 3 values per process):
+
+        rounds a+b  processes  per process  coverage  called different
+           3+3         1+1          -         0.978       0.016
+           5+5         1+1          -         0.958       0.025
+           3+8         1+1          -         0.945       0.038
+           4+6         1+5          3%        0.959       0.028
+           6+6         3+3          -         0.956       0.027
+          10+10        2+2          5%        0.962       0.020
+    """
+    _check(confidence, resamples)
+    sides = [_measured(a, "a"), _measured(b, "b")]
+    if min(len(side) for side in sides) < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    centres, variances = [], []
+    for side in sides:
+        rounds = [side[r] for r in sorted(side)]
+        n = len(rounds)
+        centres.append(statistics.fmean(math.log(pooled_median(p)) for p in rounds))
+        table = Side(rounds, rng)
+        boot = np.log(table.resampled_medians(rng.integers(0, n, size=(resamples, n)), rng)).mean(axis=1)
+        variances.append(float(boot.var(ddof=1)) * n / (n - 1))
+    centre = centres[0] - centres[1]
+    counts = [len(side) for side in sides]
+    half = t_quantile(confidence, _welch_df(variances, counts)) * math.sqrt(sum(variances))
+    return Ratio(math.exp(centre), math.exp(centre - half), math.exp(centre + half), min(counts))
+
+
+def _welch_df(variances: Sequence[float], counts: Sequence[int]) -> int:
+    """Welch-Satterthwaite degrees of freedom of a sum of two variances of means, rounded down."""
+    spread = sum(v * v / (n - 1) for v, n in zip(variances, counts, strict=True))
+    if spread == 0:
+        return sum(counts) - 2  # neither side varies: the interval has no width anyway
+    return max(1, math.floor(sum(variances) ** 2 / spread))
+
+
+def round_medians(rounds: Rounds) -> dict[int, float]:
+    """Round -> the median of its values, its processes pooled (rounds without values left out)."""
+    return {r: pooled_median(processes) for r, processes in sorted(_measured(rounds, "rounds").items())}
+
+
+def _check(confidence: float, resamples: int) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    if resamples < 2:
+        raise ValueError(f"resamples must be at least 2, not {resamples}")
+
+
 def verdict(ratio: Ratio, band: float = 0.02) -> Verdict:
     """Criterion's rule: a change is a result only if the whole interval lies beyond the band."""
     if band < 0:
         raise ValueError(f"band must not be negative, not {band}")
     lower, upper = 1 / (1 + band), 1 + band
     if ratio.high < lower:
-        return Verdict("faster", f"{_factor(1 / ratio.estimate)}x faster "
-                                 f"[{_factor(1 / ratio.high)}-{_factor(1 / ratio.low)}]")
+        return Verdict("faster", f"{format_factor(1 / ratio.estimate)}x faster "
+                                 f"[{format_factor(1 / ratio.high)}-{format_factor(1 / ratio.low)}]")
     if ratio.low > upper:
-        return Verdict("slower", f"{_factor(ratio.estimate)}x slower "
-                                 f"[{_factor(ratio.low)}-{_factor(ratio.high)}]")
+        return Verdict("slower", f"{format_factor(ratio.estimate)}x slower "
+                                 f"[{format_factor(ratio.low)}-{format_factor(ratio.high)}]")
     kind: VerdictKind = "no difference" if lower <= ratio.low and ratio.high <= upper else "undecided"
-    return Verdict(kind, f"{kind} ({_factor(ratio.estimate)}x "
-                         f"[{_factor(ratio.low)}-{_factor(ratio.high)}])")
+    return Verdict(kind, f"{kind} ({format_factor(ratio.estimate)}x "
+                         f"[{format_factor(ratio.low)}-{format_factor(ratio.high)}])")
 
 
 def _measured(rounds: Rounds, side: str) -> dict[int, list[list[float]]]:
@@ -178,111 +243,6 @@ def _measured(rounds: Rounds, side: str) -> dict[int, list[list[float]]]:
             raise ValueError(f"{side}: round {number} has a value that is not a positive time")
         out[number] = kept
     return out
-
-
-def _pooled_median(processes: list[list[float]]) -> float:
-    # statistics.median: on a dozen values it is ten times faster than numpy's.
-    return statistics.median(v for values in processes for v in values)
-
-
-class _Side:
-    """One side's rounds as the bootstrap sees them: each round's distinct within-round resamples.
-
-    Resampling p processes with replacement can give only C(2p-1, p) distinct
-    multisets (10 for 3 processes, 126 for 5), so a round's resampled median
-    takes one of that many values, with multinomial probabilities.  Tabulated
-    once, with Walker's alias method for drawing from them, the inner level of
-    the bootstrap costs two uniforms per (resample, round) and is exact rather
-    than itself a Monte Carlo draw; a call then takes about a millisecond where
-    drawing processes and taking medians of the pooled draws took 8.  Above
-    ``_EXACT_LIMIT`` multisets the table holds that many random draws instead,
-    each equally likely.
-    """
-
-    def __init__(self, rounds: Sequence[list[list[float]]], rng: np.random.Generator) -> None:
-        medians, accept, alias, sizes = [], [], [], []
-        offset = 0
-        for processes in rounds:
-            counts, round_accept, round_alias = _multisets(len(processes), rng)
-            medians.append(_weighted_medians(processes, counts))
-            accept.append(round_accept)
-            alias.append(round_alias + offset)
-            sizes.append(len(counts))
-            offset += len(counts)
-        self.medians = np.concatenate(medians)
-        self.accept = np.concatenate(accept)
-        self.alias = np.concatenate(alias)
-        self.sizes = np.array(sizes, dtype=np.intp)
-        self.offsets = np.cumsum(self.sizes) - self.sizes
-
-    def resampled_medians(self, picked: IntArray, rng: np.random.Generator) -> FloatArray:
-        """The resampled median of each picked round, per [resample, round]."""
-        size = self.sizes[picked]
-        # min(): u * size can round up to size when u is within an ulp of 1.
-        slot = self.offsets[picked] + np.minimum((rng.random(picked.shape) * size).astype(np.intp), size - 1)
-        chosen = np.where(rng.random(picked.shape) < self.accept[slot], slot, self.alias[slot])
-        result: FloatArray = self.medians[chosen]
-        return result
-
-
-#: beyond this many distinct multisets (7 processes give 1716, 8 give 6435), draw instead of enumerate
-_EXACT_LIMIT = 2000
-
-
-def _multisets(processes: int, rng: np.random.Generator) -> tuple[IntArray, FloatArray, IntArray]:
-    """(how often each process is drawn [multiset, process], alias-method accept and alias tables)."""
-    if math.comb(2 * processes - 1, processes) <= _EXACT_LIMIT:
-        return _exact_multisets(processes)
-    counts = rng.multinomial(processes, np.full(processes, 1 / processes), size=_EXACT_LIMIT)
-    return counts.astype(np.intp), np.ones(_EXACT_LIMIT), np.arange(_EXACT_LIMIT, dtype=np.intp)
-
-
-@lru_cache(maxsize=16)
-def _exact_multisets(processes: int) -> tuple[IntArray, FloatArray, IntArray]:
-    counts = np.array([np.bincount(draw, minlength=processes)
-                       for draw in itertools.combinations_with_replacement(range(processes), processes)],
-                      dtype=np.intp)
-    ways = [math.factorial(processes) // math.prod(math.factorial(int(c)) for c in row) for row in counts]
-    accept, alias = _alias_tables(ways)
-    for table in (counts, accept, alias):
-        table.flags.writeable = False  # shared by every call through the cache
-    return counts, accept, alias
-
-
-def _alias_tables(weights: Sequence[int]) -> tuple[FloatArray, IntArray]:
-    """Vose's alias method: entry k is drawn with probability weights[k] / sum(weights) by picking a
-    slot uniformly, then keeping it with probability accept[slot] or else taking alias[slot]."""
-    n, total = len(weights), sum(weights)
-    # Integer arithmetic (weights scaled by n, compared with the total) keeps the tables exact.
-    scaled = [w * n for w in weights]
-    accept = np.ones(n)
-    alias = np.arange(n, dtype=np.intp)
-    small = [k for k, w in enumerate(scaled) if w < total]
-    large = [k for k, w in enumerate(scaled) if w >= total]
-    while small and large:
-        less, more = small.pop(), large.pop()
-        accept[less] = scaled[less] / total
-        alias[less] = more
-        scaled[more] -= total - scaled[less]
-        (small if scaled[more] < total else large).append(more)
-    return accept, alias
-
-
-def _weighted_medians(processes: list[list[float]], counts: IntArray) -> FloatArray:
-    """Median of the pooled values of each multiset of processes (a process drawn twice counts twice)."""
-    if len(processes) == 1:
-        return np.array([_pooled_median(processes)])
-    values = np.concatenate(processes)
-    owner = np.repeat(np.arange(len(processes)), [len(v) for v in processes])
-    order = np.argsort(values, kind="stable")
-    values, owner = values[order], owner[order]
-    weight = np.cumsum(counts[:, owner], axis=1)  # [multiset, k]: values up to the k-th smallest
-    total = weight[:, -1:]
-    # The lower and upper middle order statistics (1-based (W+1)//2 and W//2+1; equal when W is odd).
-    lower = np.count_nonzero(weight < (total + 1) // 2, axis=1)
-    upper = np.count_nonzero(weight < total // 2 + 1, axis=1)
-    result: FloatArray = (values[lower] + values[upper]) / 2
-    return result
 
 
 @lru_cache(maxsize=256)
@@ -329,7 +289,7 @@ def _t_within(t: float, df: int) -> float:
     return math.sin(theta) * total
 
 
-def _factor(x: float) -> str:
+def format_factor(x: float) -> str:
     """3 significant digits, at least 2 decimals under 10, trailing zeros dropped past the second:
     ``1.42``, ``0.985``, ``0.99``, ``12.3``, ``123``."""
     rounded = float(f"{x:.3g}")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyperf
 import pytest
-from pyperf._utils import is_significant
+from pyperf._compare import is_significant_benchs
 
 from analysis import (
     decision_table,
@@ -27,7 +27,8 @@ from analysis import (
     write_csv,
 )
 from analysis._format import format_number, format_ratio, format_time
-from analysis._stats import Sample, difference, noise_warnings, pyperf_test
+from analysis._pyperf_view import compare_to
+from analysis._stats import Sample, noise_warnings
 from analysis._style import OKABE_ITO
 from analysis._views import scenario_views
 
@@ -36,6 +37,8 @@ EXACT = DATA / "exact.json"
 SMALL = DATA / "small.json"
 SWEEP = DATA / "sweep.json"
 ECHO = DATA / "echo.json"  # tcp_echo, with its .metrics.jsonl side file
+ROUNDS = DATA / "rounds.json"  # measured in rounds: run metadata round, cpu_probe_us, cpu_probe_spread
+THREADS = "cpu_pure/threads[n=8,size=20000,workers=0]"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -93,6 +96,42 @@ def test_real_quick_run_loads_with_its_environment() -> None:
     for column in ("python_version", "python_implementation", "hostname", "cpu_count", "profile"):
         assert frame[column].notna().all(), column
     assert set(frame.loc[frame.scenario == "sleep_fanout", "param_concurrency"]) == {"unbounded"}
+
+
+def test_each_value_knows_its_round_and_the_cpu_probe_before_it(tmp_path: Path) -> None:
+    frame = load_results(ROUNDS)
+    assert list(frame.columns[12:22]) == ["run", "value_index", "value", "unit", "loops", "inner_loops",
+                                          "round", "date", "cpu_probe_us", "cpu_probe_spread"]
+    threads = frame[frame.benchmark == THREADS]
+    assert threads["round"].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert isinstance(threads["round"].iloc[0], int)
+    first = threads.iloc[0]
+    assert (first["date"], first["cpu_probe_us"], first["cpu_probe_spread"]) == (
+        "2026-12-01 10:26:32.962130", "0:1339.7,1:1456.4", 1.087)
+    assert threads["cpu_probe_us"].nunique() == 4  # one probe per round, on every value it preceded
+    back = pd.read_csv(write_csv(frame, tmp_path / "values.csv"))
+    assert back["round"].tolist() == frame["round"].tolist()
+    assert back["cpu_probe_us"].tolist() == frame["cpu_probe_us"].tolist()
+    assert back["cpu_probe_spread"].tolist() == frame["cpu_probe_spread"].tolist()
+    # before rounds: no round, no probe, but pyperf's date
+    old = load_results(SMALL)
+    assert old["round"].isna().all()
+    assert old["cpu_probe_us"].isna().all()
+    assert old["date"].notna().all()
+
+
+def test_a_sample_keeps_its_values_by_round_and_process() -> None:
+    from analysis._views import samples
+
+    found = {s.benchmark: s for s in samples(load_results(ROUNDS))}
+    threads = found[THREADS]
+    assert [r for r, _ in threads.rounds or ()] == [0, 1, 2, 3]
+    raw = next(b for b in json.loads(ROUNDS.read_text())["benchmarks"] if b["metadata"]["name"] == THREADS)
+    in_round_2 = [run["values"] for run in raw["runs"] if run.get("values") and run["metadata"]["round"] == 2]
+    assert threads.by_round[2] == tuple(tuple(v) for v in in_round_2)
+    assert threads.by_round[2][0][0] == pytest.approx(0.03514, rel=1e-3)  # the slow value pyperf flags
+    assert sum(len(v) for processes in threads.by_round.values() for v in processes) == threads.n == 12
+    assert {s.rounds for s in samples(load_results(SMALL))} == {None}
 
 
 def test_latency_percentiles_from_the_metrics_side_file(tmp_path: Path) -> None:
@@ -207,19 +246,22 @@ def _decision(exact: pd.DataFrame, scenario: str, **point: object) -> pd.DataFra
     return rows.set_index("contender")
 
 
+NO_ROUNDS = ("no interval", "no interval (measured before rounds)")
+
+
 def test_decision_table_picks_the_winner_and_marks_noise(exact: pd.DataFrame) -> None:
     rows = _decision(exact, "sleep_fanout")
     assert rows["rank"].to_dict() == {"asyncio (api=gather)": 1, "asyncio (api=taskgroup)": 2,
                                       "threads": 3, "sequential": 4}
     assert rows.loc["asyncio (api=gather)", "verdict"] == "fastest"
     assert rows.loc["asyncio (api=gather)", "median"] == pytest.approx(0.0100)
-    # same values in another order: a tie, not a result
+    # exact.json predates rounds: ratios of medians, and never a verdict
     tie = rows.loc["asyncio (api=taskgroup)"]
-    assert (tie["ratio_to_fastest"], tie["significant"], tie["within_noise"], tie["verdict"]) == (
-        1.0, False, True, "within noise")
+    assert (tie["ratio_to_fastest"], tie["verdict"], tie["verdict_text"]) == (1.0, *NO_ROUNDS)
     threads = rows.loc["threads"]
     assert threads["ratio_to_fastest"] == pytest.approx(1.2)
-    assert (threads["significant"], threads["within_noise"], threads["verdict"]) == (True, False, "yes")
+    assert (threads["verdict"], threads["verdict_text"]) == NO_ROUNDS
+    assert rows[["low", "high", "rounds"]].isna().all().all()
     assert rows.loc["sequential", "ratio_to_fastest"] == pytest.approx(100.0)
 
 
@@ -227,32 +269,33 @@ def test_decision_table_on_a_scenario_and_model_the_registry_does_not_know(exact
     small = _decision(exact, "toy_cpu", size=1000)
     assert list(small.index) == ["greenlets (hubs=1)", "greenlets (hubs=2)", "sequential"]
     assert small.loc["greenlets (hubs=1)", "noisy"]
-    assert small.loc["greenlets (hubs=2)", "verdict"] == "untested (6 vs 3 values)"
-    # 2x slower, but the fastest is so noisy that pyperf's test cannot call it
+    assert small.loc["greenlets (hubs=2)", "verdict"] == "no interval"
     assert small.loc["sequential", "ratio_to_fastest"] == pytest.approx(2.0)
-    assert small.loc["sequential", "verdict"] == "no"
+    assert small.loc["sequential", "verdict"] == "no interval"
     large = _decision(exact, "toy_cpu", size=2000)
-    assert large.loc["greenlets (hubs=2)", "verdict"] == "untested (a single value)"
+    assert large.loc["greenlets (hubs=2)", "verdict"] == "no interval"
 
 
-def test_significance_is_pyperfs_own_test() -> None:
-    a = (0.0100, 0.0101, 0.0099, 0.0100, 0.0102, 0.0098)
-    b = (0.0120, 0.0121, 0.0119, 0.0120, 0.0122, 0.0118)
-    assert pyperf_test(a, b) == (is_significant(list(a), list(b))[0], None)
-    assert pyperf_test(a, a) == (False, None)
-    assert pyperf_test((1.0, 1.0), (2.0, 2.0)) == (True, None)  # no spread: pyperf divides by zero
-    assert pyperf_test((1.0,), (2.0,)) == (None, "a single value")
+def _bench(values: tuple[float, ...]) -> pyperf.Benchmark:
+    run = pyperf.Run(values, metadata={"name": "b", "unit": "second"}, collect_metadata=False)
+    return pyperf.Benchmark([run])
+
+
+@pytest.mark.parametrize(("base", "new"), [
+    ((0.0100, 0.0101, 0.0099, 0.0100, 0.0102, 0.0098), (0.0120, 0.0121, 0.0119, 0.0120, 0.0122, 0.0118)),
+    ((0.0100, 0.0101, 0.0099), (0.0100, 0.0102, 0.0098)),  # the same: not significant
+    ((1.0, 1.0), (2.0, 2.0)),  # no spread: pyperf's test divides by zero, and pyperf says "significant"
+    ((1.0,), (2.0,)),  # one value each: pyperf says "significant"
+    ((1.0, 1.1, 0.9), (1.0, 1.1, 0.9, 1.05, 0.95, 1.0)),  # different sizes: pyperf says "significant"
+])
+def test_compare_to_says_what_pyperf_compare_to_says(base: tuple[float, ...], new: tuple[float, ...]) -> None:
+    found = compare_to(_sample(base), _sample(new))
+    assert found.significant == is_significant_benchs(_bench(base), _bench(new))[0]
+    assert found.ratio == pytest.approx(statistics.fmean(new) / statistics.fmean(base))
 
 
 def _sample(values: tuple[float, ...], loops: int = 1) -> Sample:
     return Sample("f.json", "b", "s", "cpu", "m", (), values, shortest_raw=min(values) * loops)
-
-
-def test_within_noise_when_the_gap_is_below_the_spread() -> None:
-    wide = _sample((1.0, 1.2, 0.8, 1.1, 0.9, 1.0))
-    shifted = _sample((1.05, 1.25, 0.85, 1.15, 0.95, 1.05))
-    assert difference(wide, shifted).within_noise
-    assert not difference(wide, _sample((2.0,) * 6)).within_noise
 
 
 def test_noise_checks_use_pyperfs_thresholds() -> None:

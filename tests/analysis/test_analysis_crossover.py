@@ -1,9 +1,11 @@
 """analysis: the crossover table, on synthetic frames with known answers and on a real granularity run.
 
 ``tests/data/granularity.json`` is a real quick run (see ``tests/data/README.md``):
-``unit_us`` = 10, 100, 1000 and two start methods.  Its expected crossovers are
-read off its medians; the synthetic frames cover what it does not: always,
-never, a non-monotonic curve, ties, gaps and sweeps too short to say anything.
+``unit_us`` = 10, 100, 1000 and two start methods, measured before rounds, so
+its crossovers are read off its medians and carry no verdict.  The synthetic
+frames are measured in rounds (one value per round) and cover what it does
+not: always, never, not established, a non-monotonic curve, ties, gaps and
+sweeps too short to say anything.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from analysis import crossover_table, load_results, write_report
 from analysis._analysis import analyse
 from analysis._crossover import crossing, crossover_blocks, crossovers
 from analysis._doc import to_markdown
+from analysis._judge import Judge
 from analysis._load import frame_from_suites
 from analysis._stats import Sample
 
@@ -27,12 +30,16 @@ GRANULARITY = DATA / "granularity.json"
 SIZES = (1, 10, 100, 1000)
 
 
-def _bench(model: str, params: dict[str, Any], values: tuple[float, ...]) -> pyperf.Benchmark:
+def _bench(model: str, params: dict[str, Any], values: tuple[float, ...], rounds: bool) -> pyperf.Benchmark:
+    """One run per value, each its own round; or, before rounds, one run of every value."""
     text = ",".join(f"{k}={v}" for k, v in params.items())
     meta = {"name": f"grain/{model}[{text}]", "scenario": "grain", "scenario_kind": "cpu", "model": model,
             "params": ",".join(params), "unit": "second", "loops": 1,
             **{f"param_{k}": v for k, v in params.items()}}
-    return pyperf.Benchmark([pyperf.Run(values, metadata=meta, collect_metadata=False)])
+    if not rounds:
+        return pyperf.Benchmark([pyperf.Run(values, metadata=meta, collect_metadata=False)])
+    return pyperf.Benchmark([pyperf.Run([v], metadata={**meta, "round": r}, collect_metadata=False)
+                             for r, v in enumerate(values)])
 
 
 def _spread(median: float, wide: bool = False) -> tuple[float, ...]:
@@ -41,14 +48,19 @@ def _spread(median: float, wide: bool = False) -> tuple[float, ...]:
     return (median - 2 * d, median - d / 2, median + d / 2, median + 2 * d)
 
 
-def _frame(curves: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[int, float]],
-           kind: str = "a", wide: frozenset[str] = frozenset()) -> list[pyperf.Benchmark]:
-    """(model, its own parameters) -> {size: median}, at ``kind``."""
+def _frame(curves: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[int, float]], kind: str = "a",
+           wide: frozenset[str] = frozenset(), rounds: bool = True) -> list[pyperf.Benchmark]:
+    """(model, its own parameters) -> {size: median}, at ``kind``.
+
+    Sequential's values come in the reverse order of the others', so that its
+    per-round ratios with them vary (by up to 4%) and their intervals have a width.
+    """
     benches = []
     for (model, own), medians in curves.items():
         for size, median in medians.items():
+            values = _spread(median, wide=model in wide)
             benches.append(_bench(model, {"kind": kind, "size": size, **dict(own)},
-                                  _spread(median, wide=model in wide)))
+                                  values[::-1] if model == "sequential" else values, rounds))
     return benches
 
 
@@ -85,27 +97,32 @@ def test_crossover_on_a_synthetic_frame(synthetic: pd.DataFrame) -> None:
     table = crossover_table(synthetic)
     assert set(table.scenario) == {"grain"}
     assert set(table.swept) == {"size"}  # workers is a model parameter: no baseline at each value
+    never = (None, False, None, None)
     assert _cells(table, "sequential") == {
-        "always": (1, True, 2.0, "significant"),
-        "late": (100, False, 1.25, "significant"),  # faster at 1 too, but not at 10
-        "dip": (None, False, None, None),
-        "tie": (None, False, None, None),  # equal medians are not "below"
-        "noisy": (1000, False, 1.02, "within noise"),
-        "pool (workers=1)": (100, False, 1.111, "significant"),
-        "pool (workers=2)": (1000, False, 2.222, "significant"),
+        "always": (1, True, 2.0, "faster"),
+        "late": (100, False, 1.25, "faster"),  # faster at 1 too, but not at 10
+        "dip": never,
+        "tie": never,  # level with the baseline at the top: undecided there, so not established
+        # 2% faster by medians at the top, but its values spread 30%: undecided there. (Before
+        # rounds, pyperf's t-test and the IQR rule made this "from 1000, within noise".)
+        "noisy": never,
+        "pool (workers=1)": (100, False, 1.111, "faster"),
+        "pool (workers=2)": (1000, False, 2.222, "faster"),
     }
+    texts = table[table.against == "sequential"].set_index("contender").verdict_text
+    assert texts["tie"] == "not established: undecided (1.00x [0.949-1.05]) at size=1000"
+    assert texts["dip"] == "never"
     # Against the fastest other model at each value: late (0.4) beats the 0.45 of pool
     # (workers=2) at the top, and so takes "always" away from always (0.5).
-    never = (None, False, None, None)
     assert _cells(table, "every other model") == {
-        "always": never, "late": (1000, False, 1.125, "significant"), "dip": never, "tie": never,
+        "always": never, "late": (1000, False, 1.125, "faster"), "dip": never, "tie": never,
         "noisy": never, "pool (workers=1)": never, "pool (workers=2)": never,
     }
     # A model's variants are not each other's rivals: alone with sequential, pool (workers=1)
     # beats every other model from 100, although pool (workers=2) is faster at 1000.
     pool = crossover_table(_load(_frame({("sequential", ()): FLAT, **{
         k: v for k, v in CURVES.items() if k[0] == "pool"}})))
-    assert _cells(pool, "every other model")["pool (workers=1)"] == (100, False, 1.111, "significant")
+    assert _cells(pool, "every other model")["pool (workers=1)"] == (100, False, 1.111, "faster")
     assert table.not_run_at.isna().all()
 
 
@@ -114,34 +131,66 @@ def test_crossover_is_rendered_exactly(synthetic: pd.DataFrame) -> None:
     assert "**Crossover** along `size`:\n" in text  # kind has one value: not repeated in the title
     for line in (
         "| model | faster than sequential | faster than every other model |",
-        "| always | always (2.00x at size=1, significant) | never |",
-        "| late | from size=100 (1.25x, significant) | from size=1000 (1.12x, significant) |",
+        "| always | always (2.00x faster [1.90-2.11] at size=1) | never |",
+        "| late | from size=100 (1.25x faster [1.19-1.32]) | from size=1000 (1.12x faster [1.12-1.13]) |",
         "| dip | never | never |",
-        "| tie | never | never |",
-        "| noisy | from size=1000 (1.02x, within noise) | never |",
-        "| pool (workers=1) | from size=100 (1.11x, significant) | never |",
-        "| pool (workers=2) | from size=1000 (2.22x, significant) | never |",
+        "| tie | not established: undecided (1.00x [0.949-1.05]) at size=1000 | never |",
+        "| noisy | not established: undecided (0.872x [0.34-2.23]) at size=1000 | "
+        "not established: undecided (2.18x [0.895-5.31]) at size=1000 |",
+        "| pool (workers=1) | from size=100 (1.11x faster [1.05-1.17]) | never |",
+        "| pool (workers=2) | from size=1000 (2.22x faster [2.11-2.34]) | never |",
     ):
         assert line + "\n" in text, line
+
+
+def test_before_rounds_the_crossover_is_read_off_the_medians_with_no_verdict() -> None:
+    """The rule of the median, as before rounds, but never called faster: no interval, no verdict."""
+    frame = _load(_frame(CURVES, wide=frozenset({"noisy"}), rounds=False))
+    assert _cells(crossover_table(frame), "sequential") == {
+        "always": (1, True, 2.0, "no interval"), "late": (100, False, 1.25, "no interval"),
+        "dip": (None, False, None, None), "tie": (None, False, None, None),
+        "noisy": (1000, False, 1.02, "no interval"), "pool (workers=1)": (100, False, 1.111, "no interval"),
+        "pool (workers=2)": (1000, False, 2.222, "no interval"),
+    }
+    text = _render(frame)
+    for line in (
+        "| always | by medians always (2.00x at size=1, no interval) | by medians never (no interval) |",
+        "| late | by medians from size=100 (1.25x, no interval) | "
+        "by medians from size=1000 (1.12x, no interval) |",
+        "| noisy | by medians from size=1000 (1.02x, no interval) | by medians never (no interval) |",
+    ):
+        assert line + "\n" in text, line
+    assert "faster" not in text.replace("faster than", "")
 
 
 def _render(frame: pd.DataFrame) -> str:
     """The crossover tables of a frame as the report writes them (without drawing its charts)."""
     derived = analyse(frame)
-    return to_markdown(crossover_blocks(crossovers(derived.views, derived.decisions, derived.baseline())))
+    return to_markdown(crossover_blocks(crossovers(derived.views, derived.decisions, derived.baseline(),
+                                                   derived.judge)))
+
+
+def _in_rounds(name: str, values: tuple[float, ...]) -> Sample:
+    """A sample of ``values``, one per round."""
+    rounds = tuple((r, ((v,),)) for r, v in enumerate(values))
+    return Sample("f", name, "s", "cpu", "m", (), values, rounds=rounds)
+
+
+def _samples(*medians: float) -> list[Sample]:
+    return [_in_rounds(f"b{m}", _spread(m)) for m in medians]
 
 
 def test_crossing_rule() -> None:
-    def samples(*medians: float) -> list[Sample]:
-        return [Sample("f", "b", "s", "cpu", "m", (), _spread(m)) for m in medians]
-
-    ref = samples(1.0, 1.0, 1.0)
-    assert crossing((1, 2, 3), ref, samples(0.5, 0.5, 0.5)).always
-    assert crossing((1, 2, 3), ref, samples(2.0, 0.5, 0.5)).at == 2
-    assert crossing((1, 2, 3), ref, samples(0.5, 2.0, 0.5)).at == 3  # non-monotonic: the last stretch
-    found = crossing((1, 2, 3), ref, samples(0.5, 0.5, 2.0))
+    judge = Judge()
+    ref = [_in_rounds("ref", _spread(1.0)[::-1])] * 3
+    assert crossing((1, 2, 3), ref, _samples(0.5, 0.5, 0.5), judge).always
+    assert crossing((1, 2, 3), ref, _samples(2.0, 0.5, 0.5), judge).at == 2
+    assert crossing((1, 2, 3), ref, _samples(0.5, 2.0, 0.5), judge).at == 3  # non-monotonic: the last stretch
+    found = crossing((1, 2, 3), ref, _samples(0.5, 0.5, 2.0), judge)
     assert (found.at, found.always, found.speedup, found.text("n")) == (None, False, None, "never")
-    assert crossing((1, 2, 3), ref, samples(0.5, 0.5, 1.0)).at is None
+    level = crossing((1, 2, 3), ref, _samples(0.5, 0.5, 1.0), judge)
+    assert level.at is None
+    assert level.text("n").startswith("not established: undecided (1.00x [")
 
 
 def test_each_point_of_the_other_parameters_has_its_own_table() -> None:
@@ -179,8 +228,8 @@ def test_another_baseline(synthetic: pd.DataFrame) -> None:
     table = crossover_table(synthetic, baseline="dip")
     cells = _cells(table, "dip")
     assert "dip" not in cells
-    assert cells["sequential"] == (100, False, 1.1, "significant")  # the baseline is an ordinary row now
-    assert cells["late"] == (100, False, 1.375, "significant")
+    assert cells["sequential"] == (100, False, 1.1, "faster")  # the baseline is an ordinary row now
+    assert cells["late"] == (100, False, 1.375, "faster")
 
 
 def test_crossover_of_a_real_granularity_run(tmp_path: Path) -> None:
@@ -188,14 +237,15 @@ def test_crossover_of_a_real_granularity_run(tmp_path: Path) -> None:
     table = crossover_table(frame)
     assert set(zip(table.scenario, table.swept, table.param_unit_kind, table.param_total_ms,
                    strict=True)) == {("granularity", "unit_us", "pure", 5)}
-    # Process pools cross sequential at 1000 us under both start methods; one thread per
-    # CPU gets there too, inside the noise (the GIL: pure-Python units cannot overlap).
+    # By medians, process pools cross sequential at 1000 us under both start methods, and one
+    # thread per CPU too; the run predates rounds, so none of it is a verdict.  (The t-test and
+    # the IQR rule once called threads and fork "within noise", executor-process fork "significant".)
     assert {c: (at, verdict) for c, (at, _, _, verdict) in _cells(table, "sequential").items()} == {
-        "threads": (1000, "within noise"),
-        "processes (start_method=fork)": (1000, "within noise"),
-        "processes (start_method=forkserver)": (1000, "not significant"),
-        "executor-process (start_method=fork)": (1000, "significant"),
-        "executor-process (start_method=forkserver)": (1000, "not significant"),
+        "threads": (1000, "no interval"),
+        "processes (start_method=fork)": (1000, "no interval"),
+        "processes (start_method=forkserver)": (1000, "no interval"),
+        "executor-process (start_method=fork)": (1000, "no interval"),
+        "executor-process (start_method=forkserver)": (1000, "no interval"),
     }
     others = _cells(table, "every other model")
     assert {c: at for c, (at, _, _, _) in others.items()} == {
@@ -206,16 +256,17 @@ def test_crossover_of_a_real_granularity_run(tmp_path: Path) -> None:
     text = report.read_text()
     for line in (
         "**Crossover** along `unit_us`:",
-        "| threads | from unit_us=1000 (1.02x, within noise) | never |",
-        "| processes (start_method=forkserver) | from unit_us=1000 (1.22x, not significant) | never |",
-        "| executor-process (start_method=fork) | from unit_us=1000 (1.24x, significant) | "
-        "from unit_us=1000 (1.02x, within noise) |",
+        "| threads | by medians from unit_us=1000 (1.02x, no interval) | by medians never (no interval) |",
+        "| processes (start_method=forkserver) | by medians from unit_us=1000 (1.22x, no interval) | "
+        "by medians never (no interval) |",
+        "| executor-process (start_method=fork) | by medians from unit_us=1000 (1.24x, no interval) | "
+        "by medians from unit_us=1000 (1.02x, no interval) |",
     ):
         assert line in text, line
     assert text.count("**Crossover**, for each quantity") == 1  # the rule, once, before the scenarios
     assert text.index("**Crossover**, for each quantity") < text.index("### `granularity`")
     html = (tmp_path / "out" / "report.html").read_text()
     assert "<p><strong>Crossover</strong> along <code>unit_us</code>:</p>" in html
-    assert "<td>from unit_us=1000 (1.24x, significant)</td>" in html
+    assert "<td>by medians from unit_us=1000 (1.24x, no interval)</td>" in html
     again = write_report(GRANULARITY, out_dir=tmp_path / "again")
     assert again.read_bytes() == report.read_bytes()

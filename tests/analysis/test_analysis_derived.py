@@ -193,6 +193,26 @@ def test_a_report_imports_nothing_of_benchmarks_but_its_leaf_modules(tmp_path: P
                                    "benchmarks.pyperf_bridge"]
 
 
+def test_import_analysis_paired_loads_neither_pandas_nor_matplotlib() -> None:
+    """The runner imports analysis.paired for its stopping rule: the package's names load lazily."""
+    code = ("import sys, analysis.paired; heavy = ('pandas', 'matplotlib', 'jinja2', 'pyperf'); "
+            "print(' '.join(m for m in heavy if m in sys.modules) or '-'); "
+            "import analysis; analysis.write_report; print('pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["-", "True"]  # nothing heavy, until a public name is used
+
+
+def test_the_public_names_are_all_there() -> None:
+    import analysis
+
+    for name in analysis.__all__:
+        assert callable(getattr(analysis, name)), name
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        analysis.nope  # noqa: B018
+
+
 def test_registries_merge_in_order_of_first_appearance() -> None:
     assert merge_orders([["sequential", "threads"], ["sequential", "asyncio", "threads"]]) == [
         "sequential", "asyncio", "threads"]

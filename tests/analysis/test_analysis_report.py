@@ -105,11 +105,17 @@ def test_report_markdown_says_what_matters(exact_report: Path) -> None:
     for fragment in (
         "## Environment", "| Python | cpython 3.11.7 (64-bit) |", "built without PGO/LTO",
         "## Decision table",
+        # exact.json predates rounds: ratios of medians, no interval, never a verdict
         "| `sleep_fanout` | n=100, latency_ms=10.0, concurrency=unbounded | **asyncio (api=gather)** | "
-        "10.0 ms | 100x | **1.00x** | 1.20x | - |",
-        "| 2 | asyncio (api=taskgroup) | 10.0 ms | 9.92-10.1 ms | 6 | 1.00x | within noise |  |",
-        "| 3 | threads | 12.0 ms | 11.9-12.1 ms | 6 | 1.20x | yes |  |",
-        "| 2 | greenlets (hubs=2) | 15.0 ms | 14.5-15.5 ms | 3 | 1.50x | untested (6 vs 3 values) |  |",
+        "10.0 ms | 100x (no interval) | **1.00x** | 1.20x (no interval) | - |",
+        "| 2 | asyncio (api=taskgroup) | 10.0 ms | 9.92-10.1 ms | 6 | - | 1.00x | "
+        "no interval (measured before rounds) |  |",
+        "| 3 | threads | 12.0 ms | 11.9-12.1 ms | 6 | - | 1.20x | no interval (measured before rounds) |  |",
+        "| 2 | greenlets (hubs=2) | 15.0 ms | 14.5-15.5 ms | 3 | - | 1.50x | "
+        "no interval (measured before rounds) |  |",
+        "| sleep_fanout | 1.00x (baseline) | 100x (no interval) | 83.3x (no interval) | - |",  # speedups
+        "## Drift during the run",
+        "No paired comparison to check: these results were measured before rounds.",
         "## Noise warnings", "sd 61%, max +125%",
         "### `sleep_fanout` (io)", "### `toy_cpu` (cpu)", "### `file_io`",
         "| uvloop | n=100, latency_ms=10.0, concurrency=unbounded, api=gather | uvloop is not installed |",
@@ -185,7 +191,7 @@ def test_html_is_self_contained_with_every_chart_and_scenario(exact_report: Path
     assert embedded == {p.read_bytes() for p in pngs}
     for scenario in ("sleep_fanout", "toy_cpu", "file_io"):
         assert f"scenario-{scenario}" in page.ids
-    assert {"environment", "decision-table", "noise", "speedup", "runs"} <= set(page.ids)
+    assert {"environment", "decision-table", "noise", "drift", "speedup", "runs"} <= set(page.ids)
 
 
 def test_report_without_runinfo_says_so(tmp_path: Path) -> None:
@@ -242,7 +248,7 @@ def test_compare_a_run_with_itself_finds_no_result() -> None:
     assert len(found) == 10
     assert only_base == only_new == []
     for c in found:
-        assert c.diff.ratio == 1.0
+        assert c.ratio == 1.0
         assert not c.is_result
         assert c.change == "+0.0%"
 

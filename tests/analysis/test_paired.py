@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from analysis.paired import Ratio, Rounds, _exact_multisets, paired_ratio, t_quantile, verdict
+from analysis._resample import exact_multisets
+from analysis.paired import Ratio, Rounds, paired_ratio, t_quantile, verdict
 from benchmarks.harness.schedule import round_order
 
 Values = list[list[float]]
@@ -277,7 +278,7 @@ def test_processes_within_a_round_are_resampled_too() -> None:
 
 @pytest.mark.parametrize("processes", [2, 3, 5, 7])
 def test_within_round_multisets_have_their_multinomial_probabilities(processes: int) -> None:
-    counts, accept, alias = _exact_multisets(processes)
+    counts, accept, alias = exact_multisets(processes)
     assert len(counts) == math.comb(2 * processes - 1, processes)
     assert set(counts.sum(axis=1)) == {processes}
     drawn = accept / len(counts)  # the alias method: keep the slot, or else take its alias
