@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyperf._utils import is_significant
+from benchmarks.pyperf_bridge import pyperf_t_test
 
 from ._judge import BAND, Versus
 from ._stats import Sample
@@ -49,7 +49,7 @@ def compare_to(base: Sample, new: Sample) -> PyperfVerdict:
                                           "difference as significant; here, unequal sizes only widen the "
                                           "interval")
     try:
-        significant, _score = is_significant(list(base.values), list(new.values))
+        significant = pyperf_t_test(list(base.values), list(new.values))
     except ZeroDivisionError:  # pyperf catches every exception of its test and says "significant"
         return PyperfVerdict(True, ratio, "because its t-test fails on values that do not vary, and pyperf "
                                           "then reports significant")

@@ -10,6 +10,10 @@ each of them against the pinned pyperf, so an upgrade that changes one fails lou
   measured once per round.
 - ``BenchmarkSuite._json_load``: a suite from JSON already parsed (what ``load`` calls after
   reading the file), so the analysis reads and parses each results file once.
+- ``_utils.is_significant``: the t-test ``pyperf compare_to`` applies, so that ``compare`` can
+  say what pyperf's own tool will say about the same files, and why it differs.
+- ``_cpu_utils.get_isolated_cpus`` and ``parse_cpu_list``: the CPUs pyperf pins its workers to,
+  computed the way pyperf does, for the metadata and the affinity warning.
 
 A leaf module (pyperf and the standard library only): the analysis imports it without
 importing any scenario or model.
@@ -37,6 +41,24 @@ def new_runner(parser: argparse.ArgumentParser, metadata: dict[str, Any], progra
 def suite_from_json(filename: str, data: dict[str, Any]) -> pyperf.BenchmarkSuite:
     """The suite of an already parsed results file."""
     return pyperf.BenchmarkSuite._json_load(filename, data)
+
+
+def pyperf_t_test(base: list[float], new: list[float]) -> bool:
+    """Whether ``pyperf compare_to`` calls the two samples significantly different."""
+    from pyperf._utils import is_significant
+
+    significant, _score = is_significant(base, new)
+    return bool(significant)
+
+
+def pinned_cpus(affinity_option: str | None) -> list[int] | None:
+    """What pyperf pins a worker to: ``--affinity``, else the isolated CPUs, else None (inherit)."""
+    from pyperf._cpu_utils import get_isolated_cpus, parse_cpu_list
+
+    if affinity_option:
+        return sorted(parse_cpu_list(affinity_option))
+    isolated = get_isolated_cpus()
+    return sorted(isolated) if isolated else None
 
 
 def measure(runner: pyperf.Runner, position: int, name: str, time_func: Callable[[int], float],

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from importlib import metadata as importlib_metadata
 
 from benchmarks.core.params import BadInput, Value
+from benchmarks.pyperf_bridge import pinned_cpus
 
 PACKAGE = "concbench"
 
@@ -77,14 +78,7 @@ def worker_cpus(affinity_option: str | None) -> list[int] | None:
     ``--affinity`` wins; otherwise pyperf pins to the isolated CPUs if the
     kernel has any; otherwise the worker keeps the affinity it inherits.
     """
-    from pyperf._cpu_utils import get_isolated_cpus, parse_cpu_list
-
-    if affinity_option:
-        return sorted(parse_cpu_list(affinity_option))
-    isolated = get_isolated_cpus()
-    if isolated:
-        return sorted(isolated)
-    return current_cpus()
+    return pinned_cpus(affinity_option) or current_cpus()
 
 
 def current_cpus() -> list[int] | None:

@@ -51,6 +51,13 @@ def test_pyperf_still_has_the_privates_the_bridge_relies_on() -> None:
     assert pyperf_bridge.measure.__doc__
 
 
+def test_pyperf_still_has_its_t_test_and_cpu_helpers() -> None:
+    assert pyperf_bridge.pyperf_t_test([1.0, 1.01, 0.99] * 5, [2.0, 2.01, 1.99] * 5) is True
+    assert pyperf_bridge.pyperf_t_test([1.0, 1.01, 0.99] * 5, [1.0, 0.99, 1.01] * 5) is False
+    assert pyperf_bridge.pinned_cpus("0,1") == [0, 1]
+    assert pyperf_bridge.pinned_cpus("0-1") == [0, 1]
+
+
 def test_pyperf_still_loads_a_suite_from_parsed_json(tmp_path: Path) -> None:
     bench = pyperf.Benchmark([pyperf.Run([1.0, 2.0], metadata={"name": "b", "loops": 1},
                                          collect_metadata=False)])
