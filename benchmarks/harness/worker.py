@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from benchmarks.core.work import checksum
-from benchmarks.harness.environment import current_cpus, format_cpus
+from benchmarks.harness.environment import current_cpus, format_cpus, gil_state
 from benchmarks.harness.plan import Case
 
 PROGRAM_ARGS = ("-m", "benchmarks", "run")
@@ -51,6 +51,8 @@ def run_kinds(args: Any) -> Iterator[str]:
 
 def make_time_func(case: Case, cpus: list[int] | None, metrics_file: str | None = None,
                    kinds: Iterator[str] | None = None) -> Callable[[int], float]:
+    gil = gil_state()  # what the metadata says (computed when this worker started)
+
     def time_func(loops: int) -> float:
         # pyperf pins the worker after registering benchmarks: check the pin
         # matches what was recorded in metadata before measuring anything.
@@ -59,6 +61,11 @@ def make_time_func(case: Case, cpus: list[int] | None, metrics_file: str | None 
             raise RuntimeError(f"worker runs on CPUs {format_cpus(actual)}, "
                                f"metadata says {format_cpus(cpus)}")
         with case.session() as session:
+            if gil_state() != gil:
+                # a free-threaded build enables the GIL to load an extension that needs it
+                raise RuntimeError(f"opening the session changed the GIL from {gil!r} to {gil_state()!r} "
+                                   "(an extension module that needs the GIL was imported): the "
+                                   "measurement would not be what the metadata says")
             runs = []
             start = time.perf_counter()
             for _ in range(loops):
