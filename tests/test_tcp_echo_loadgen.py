@@ -10,12 +10,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from benchmarks.scenarios.tcp_echo import histograms, native
 from benchmarks.scenarios.tcp_echo.driver import GENERATORS, GeneratorSpec, LoadGroup, open_loop_trips
 from benchmarks.scenarios.tcp_echo.wire import GO, STATS, WARMUP, digests, digests_of
+from tests.cli import run_cli
 
 pytestmark = pytest.mark.usefixtures("no_leaks")
 
@@ -193,3 +195,29 @@ def test_a_pause_shows_in_the_open_loop_p99_and_hides_in_the_closed_loop(kind: s
             p99[name] = histograms.merged(group.exchange(STATS), "latency").get_value_at_percentile(99)
     assert p99["open"] >= 50e6
     assert p99["closed"] < 100e6
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["127.0.0.1:70000"], "invalid port '70000': expected an integer from 1 to 65535"),
+    (["127.0.0.1:0"], "invalid port '0': expected an integer from 1 to 65535"),
+    (["127.0.0.1:http"], "invalid port 'http'"),
+    (["no-such-host.invalid:80"], "invalid host 'no-such-host.invalid': not an IP address"),
+    (["8000"], "invalid address '8000': expected HOST:PORT"),
+    (["127.0.0.1:9", "--connections", "0"], "invalid --connections 0: expected an integer >= 1"),
+    (["127.0.0.1:9", "--generator", "rust"], "invalid choice: 'rust'"),
+])
+def test_loadgen_refuses_bad_addresses_and_options_in_one_line(tmp_path: Path, args: list[str],
+                                                               message: str) -> None:
+    proc = run_cli("loadgen", *args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1
+    assert message in proc.stderr
+
+
+def test_loadgen_reports_a_refused_connection_clearly(tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]  # bound, never listening: connections are refused
+        proc = run_cli("loadgen", f"127.0.0.1:{port}", "--runs", "1", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "ConnectionRefusedError" in proc.stderr
