@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
+import platform
 import shutil
+import subprocess
+import sys
 import zlib
 
 import pytest
 
 from benchmarks import checksum, plan
 from benchmarks.core.work import MODULUS
-from benchmarks.scenarios.tcp_echo import SCENARIO, capacity, driver, kinds
+from benchmarks.scenarios.tcp_echo import SCENARIO, allocator, capacity, driver, kinds
 from benchmarks.scenarios.tcp_echo.sessions import EchoSession
 from benchmarks.scenarios.tcp_echo.wire import digest, message
+from tests.cli import env
 
 ECHO_TINY = {"connections": ["3"], "round_trips": ["4"], "message_bytes": ["50"], "warmup_trips": ["3"]}
 ALL_KINDS, _ = plan(["tcp_echo"], [], ECHO_TINY)
@@ -161,3 +165,30 @@ def test_auto_round_trips_keep_a_window_long_enough_to_be_a_rate() -> None:
     for size, total in ((100, 20_000), (4096, 20_000), (65536, 2_000), (1 << 20, 2_000)):
         params = {"connections": 16, "round_trips": "auto", "message_bytes": size}
         assert kinds.trips(params) * 16 >= total
+
+
+FAULTS_PER_ROUND_TRIP = """
+import resource, sys
+from benchmarks import checksum, plan
+params = {"connections": ["3"], "round_trips": ["200"], "message_bytes": ["50"], "warmup_trips": ["3"],
+          "malloc": [sys.argv[1]], "server": ["protocol"]}
+(case,), _ = plan(["tcp_echo"], ["asyncio"], params)
+with case.session() as session:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    assert checksum(session.run()) == case.expected
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / (3 * 200))
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the mmap threshold is glibc's")
+def test_a_fresh_allocator_costs_asyncio_a_page_fault_per_read_and_a_warm_one_none() -> None:
+    """allocator.py's explanation of the slow first runs, as an invariant of a fresh process (a
+    used heap may hold a free 256 KiB chunk and hide it): asyncio's recv(256 KiB) is an mmap, so a
+    fault, per read under the start-up threshold, and never one above the warm one."""
+    faults = {}
+    for state in allocator.STATES:
+        proc = subprocess.run([sys.executable, "-c", FAULTS_PER_ROUND_TRIP, state], env=env(),
+                              capture_output=True, text=True, timeout=120, check=True)
+        faults[state] = float(proc.stdout)
+    assert faults["fresh"] >= 1.0
+    assert faults["warm"] < 0.1

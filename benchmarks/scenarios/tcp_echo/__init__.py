@@ -34,6 +34,7 @@ from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, Proces
 from benchmarks.core.contract import Model, Scenario, SessionTable
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
+from benchmarks.scenarios.tcp_echo.allocator import STATES, describe
 from benchmarks.scenarios.tcp_echo.driver import GENERATORS, PLACEMENTS
 from benchmarks.scenarios.tcp_echo.kinds import (
     BlockingOnTheLoop,
@@ -75,6 +76,8 @@ class TcpEcho(Scenario):
               choices=GENERATORS),
         Param("placement", str, ("split",), "split: the generators pinned to the last CPU(s), the server to "
               "the others; shared: wherever the scheduler puts them", choices=PLACEMENTS),
+        Param("malloc", str, ("warm",), "the server process's allocator: warm (as after freeing a 1 MiB "
+              "block) or fresh (glibc's start-up mmap threshold; see allocator.py)", choices=STATES),
         Param("mode", str, ("closed",), "closed loop (throughput) or open loop at offered_rate (latency)",
               choices=MODES),
         Param("offered_rate", int, (5000, 10000, 20000, 40000, 60000, 80000, 100000, 120000, 150000),
@@ -139,6 +142,7 @@ class TcpEcho(Scenario):
             "load_generator": spec.describe(), "round_trips_total": spec.total,
             "warmup_round_trips_total": spec.warmup * spec.connections,
             "mode": str(params.get("mode", "closed")),
+            "server_allocator": describe(str(params.get("malloc", "warm"))),
             "timed": "one run on connections opened and warmed up before the clock (unless connection_reuse "
                      "is per_run): a go line to the generators, their trips, their answers"}
         if spec.rate:

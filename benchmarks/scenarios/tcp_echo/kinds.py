@@ -93,7 +93,8 @@ class EchoKind(SessionKind[C], Generic[C]):
 
         server = self.server(capability, params, "127.0.0.1", 0, TIMEOUT_S)
         cpus = placement(params)
-        return open_session(server, generator_spec(params), None if cpus is None else cpus[0])
+        return open_session(server, generator_spec(params), None if cpus is None else cpus[0],
+                            str(params.get("malloc", "warm")))
 
     def facts(self, capability: C, params: Mapping[str, Value]) -> dict[str, Value]:
         return {}

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from benchmarks.core.contract import Model
 from benchmarks.core.params import BadInput, Value, parse_assignments
+from benchmarks.scenarios.tcp_echo.allocator import set_state
 
 if TYPE_CHECKING:
     from benchmarks.scenarios.tcp_echo import TcpEcho
@@ -144,6 +145,7 @@ def serve(scenario_name: str, model_name: str, assignments: list[str], host: str
             return 1
         thread = None
         try:
+            set_state("warm")  # as a benchmark session does (allocator.py says why)
             server.start()
             thread = server.background()
             if thread is not None:

@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from benchmarks.core.contract import Session
 from benchmarks.scenarios.tcp_echo import histograms
+from benchmarks.scenarios.tcp_echo.allocator import set_state
 from benchmarks.scenarios.tcp_echo.driver import (
     REPLY_GRACE_S,
     TIMEOUT_S,
@@ -39,7 +40,8 @@ class EchoSession(Session):
     """The server serves in the background (threads, processes) or in ``serve_inline``; this
     thread waits for the generators."""
 
-    def __init__(self, server: EchoServer, spec: GeneratorSpec, cpus: tuple[int, ...] | None = None) -> None:
+    def __init__(self, server: EchoServer, spec: GeneratorSpec, cpus: tuple[int, ...] | None = None,
+                 malloc: str = "warm") -> None:
         self.server = server
         self.spec = spec
         self.runs: list[list[Reply]] = []
@@ -50,6 +52,7 @@ class EchoSession(Session):
         try:
             if cpus is not None:  # before the server starts: its threads and processes inherit it
                 os.sched_setaffinity(0, cpus)
+            set_state(malloc)  # likewise
             server.start()
             self.loadgen = LoadGroup(spec)
             self.attach()
@@ -149,10 +152,11 @@ class LoopEchoSession(EchoSession):
         super().close()
 
 
-def open_session(server: EchoServer, spec: GeneratorSpec, cpus: tuple[int, ...] | None) -> EchoSession:
-    """The session for ``server`` (pinned to ``cpus``): its connections kept open between runs if
-    it can serve them so."""
+def open_session(server: EchoServer, spec: GeneratorSpec, cpus: tuple[int, ...] | None,
+                 malloc: str = "warm") -> EchoSession:
+    """The session for ``server`` (pinned to ``cpus``, its allocator in state ``malloc``): its
+    connections kept open between runs if it can serve them so."""
     spec = replace(spec, port=server.listener.getsockname()[1],
                    reconnect=not server.persistent(spec.connections))
     kind = LoopEchoSession if isinstance(server, LoopServer) else EchoSession
-    return kind(server, spec, cpus)
+    return kind(server, spec, cpus, malloc)
