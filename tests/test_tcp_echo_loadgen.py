@@ -145,6 +145,7 @@ def _group(load: GeneratorSpec) -> Iterator[LoadGroup]:
 @pytest.mark.parametrize("kind", GENERATORS)
 @pytest.mark.parametrize(("server", "message"), [
     (dict(spoil=3 * 100 * 5 + 250), "echo of trip"),  # a byte of the timed run, past the warm-up
+    (dict(spoil=3 * 100 * 5 + 399), "echo of trip"),  # a message's closing newline
     (dict(close_after=3 * 100 * 5 + 100), "closed by the server after"),
 ])
 def test_a_wrong_or_short_echo_is_an_error_naming_the_connection(kind: str, server: dict[str, int],

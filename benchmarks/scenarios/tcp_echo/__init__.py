@@ -65,12 +65,13 @@ class TcpEcho(Scenario):
     params = (
         Param("connections", int, (16,), "concurrent client connections", quick=(4,), minimum=1),
         Param("round_trips", int, ("auto",), "round trips per connection in one measured value; auto: "
-              "20,000 in all for messages up to 4 KiB, fewer for larger ones", minimum=1, special="auto"),
+              "20,000 in all for messages up to 4 KiB, fewer for larger ones", quick=(250,), minimum=1,
+              special="auto"),
         Param("message_bytes", int, (100, 65536), "message size, bytes (the last is a newline)",
               quick=(100,), minimum=2),
         Param("depth", int, (1,), "requests in flight per connection (pipelining), closed loop", minimum=1),
         Param("warmup_trips", int, (125,), "round trips per connection when a session opens, untimed",
-              minimum=0),
+              quick=(25,), minimum=0),
         Param("loadgen_procs", int, (1,), "load generator processes sharing the connections", minimum=1),
         Param("generator", str, ("native",), "load generator: native (C, epoll) or python (uvloop)",
               choices=GENERATORS),
