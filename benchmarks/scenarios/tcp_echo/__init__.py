@@ -81,7 +81,7 @@ class TcpEcho(Scenario):
               "block) or fresh (glibc's start-up mmap threshold; see allocator.py)", choices=STATES),
         Param("mode", str, ("closed",), "closed loop (throughput) or open loop at offered_rate (latency)",
               choices=MODES),
-        Param("offered_rate", int, (5000, 10000, 20000, 40000, 60000, 80000, 100000, 120000, 150000),
+        Param("offered_rate", int, (25000, 50000, 100000, 150000, 200000, 250000, 300000),
               "open loop: round trips per second offered over all connections", minimum=1),
         Param("open_window_ms", int, (200,), "open loop: how long the offered load lasts in one value",
               minimum=1),
