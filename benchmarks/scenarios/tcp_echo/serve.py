@@ -6,7 +6,8 @@ otherwise, so that any client (``python -m benchmarks loadgen``, vmbench's
 ``echo_client``, ``nc``) can drive it.  It prints ``host:port`` on stdout once
 it accepts connections, and stops cleanly (connections closed, threads joined,
 workers ended, nothing left listening) on Ctrl-C, SIGTERM or end of stdin.
-Unlike a session it sets no timeouts: a client may stay connected and idle.
+Unlike a session it sets no timeouts (a client may stay connected and idle);
+like one, it puts the server's allocator in its warm state (allocator.py).
 """
 
 from __future__ import annotations
