@@ -77,9 +77,10 @@ test-ft: ## the same-answer tests on free-threaded CPython $(FREE_THREADED), bui
 	if [ ! -e $(FT_VENV)/.installed ] || [ "$$(cat $(FT_VENV)/.installed)" != "$$ft" ]; then \
 		$$ft -m venv --clear $(FT_VENV) && \
 		$(FT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
-			pyperf numpy psutil pytest pytest-timeout && echo "$$ft" > $(FT_VENV)/.installed; \
+			pyperf numpy psutil hdrhistogram pbr pytest pytest-timeout && echo "$$ft" > $(FT_VENV)/.installed; \
 	fi
-	PYTHONPATH=. $(FT_VENV)/bin/python -m pytest -q tests/models/test_same_answer.py tests/models/test_invariants.py
+	# PYTHON_GIL=0, as the runner sets it on a free-threaded build: hdrhistogram's extension would enable it
+	PYTHON_GIL=0 PYTHONPATH=. $(FT_VENV)/bin/python -m pytest -q tests/models/test_same_answer.py tests/models/test_invariants.py
 
 lint: $(STAMP) ## ruff and mypy
 	$(VENV)/bin/ruff check benchmarks analysis tests

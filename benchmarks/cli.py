@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks list`` and ``python -m benchmarks run``."""
+"""Command line: ``python -m benchmarks list``, ``run``, ``serve`` and ``loadgen``."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, allow_abbrev=False,
                      description="Benchmark concurrency models on the same workloads with pyperf.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{list,run}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{list,run,serve,loadgen}")
 
     lst = sub.add_parser("list", allow_abbrev=False, help="show scenarios, models, parameters and the matrix")
     lst.add_argument("--profile", choices=list(PROFILES), default="default",
@@ -36,6 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     # run's options are pyperf's and the suite's, parsed together by run_parser()
     sub.add_parser("run", allow_abbrev=False, add_help=False,
                    help="verify and time benchmarks, write a results file (run --help: every option)")
+    from benchmarks.scenarios.tcp_echo import drive, serve
+
+    serve.add_arguments(sub.add_parser(
+        "serve", allow_abbrev=False, help="run a model's echo server standalone; prints host:port"))
+    drive.add_arguments(sub.add_parser(
+        "loadgen", allow_abbrev=False,
+        help="drive any echo server at HOST:PORT with the suite's load generator"))
     return parser
 
 
@@ -58,6 +65,14 @@ def main(argv: list[str] | None = None) -> int:
             load_plugins(ns.plugin)
             print(listing(PROFILES[ns.profile]))
             return 0
+        if ns.command in ("serve", "loadgen"):
+            if rest:
+                parser.error(f"unrecognized arguments: {' '.join(rest)}")
+            from benchmarks.scenarios.tcp_echo import drive, serve
+
+            if ns.command == "serve":
+                return serve.serve(ns.scenario, ns.model, ns.param, ns.host, ns.port, not ns.ignore_stdin)
+            return drive.drive(ns)
         return run(run_parser(), argv[argv.index("run") + 1:])
     except BadInput as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "concbench" / "pythons"
 PYENV = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 #: what a measuring virtualenv needs, pinned as in constraints.txt; uvloop is optional
-REQUIRED = ("pyperf", "numpy", "psutil")
+REQUIRED = ("pyperf", "numpy", "psutil", "hdrhistogram", "pbr")
 OPTIONAL = ("uvloop",)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sysconfig
 
 from benchmarks.core.params import parse_assignments
 from benchmarks.core.pools import die_with_parent
@@ -48,10 +49,16 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
                                    make_time_func(case, cpus, args.metrics_file, run_kinds(args)),
                                    metadata=case.metadata() if mine else None)
         return 0
-    if args.python_gil is not None:
+    requested = args.python_gil
+    if requested is None and sysconfig.get_config_var("Py_GIL_DISABLED"):
+        # A free-threaded build re-enables the GIL to load an extension that has not declared it
+        # can run without (hdrhistogram's, which tcp_echo's metrics use after the clock, in one
+        # thread): say 0 explicitly so that the run stays free-threaded, as its metadata says
+        requested = "0"
+    if requested is not None:
         # pyperf hands PYTHON_GIL to its workers (it is on its allow-list of variables)
-        set_python_gil(args.python_gil)
-        runner.metadata["python_gil_requested"] = args.python_gil
+        set_python_gil(requested)
+        runner.metadata["python_gil_requested"] = requested
     settings = round_settings(args, profile, seed=int.from_bytes(os.urandom(4), "little"))
     runner.metadata["processes_per_round"] = settings.processes
     return master(runner, cases, unsupported, cpus, argv, settings)

@@ -1,156 +1,61 @@
 """tcp_echo: a TCP echo server under a fixed load; the model under test is the server.
 
-One load generator (:mod:`benchmarks.scenarios.tcp_echo.loadgen`), the same for every model and
-in its own process, opens C connections and does M round trips of S bytes on
-each, checking every echo byte for byte.  pyperf times that fixed amount of
-work, seen from the server's process (from "go" to the generator's answer);
-throughput is C*M round trips divided by that time.  Per-request latencies
-are measured by the generator and, after timing, written as p50/p90/p99 to
-the run's ``.metrics.jsonl`` side file (see the README).
+A load generator in processes of its own, the same for every model (the
+native one, ``echo_loadgen.c``, by default; ``generator=python`` for the
+Python one), opens C connections before the clock starts and does a warm-up
+of ``warmup_trips`` round trips on each; a measured value is then the
+steady state: M round trips of S bytes on each connection (closed loop, each
+connection keeping ``depth`` requests in flight), every echo checked byte for
+byte.  With ``mode=open`` the generator instead offers ``offered_rate`` round
+trips per second for ``open_window_ms``, each request sent at its intended
+time and its latency measured from then, so that sweeping the rate gives
+each server's throughput-latency curve and its saturation point.  Latency
+percentiles come from HdrHistograms recorded by each generator process and
+merged; the server's and the generator's CPU over the runs are metrics too
+(see :mod:`.sessions`).  Before timing, the run measures what the generator
+can drive against a trivial C peer (:mod:`.capacity`) and warns about results
+that come close to it.
 
-Servers: asyncio and uvloop with streams or a Protocol (parameter
-``server``), a thread per connection (``threads``), pre-forked processes
-sharing the listening socket (``processes``, fork start method, ``workers``
-of them, default one per connection), blocking socket calls handed to
-``asyncio.to_thread`` or to an explicit pool (``executor-thread``), and an
-iterative server that serves one connection at a time (``sequential``).
+Servers (:mod:`.servers`, :mod:`.loopservers`): iterative (``sequential``), a
+thread per connection (``threads``), pre-forked processes with a shared
+accept or ``SO_REUSEPORT`` (``processes``, parameter ``accept``), asyncio and
+uvloop with streams or a Protocol (``server``), and blocking socket calls
+handed to ``asyncio.to_thread`` or to a pool (``executor-thread``).  A server
+whose blocking workers serve one connection each, fewer of them than
+connections, gets new connections every run (metadata ``connection_reuse``).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Mapping
 from typing import ClassVar
 
 from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
-from benchmarks.core.contract import Scenario, Session, SessionKind, SessionTable
-from benchmarks.core.params import WORKERS, Param, Value
-from benchmarks.core.pools import default_executor_size
+from benchmarks.core.contract import Model, Scenario, SessionTable
+from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
-from benchmarks.scenarios.tcp_echo.driver import digests
-from benchmarks.scenarios.tcp_echo.servers import (
-    BlockingOnLoopServer,
-    IterativeServer,
-    LoopServer,
-    PreforkServer,
-    ProtocolServer,
-    StreamsServer,
-    ThreadPerConnection,
+from benchmarks.scenarios.tcp_echo.allocator import STATES, describe
+from benchmarks.scenarios.tcp_echo.driver import GENERATORS, PLACEMENTS
+from benchmarks.scenarios.tcp_echo.kinds import (
+    BlockingOnTheLoop,
+    EchoKind,
+    Iterative,
+    OnTheLoop,
+    PerConnectionThreads,
+    Preforked,
+    generator_spec,
+    placement,
+    trips,
 )
+from benchmarks.scenarios.tcp_echo.servers import EchoServer
+from benchmarks.scenarios.tcp_echo.wire import digests
 
 #: A server this close to what the load generator can drive is measuring the generator.
 CAPACITY_WARN_FRACTION = 0.8
-
-#: The values of the ``server`` parameter of the event-loop models, and the server each one opens.
-LOOP_SERVERS: dict[str, type[LoopServer]] = {"streams": StreamsServer, "protocol": ProtocolServer}
-
-SERVER = Param("server", str, tuple(LOOP_SERVERS), "asyncio server API", choices=tuple(LOOP_SERVERS))
-
-
-def _shape(params: Mapping[str, Value]) -> tuple[int, int, int, int]:
-    return (int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]),
-            int(params["loadgen_procs"]))
-
-
-def _workers(params: Mapping[str, Value]) -> int:
-    """Pool size for the pre-forked and executor servers: default one per connection."""
-    return int(params.get("workers", 0)) or int(params["connections"])
-
-
-class Iterative(SessionKind[Inline]):
-    """One connection at a time, in the calling thread."""
-
-    def model_params(self, capability: Inline, params: tuple[Param, ...]) -> tuple[Param, ...]:
-        return ()
-
-    def open(self, capability: Inline, work: Work, params: Mapping[str, Value]) -> Session:
-        return IterativeServer(*_shape(params))
-
-    def metadata(self, capability: Inline, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        return {"server_impl": "iterative, one connection at a time", "parallelism": 1,
-                "concurrency_limit": 1}
-
-
-class PerConnectionThreads(SessionKind[ThreadPool]):
-    """A thread per accepted connection: a pool's size would only cap the connections served."""
-
-    def model_params(self, capability: ThreadPool, params: tuple[Param, ...]) -> tuple[Param, ...]:
-        return ()
-
-    def open(self, capability: ThreadPool, work: Work, params: Mapping[str, Value]) -> Session:
-        return ThreadPerConnection(*_shape(params))
-
-    def metadata(self, capability: ThreadPool, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        connections = int(params["connections"])
-        return {"server_impl": "a thread per connection", "parallelism": connections,
-                "concurrency_limit": connections}
-
-
-class Preforked(SessionKind[ProcessPool]):
-    """``workers`` processes forked with the listening socket, each accepting in turn."""
-
-    def model_params(self, capability: ProcessPool, params: tuple[Param, ...]) -> tuple[Param, ...]:
-        return (WORKERS,)
-
-    def unsupported(self, capability: ProcessPool, params: Mapping[str, Value]) -> str | None:
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return "pre-forked workers need the fork start method"
-        return None
-
-    def open(self, capability: ProcessPool, work: Work, params: Mapping[str, Value]) -> Session:
-        return PreforkServer(*_shape(params), workers=_workers(params))
-
-    def metadata(self, capability: ProcessPool, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        workers = _workers(params)
-        return {"server_impl": "pre-forked workers sharing the listening socket", "start_method": "fork",
-                "pool_size": workers, "parallelism": workers,
-                "concurrency_limit": min(workers, int(params["connections"]))}
-
-
-class OnTheLoop(SessionKind[EventLoop]):
-    """A streams or Protocol server (parameter ``server``) on the model's loop."""
-
-    def model_params(self, capability: EventLoop, params: tuple[Param, ...]) -> tuple[Param, ...]:
-        return (SERVER,)
-
-    def open(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> Session:
-        server = LOOP_SERVERS[str(params["server"])]
-        return server(*_shape(params), loop_factory=capability.loop.factory())
-
-    def metadata(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        return {"server_impl": f"{capability.loop.name} {params['server']}", "parallelism": 1,
-                **capability.metadata(work, params)}
-
-
-class BlockingOnTheLoop(SessionKind[LoopExecutor]):
-    """The loop hands every blocking socket call to its executor's threads."""
-
-    def model_params(self, capability: LoopExecutor, params: tuple[Param, ...]) -> tuple[Param, ...]:
-        return (WORKERS,) if isinstance(capability.executor, ThreadPool) else ()
-
-    def unsupported(self, capability: LoopExecutor, params: Mapping[str, Value]) -> str | None:
-        if isinstance(capability.executor, ProcessPool):
-            return ("a socket cannot be handed to a process pool call by call; the process-based "
-                    "server is the `processes` model (pre-forked workers)")
-        return None
-
-    def open(self, capability: LoopExecutor, work: Work, params: Mapping[str, Value]) -> Session:
-        pool_size = _workers(params) if isinstance(capability.executor, ThreadPool) else 0
-        return BlockingOnLoopServer(*_shape(params), loop_factory=capability.loop.factory(),
-                                    pool_size=pool_size)
-
-    def metadata(self, capability: LoopExecutor, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        meta: dict[str, Value] = {"loop": capability.loop.name,
-                                  "concurrency_limit": int(params["connections"])}
-        if isinstance(capability.executor, ThreadPool):
-            workers = _workers(params)
-            meta.update(server_impl=f"{capability.loop.name}, blocking socket calls through run_in_executor",
-                        pool_size=workers, parallelism=workers)
-        else:
-            size = default_executor_size()
-            meta.update(server_impl=f"{capability.loop.name}, blocking socket calls through "
-                                    "asyncio.to_thread", default_executor_size=size, parallelism=size)
-        return meta
+MODES = ("closed", "open")
+#: parameters that mean something in one mode only
+CLOSED_ONLY = ("round_trips", "depth")
+OPEN_ONLY = ("offered_rate", "open_window_ms")
 
 
 class TcpEcho(Scenario):
@@ -159,10 +64,27 @@ class TcpEcho(Scenario):
     kind = "io"
     params = (
         Param("connections", int, (16,), "concurrent client connections", quick=(4,), tiny=(2,), minimum=1),
-        Param("round_trips", int, (100,), "round trips per connection", quick=(20,), tiny=(3,), minimum=1),
-        Param("message_bytes", int, (100, 65536), "message size, bytes", quick=(100,), tiny=(100,),
-              minimum=1),
+        Param("round_trips", int, ("auto",), "round trips per connection in one measured value; auto: "
+              "20,000 in all for messages up to 4 KiB, fewer for larger ones", quick=(250,), tiny=(3,),
+              minimum=1, special="auto"),
+        Param("message_bytes", int, (100, 65536), "message size, bytes (the last is a newline)",
+              quick=(100,), tiny=(100,), minimum=2),
+        Param("depth", int, (1,), "requests in flight per connection (pipelining), closed loop", minimum=1),
+        Param("warmup_trips", int, (125,), "round trips per connection when a session opens, untimed",
+              quick=(25,), tiny=(2,), minimum=0),
         Param("loadgen_procs", int, (1,), "load generator processes sharing the connections", minimum=1),
+        Param("generator", str, ("native",), "load generator: native (C, epoll) or python (uvloop)",
+              choices=GENERATORS),
+        Param("placement", str, ("split",), "split: the generators pinned to the last CPU(s), the server to "
+              "the others; shared: wherever the scheduler puts them", choices=PLACEMENTS),
+        Param("malloc", str, ("warm",), "the server process's allocator: warm (as after freeing a 1 MiB "
+              "block) or fresh (glibc's start-up mmap threshold; see allocator.py)", choices=STATES),
+        Param("mode", str, ("closed",), "closed loop (throughput) or open loop at offered_rate (latency)",
+              choices=MODES),
+        Param("offered_rate", int, (25000, 50000, 100000, 150000, 200000, 250000, 300000),
+              "open loop: round trips per second offered over all connections", minimum=1),
+        Param("open_window_ms", int, (200,), "open loop: how long the offered load lasts in one value",
+              minimum=1),
     )
     sessions: ClassVar[SessionTable] = {
         Inline: Iterative(),
@@ -172,14 +94,34 @@ class TcpEcho(Scenario):
         LoopExecutor: BlockingOnTheLoop(),
     }
 
+    def relevant(self, params: Mapping[str, Value]) -> Mapping[str, Value]:
+        drop = OPEN_ONLY if params.get("mode", "closed") == "closed" else CLOSED_ONLY
+        return {k: v for k, v in params.items() if k not in drop}
+
     def work(self, params: Mapping[str, Value]) -> Work:
         return unprepared(int(params["connections"]), self.kind)
+
+    def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
+        if params.get("generator", "native") == "native":
+            from benchmarks.scenarios.tcp_echo import native
+
+            if native.compiler() is None:
+                return ("the native load generator needs a C compiler (cc); --param generator=python "
+                        "runs without one")
+        return super().unsupported(model, params)
+
+    def server(self, model: Model, params: Mapping[str, Value], host: str, port: int) -> EchoServer:
+        """The model's server, for ``serve``: bound to (host, port), no timeouts (clients may idle)."""
+        kind = self.session_kind(model)
+        assert isinstance(kind, EchoKind), "unsupported models have no server"
+        return kind.server(model.capability, params, host, port, None)
 
     def calibrate(self, params: Mapping[str, Value]) -> dict[str, Value]:
         from benchmarks.scenarios.tcp_echo.capacity import measure
 
-        return measure(int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]),
-                       int(params["loadgen_procs"]))
+        cpus = placement(params)
+        capacity = measure(generator_spec(params), None if cpus is None else cpus[0])
+        return {**capacity, "capacity_warn_fraction": CAPACITY_WARN_FRACTION}
 
     def warnings(self, metadata: Mapping[str, Value], median_s: float) -> list[str]:
         capacity = metadata.get("load_generator_capacity_rtps")
@@ -193,15 +135,23 @@ class TcpEcho(Scenario):
                 f"({capacity:,.0f}/s): the generator, not the server, may set this number"]
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
-        shape = (int(params["connections"]), int(params["round_trips"]), int(params["message_bytes"]))
-        return checksum(digests(*shape))
+        return checksum(digests(int(params["connections"]), trips(params), int(params["message_bytes"])))
 
     def metadata(self, params: Mapping[str, Value]) -> dict[str, Value]:
-        from benchmarks.scenarios.loopback import fastest_loop
-
-        return {"load_generator": "benchmarks.scenarios.tcp_echo.loadgen, Protocol clients, own processes",
-                "load_generator_loop": fastest_loop()[0],
-                "round_trips_total": int(params["connections"]) * int(params["round_trips"])}
+        spec = generator_spec(params)
+        meta: dict[str, Value] = {
+            "load_generator": spec.describe(), "round_trips_total": spec.total,
+            "warmup_round_trips_total": spec.warmup * spec.connections,
+            "mode": str(params.get("mode", "closed")),
+            "server_allocator": describe(str(params.get("malloc", "warm"))),
+            "timed": "one run on connections opened and warmed up before the clock (unless connection_reuse "
+                     "is per_run): a go line to the generators, their trips, their answers"}
+        if spec.rate:
+            meta.update(offered_rate_rtps=spec.rate, open_window_s=spec.total / spec.rate)
+        cpus = placement(params)
+        if cpus is not None:
+            meta.update(server_cpus=",".join(map(str, cpus[0])), loadgen_cpus=",".join(map(str, cpus[1])))
+        return meta
 
 
 SCENARIO = TcpEcho()

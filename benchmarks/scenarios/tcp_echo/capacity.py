@@ -1,71 +1,61 @@
 """How fast the tcp_echo load generator can go: its rate against a trivial native peer.
 
-The peer (``echo_peer.c``, an epoll loop that echoes what it reads)
-does almost nothing per message, so the round trips per second the generator
-reaches against it bound what it can measure.  A server whose throughput
-comes close to that bound is measured against the generator, not on its own.
-The peer is compiled once with the machine's C compiler and cached; without
-a compiler the capacity is reported as not measured.
+The peer (``echo_peer.c``, an epoll loop that echoes what it reads) does
+almost nothing per message, so the round trips per second the generator
+reaches against it, with the very connections, sizes and depth of the
+benchmark, bound what it can measure.  A server whose rate comes close to
+that bound is measured against the generator, not on its own.  The
+generator's and the peer's CPU during those runs say which of the two set the
+bound: on a 2-core machine, a generator below one CPU's worth was not the limit.
+Without a C compiler the capacity is reported as not measured.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import statistics
 import subprocess
-from pathlib import Path
+import time
+from dataclasses import replace
 
 from benchmarks.core.params import Value
-from benchmarks.scenarios.tcp_echo.driver import GO, LoadGroup, client_seconds_of, digests, digests_of
+from benchmarks.scenarios.tcp_echo import native
+from benchmarks.scenarios.tcp_echo.cpu import process_cpu
+from benchmarks.scenarios.tcp_echo.driver import GeneratorSpec, LoadGroup
+from benchmarks.scenarios.tcp_echo.wire import GO, WARMUP, client_seconds_of, digests, digests_of
 
-SOURCE = Path(__file__).with_name("echo_peer.c")
 RUNS = 5
-START_TIMEOUT_S = 30.0
 
 
-def cache_dir() -> Path:
-    """Where built helpers are kept between runs: outside the repository and outside the
-    temporary directory, whose ``concbench-*`` entries the tests count as leaks."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "concbench"
-
-
-def _peer_binary() -> Path | None:
-    compiler = shutil.which("cc") or shutil.which("gcc")
-    if compiler is None:
-        return None
-    source = SOURCE.read_bytes()
-    cache = cache_dir() / "native"
-    binary = cache / f"echo_peer-{hashlib.sha256(source).hexdigest()[:16]}"
-    if not binary.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = binary.with_suffix(".partial")
-        subprocess.run([compiler, "-O2", "-o", str(partial), str(SOURCE)], check=True, timeout=120)
-        partial.replace(binary)  # atomic: a concurrent build never sees half a binary
-    return binary
-
-
-def measure(connections: int, trips: int, size: int, loadgen_procs: int) -> dict[str, Value]:
-    """Round trips per second the generator drives against the native peer (median of 5 runs)."""
-    binary = _peer_binary()
-    if binary is None:
+def measure(spec: GeneratorSpec, peer_cpus: tuple[int, ...] | None = None) -> dict[str, Value]:
+    """The generator's rate against the native peer (median of 5 runs, after the warm-up) and the
+    CPU both used; a closed loop even for an open-loop benchmark (the most it can offer).  The
+    peer runs where the server would (``peer_cpus``), the generator where it always does."""
+    try:
+        binary = native.binary("echo_peer")
+    except native.NoCompiler:
         return {"load_generator_capacity": "not measured: no C compiler"}
+    spec = replace(spec, rate=0.0, reconnect=False)
     with subprocess.Popen([str(binary)], stdin=subprocess.PIPE, stdout=subprocess.PIPE) as peer:
         try:
             assert peer.stdout is not None
-            port = int(peer.stdout.readline())
-            group = LoadGroup(port, connections, trips, size, loadgen_procs)
+            if peer_cpus is not None:
+                os.sched_setaffinity(peer.pid, peer_cpus)
+            group = LoadGroup(spec.with_port(int(peer.stdout.readline())))
             try:
-                seconds = []
-                expected = digests(connections, trips, size)
+                group.exchange(WARMUP)
+                seconds, generator_util, peer_util = [], [], []
+                expected = digests(spec.connections, spec.round_trips, spec.size)
                 for _ in range(RUNS):
-                    group.send(GO)
-                    replies = group.replies()
+                    start, peer_cpu = time.perf_counter(), sum(process_cpu(peer.pid))
+                    replies = group.exchange(GO)
+                    wall = time.perf_counter() - start
+                    peer_util.append((sum(process_cpu(peer.pid)) - peer_cpu) / wall)
                     if digests_of(replies) != expected:
                         raise RuntimeError("the load generator got wrong echoes from the native peer")
                     seconds.append(client_seconds_of(replies))
+                    generator_util.append(max((r["cpu_user_s"] + r["cpu_sys_s"]) / r["client_seconds"]
+                                              for r in replies))
             finally:
                 group.close()
         finally:
@@ -75,5 +65,10 @@ def measure(connections: int, trips: int, size: int, loadgen_procs: int) -> dict
                 peer.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 peer.kill()
-    return {"load_generator_capacity_rtps": round(connections * trips / statistics.median(seconds), 1),
-            "load_generator_capacity_peer": "native epoll echo (C)"}
+    util = statistics.median(generator_util)
+    return {"load_generator_capacity_rtps": round(spec.total / statistics.median(seconds), 1),
+            "load_generator_capacity_peer": "native epoll echo (C)",
+            "load_generator_capacity_cpu_util": round(util, 3),
+            "load_generator_capacity_peer_cpu_util": round(statistics.median(peer_util), 3),
+            # a generator under 90% of its CPU was held back by the peer or the machine, not by itself
+            "load_generator_capacity_limit": "generator" if util >= 0.9 else "peer or machine"}

@@ -1,128 +1,124 @@
-"""The server side's handle on the ``tcp_echo`` load generator, and the generator's line protocol.
+"""The server side's handle on the ``tcp_echo`` load generators: start, command, read, stop.
 
-The generator (:mod:`benchmarks.scenarios.tcp_echo.loadgen`) runs in processes
-of its own, driven over stdin and stdout.  This module starts and stops those
-processes (:class:`LoadGroup` splits the connections between several), and it
-is the one home of what the generator and its readers agree on: the messages
-it sends and the digest a correct echo of them gives (:func:`message`,
-:func:`digest`), the commands (:data:`GO`, :data:`STATS`), the JSON reply
-lines the generator writes (``encode_*``) and every reader's parsing of them
-(:func:`decode`, ``*_of``), whether it reads blocking
-(:meth:`LoadGenerator.reply`) or on an event loop (:class:`LoopReplies`).
-Every wait is bounded: the generator times its runs out itself and says so,
-and each read of its answer has a backstop a little longer than that.
+A :class:`GeneratorSpec` says what to run: which generator (``native``, the C
+one, or ``python``), against which address, how many connections, trips,
+bytes, requests in flight (``depth``), warm-up trips, an offered rate for an
+open loop, whether connections are reopened every run.  :class:`LoadGroup`
+starts one or more generator processes from it, splitting the connections,
+and talks to them in the line protocol of :mod:`.wire`, reading blocking
+(:meth:`LoadGroup.replies`) or on an event loop (:class:`LoopReplies`), so that
+a server on that loop serves while it waits.  Every wait is bounded: the
+generator times its runs out itself and says so, and each read of its answer
+has a backstop a little longer than that.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import math
+import os
 import select
 import subprocess
 import sys
-import zlib
-from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
 
-from benchmarks.core.work import MODULUS, payload
+from benchmarks.scenarios.tcp_echo import native
+from benchmarks.scenarios.tcp_echo.wire import Reply, decode
 
 #: Seconds one run may take; the generator is told so, and servers' blocking calls use it too.
 TIMEOUT_S = 30.0
-LOADGEN_MODULE = f"{__package__}.loadgen"
-# A "stats" reply carries every latency of the runs since the last one.
-REPLY_LIMIT = 1 << 28
 REPLY_GRACE_S = 5.0
-
-#: Commands, one per line on the generator's stdin: start one run; report (and forget) the latencies.
-GO = b"go"
-STATS = b"stats"
-
-Reply = dict[str, Any]
-
-
-def message(connection: int, trip: int, size: int) -> bytes:
-    """Two messages per connection, alternating, so a server echoing stale data is caught."""
-    return payload(2 * connection + trip % 2, size)
+# A "stats" reply carries two histograms: a few hundred kilobytes at most.
+REPLY_LIMIT = 1 << 26
+PYTHON_MODULE = f"{__package__}.loadgen"
+GENERATORS = ("native", "python")
+PLACEMENTS = ("split", "shared")
 
 
-def digest(connection: int, trips: int, size: int) -> int:
-    """The sum of the CRC-32 of every message of a connection, as a correct echo returns them."""
-    even, odd = (zlib.crc32(message(connection, t, size)) for t in (0, 1))
-    return ((trips + 1) // 2 * even + trips // 2 * odd) % MODULUS
+def split_cpus(procs: int) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """``placement=split``: (the server's CPUs, the generators' CPUs) out of this process's own.
+
+    The generators get the last ``procs`` CPUs (at most all but one), the server
+    the rest.  Left to itself, the scheduler puts a waker and its wakee on one CPU
+    (a loopback echo is all wake-ups), and server and generator then share one CPU
+    while the other idles.  None: fewer than two CPUs, nothing to split.
+    """
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    mine = min(max(1, procs), len(cpus) - 1)
+    return tuple(cpus[:-mine]), tuple(cpus[-mine:])
 
 
-def digests(connections: int, trips: int, size: int) -> list[int]:
-    """What the load generator reports for a correct echo: per connection, its digest."""
-    return [digest(c, trips, size) for c in range(connections)]
+@dataclass(frozen=True)
+class GeneratorSpec:
+    """One load: what every generator process of a group is told (see ``echo_loadgen.c``)."""
+
+    port: int
+    connections: int
+    round_trips: int
+    size: int
+    host: str = "127.0.0.1"
+    kind: str = "native"
+    depth: int = 1
+    warmup: int = 0
+    #: open loop: round trips per second over all connections (0: closed loop)
+    rate: float = 0.0
+    reconnect: bool = False
+    procs: int = 1
+    timeout_s: float | None = None
+    #: CPUs the generator processes are pinned to (None: wherever the scheduler puts them)
+    cpus: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in GENERATORS:
+            raise ValueError(f"unknown load generator {self.kind!r}: choose from {', '.join(GENERATORS)}")
+
+    @property
+    def total(self) -> int:
+        return self.connections * self.round_trips
+
+    def shares(self) -> list[tuple[int, int]]:
+        """(first connection, connections) of each process: as even as the division allows."""
+        procs = min(self.procs, self.connections)
+        counts = [self.connections // procs + (k < self.connections % procs) for k in range(procs)]
+        return [(sum(counts[:k]), count) for k, count in enumerate(counts)]
+
+    def command(self, first: int, count: int) -> list[str]:
+        program = ([str(native.binary("echo_loadgen"))] if self.kind == "native"
+                   else [sys.executable, "-m", PYTHON_MODULE])
+        timeout = TIMEOUT_S if self.timeout_s is None else self.timeout_s
+        args = {"host": self.host, "port": self.port, "connections": count, "first-connection": first,
+                "total-connections": self.connections, "size": self.size, "round-trips": self.round_trips,
+                "warmup": self.warmup, "depth": self.depth, "rate": self.rate, "timeout": timeout}
+        flags = [x for name, value in args.items() for x in (f"--{name}", str(value))]
+        return [*program, *flags, *(["--reconnect"] if self.reconnect else [])]
+
+    def describe(self) -> str:
+        what = ("native: echo_loadgen.c, one epoll thread" if self.kind == "native"
+                else "python: loadgen.py, Protocols on the fastest loop")
+        loop = (f"open loop at {self.rate:g} round trips/s" if self.rate
+                else f"closed loop, depth {self.depth}")
+        return f"{what}, {min(self.procs, self.connections)} process(es), {loop}"
+
+    def with_port(self, port: int) -> GeneratorSpec:
+        return replace(self, port=port)
 
 
-def _line(reply: Reply) -> bytes:
-    return json.dumps(reply).encode() + b"\n"
-
-
-def encode_ready() -> bytes:
-    """Sent once the generator has started and imported everything: time may start."""
-    return _line({"ready": True})
-
-
-def encode_run(per_connection: list[int], client_seconds: float) -> bytes:
-    """The answer to ``go``: per-connection digests and the run's duration seen by the client."""
-    return _line({"digests": per_connection, "client_seconds": client_seconds})
-
-
-def encode_stats(latencies_ns: list[int]) -> bytes:
-    """The answer to ``stats``: every round trip's latency since the last ``stats``."""
-    return _line({"latencies_ns": latencies_ns})
-
-
-def encode_error(error: str) -> bytes:
-    return _line({"error": error})
-
-
-def decode(line: bytes) -> Reply:
-    """One reply line; an empty line (the generator died) or an error becomes ConnectionError."""
-    if not line:
-        raise ConnectionError("the load generator did not answer (it died or timed out)")
-    reply: Reply = json.loads(line)
-    if "error" in reply:
-        raise ConnectionError(f"load generator: {reply['error']}")
-    return reply
-
-
-def digests_of(replies: Iterable[Reply]) -> list[int]:
-    return [d for reply in replies for d in reply["digests"]]
-
-
-def latencies_of(replies: Iterable[Reply]) -> list[int]:
-    return [x for reply in replies for x in reply["latencies_ns"]]
-
-
-def client_seconds_of(replies: Iterable[Reply]) -> float:
-    """A run's duration seen by the clients: the slowest generator's."""
-    return max(reply["client_seconds"] for reply in replies)
-
-
-def percentiles(samples: list[int]) -> dict[str, float]:
-    """p50/p90/p99 (nearest rank) of latencies in ns, as microseconds."""
-    ordered = sorted(samples)
-    if not ordered:
-        return {}
-    def rank(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] / 1000.0
-    return {"latency_samples": len(ordered), "latency_p50_us": rank(0.50),
-            "latency_p90_us": rank(0.90), "latency_p99_us": rank(0.99)}
+def open_loop_trips(rate: float, window_s: float, connections: int) -> int:
+    """Trips per connection of an open-loop run of ``window_s`` at ``rate`` (at least one)."""
+    return max(1, math.ceil(rate * window_s / connections))
 
 
 class LoadGenerator:
     """One load generator process, driven over its stdin and stdout."""
 
-    def __init__(self, port: int, connections: int, trips: int, size: int, first: int) -> None:
-        cmd = [sys.executable, "-m", LOADGEN_MODULE, "--port", str(port), "--connections", str(connections),
-               "--round-trips", str(trips), "--size", str(size),
-               "--first-connection", str(first), "--timeout", str(TIMEOUT_S)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    def __init__(self, command: list[str], cpus: tuple[int, ...] | None = None) -> None:
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         try:
+            if cpus is not None:
+                os.sched_setaffinity(self.proc.pid, cpus)
             self.reply()  # "ready": its start-up stays out of the timed runs
         except BaseException:
             self.close()
@@ -140,7 +136,7 @@ class LoadGenerator:
         assert self.proc.stdout is not None
         # The generator times its own runs out first, and says so; this wait is the backstop.
         ready, _, _ = select.select([self.proc.stdout], [], [], TIMEOUT_S + REPLY_GRACE_S)
-        return decode(self.proc.stdout.readline() if ready else b"")
+        return decode(self.proc.stdout.readline(REPLY_LIMIT) if ready else b"")
 
     def close(self) -> None:
         for pipe in (self.proc.stdin, self.proc.stdout):
@@ -159,14 +155,12 @@ class LoadGenerator:
 class LoadGroup:
     """The load generator processes of one session; connections are split between them."""
 
-    def __init__(self, port: int, connections: int, trips: int, size: int, procs: int) -> None:
-        procs = min(procs, connections)
-        shares = [connections // procs + (k < connections % procs) for k in range(procs)]
-        firsts = [sum(shares[:k]) for k in range(procs)]
+    def __init__(self, spec: GeneratorSpec) -> None:
+        self.spec = spec
         self.members: list[LoadGenerator] = []
         try:
-            for share, first in zip(shares, firsts, strict=True):
-                self.members.append(LoadGenerator(port, share, trips, size, first))
+            for first, count in spec.shares():
+                self.members.append(LoadGenerator(spec.command(first, count), spec.cpus))
         except BaseException:
             self.close()
             raise
@@ -177,6 +171,10 @@ class LoadGroup:
 
     def replies(self) -> list[Reply]:
         return [member.reply() for member in self.members]
+
+    def exchange(self, command: bytes) -> list[Reply]:
+        self.send(command)
+        return self.replies()
 
     def close(self) -> None:
         for member in self.members:
@@ -205,7 +203,7 @@ class LoopReplies:
 
     async def read(self) -> list[Reply]:
         lines = await asyncio.gather(*(reader.readline() for reader in self.readers))
-        return [decode(line) for line in lines]
+        return [decode(text) for text in lines]
 
     def close(self) -> None:
         for pipe in self.pipes:

@@ -1,17 +1,17 @@
-"""The load generator of ``tcp_echo``: the same client for every server model.
+"""The Python load generator of ``tcp_echo`` (``--param generator=python``): Protocols on uvloop.
 
-Run as ``python -m benchmarks.scenarios.tcp_echo.loadgen --port P --connections C --round-trips M
---size S``; it lives in its own process, outside every model's code.  Each
-line ``go`` on stdin starts one run: C connections, each doing M round trips
-of an S-byte message (send, wait for the whole echo, check it byte for byte),
-after which it prints one JSON line: the per-connection digests (sum of the
-CRC-32 of every echoed message) and the run's duration seen by the client.
-The line ``stats`` prints, and forgets, the per-request latencies (ns) of the
-runs since the last ``stats``; it is asked for outside the timed region.  End
-of stdin ends the process.  It prints a ``ready`` line once started, so that
-its start-up is never inside a timed run.  Those lines are encoded, and
-decoded by the server side, in :mod:`benchmarks.scenarios.tcp_echo.driver`.  It uses uvloop with
-Protocols, the fastest client Python offers, and every wait has a timeout.
+The same command line and line protocol (:mod:`.wire`) as the native generator
+(``echo_loadgen.c``, the default), for machines without a C compiler and as a
+check on it.  It costs about as much CPU per round trip as the fastest Python
+servers, so on a small machine it is usually the bottleneck: the run's
+capacity measurement says so.
+
+Closed loop: each connection keeps ``--depth`` requests in flight, latency from
+the moment each was written.  Open loop (``--rate``): trip i of connection c is
+due at t0 + (i * C + c) / rate; a pacer sends whatever is due and sleeps
+until the next, latency is measured from the intended time and the pacer's
+own lateness is recorded apart.  Latencies are kept raw during runs (an
+append) and folded into an HdrHistogram when ``stats`` asks, outside the clock.
 """
 
 from __future__ import annotations
@@ -20,137 +20,234 @@ import argparse
 import asyncio
 import sys
 import time
-from functools import partial
+import zlib
+from array import array
+from collections import deque
 from typing import cast
 
 from benchmarks.core.pools import die_with_parent
-from benchmarks.scenarios.loopback import HOST, fastest_loop
-from benchmarks.scenarios.tcp_echo.driver import (
+from benchmarks.core.work import MODULUS
+from benchmarks.scenarios.loopback import fastest_loop
+from benchmarks.scenarios.tcp_echo import histograms
+from benchmarks.scenarios.tcp_echo.cpu import own_cpu, runqueue_wait
+from benchmarks.scenarios.tcp_echo.wire import (
+    CONNECT,
     GO,
     STATS,
-    TIMEOUT_S,
-    digest,
+    WARMUP,
     encode_error,
-    encode_ready,
     encode_run,
-    encode_stats,
+    line,
     message,
 )
 
 
-class EchoClient(asyncio.Protocol):
-    """One connection's M round trips; the hot path does only what checking requires."""
+class Connection(asyncio.Protocol):
+    """One connection's trips of a run; the hot path does only what checking requires."""
 
-    def __init__(self, index: int, trips: int, size: int, latencies: list[int],
-                 done: asyncio.Future[int]) -> None:
-        self._index = index
-        self._trips = trips
+    def __init__(self, index: int, size: int, depth: int, latencies: array[int]) -> None:
+        self.index = index
         self._size = size
+        self._depth = depth
         self._latencies = latencies
-        self._done = done
-        self._trip = 0
-        self._pending = bytearray()
         self._messages = (message(index, 0, size), message(index, 1, size))
-        self._sent = self._messages[0]
-        self._start = 0
+        self._crcs = tuple(zlib.crc32(m) for m in self._messages)
+        self._stamps: deque[int] = deque()
+        self._pending = bytearray()
+        self.closed = False
+        self.begin(0, closed_loop=True)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
-        self._start = time.perf_counter_ns()
-        self._transport.write(self._sent)
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+
+    def begin(self, trips: int, closed_loop: bool) -> None:
+        self.trips, self.done, self.queued, self.digest = trips, 0, 0, 0
+        self._closed_loop = closed_loop
+        self.finished: asyncio.Future[None] = asyncio.get_event_loop().create_future()
+        if trips == 0:
+            self.finished.set_result(None)
+        elif closed_loop:
+            self.send(min(self._depth, trips), time.monotonic_ns())
+
+    def send(self, count: int, stamp: int) -> None:
+        """Write the next ``count`` requests; their latency counts from ``stamp``."""
+        first = self.queued
+        self.queued += count
+        self._stamps.extend([stamp] * count)
+        if count == 1:
+            self.transport.write(self._messages[first & 1])
+        else:
+            self.transport.write(b"".join(self._messages[t & 1] for t in range(first, self.queued)))
 
     def data_received(self, data: bytes) -> None:
-        if not self._pending and len(data) == self._size:
-            echoed = data  # the usual case for small messages: one read, no copy
-        else:
-            self._pending += data
-            if len(self._pending) < self._size:
-                return
-            echoed = bytes(self._pending)
-            self._pending.clear()
-        self._latencies.append(time.perf_counter_ns() - self._start)
-        if echoed != self._sent:
-            self._fail(ConnectionError(f"connection {self._index}: echo of trip {self._trip} differs"))
+        size = self._size
+        if not self._pending and len(data) == size:  # the usual case for small messages: no copy
+            self._echoed(data)
             return
-        self._trip += 1
-        if self._trip < self._trips:
-            self._sent = self._messages[self._trip & 1]
-            self._start = time.perf_counter_ns()
-            self._transport.write(self._sent)
-        else:
-            self._transport.close()
-            if not self._done.done():
-                self._done.set_result(digest(self._index, self._trips, self._size))
+        self._pending += data
+        while len(self._pending) >= size and self._echoed(bytes(self._pending[:size])):
+            del self._pending[:size]
 
-    def _fail(self, exc: Exception) -> None:
-        self._transport.abort()
-        if not self._done.done():
-            self._done.set_exception(exc)
+    def _echoed(self, echo: bytes) -> bool:
+        now = time.monotonic_ns()
+        if self.done >= self.queued:
+            return self._fail(f"connection {self.index}: the server sent more than it was sent")
+        if echo != self._messages[self.done & 1]:
+            return self._fail(f"connection {self.index}: echo of trip {self.done} differs")
+        self._latencies.append(now - self._stamps.popleft())
+        self.digest = (self.digest + self._crcs[self.done & 1]) % MODULUS
+        self.done += 1
+        if self.done == self.trips:
+            self.finished.set_result(None)
+        elif self._closed_loop and self.queued < self.trips:
+            self.send(1, now)
+        return True
+
+    def _fail(self, why: str) -> bool:
+        self.transport.abort()
+        if not self.finished.done():
+            self.finished.set_exception(ConnectionError(why))
+        return False
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if not self._done.done():
-            self._done.set_exception(ConnectionError(
-                f"connection {self._index} closed after {self._trip} of {self._trips} trips"))
+        self.closed = True
+        if not self.finished.done():
+            self.finished.set_exception(ConnectionError(
+                f"connection {self.index} closed by the server after {self.done} of {self.trips} trips"))
 
 
-async def one_run(port: int, connections: range, trips: int, size: int,
-                  latencies: list[int], limit_s: float) -> tuple[list[int], float]:
-    """Every connection's digest, and the run's duration seen by the client."""
-    loop = asyncio.get_running_loop()
-    start = time.perf_counter()
-    futures = []
-    async with asyncio.timeout(limit_s):
-        for index in connections:
-            done: asyncio.Future[int] = loop.create_future()
-            futures.append(done)
-            await loop.create_connection(partial(EchoClient, index, trips, size, latencies, done), HOST, port)
-        digests = await asyncio.gather(*futures)
-    return list(digests), time.perf_counter() - start
+async def until(due_ns: int) -> int:
+    """Sleep until CLOCK_MONOTONIC reaches ``due_ns``; the time it then is."""
+    # uvloop's timers count whole milliseconds: a shorter sleep returns at once, early; so
+    # sleep again for what is left (the loop serves its connections meanwhile)
+    now = time.monotonic_ns()
+    while now < due_ns:
+        await asyncio.sleep((due_ns - now) / 1e9)
+        now = time.monotonic_ns()
+    return now
 
 
-def say(line: bytes) -> None:
-    sys.stdout.buffer.write(line)
-    sys.stdout.buffer.flush()
+class Generator:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.latencies: array[int] = array("q")
+        self.lags: array[int] = array("q")
+        self.conns: list[Connection] = []
+        self.interval_ns = int(1e9 / args.rate) if args.rate > 0 else 0
+
+    async def connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.close()
+        for index in range(self.args.first_connection, self.args.first_connection + self.args.connections):
+            conn = Connection(index, self.args.size, self.args.depth, self.latencies)
+            await loop.create_connection(lambda c=conn: c, self.args.host, self.args.port)  # type: ignore[misc]
+            self.conns.append(conn)
+
+    def close(self) -> None:
+        for conn in self.conns:
+            conn.transport.close()
+        self.conns = []
+
+    async def run(self, trips: int, record: bool) -> tuple[list[int], float, int]:
+        """Every connection's digest after ``trips`` trips each, the run's duration and start."""
+        if self.args.reconnect or not self.conns or any(c.closed for c in self.conns):
+            await self.connect()
+        mark, lag_mark = len(self.latencies), len(self.lags)
+        start = time.monotonic_ns()
+        async with asyncio.timeout(self.args.timeout):
+            for conn in self.conns:
+                conn.begin(trips, closed_loop=self.interval_ns == 0)
+            if self.interval_ns and trips:
+                await self.pace(trips, start)
+            await asyncio.gather(*(conn.finished for conn in self.conns))
+        seconds = (time.monotonic_ns() - start) / 1e9
+        if not record:
+            del self.latencies[mark:], self.lags[lag_mark:]
+        digests = [conn.digest for conn in self.conns]
+        if self.args.reconnect:
+            self.close()
+        return digests, seconds, start
+
+    async def pace(self, trips: int, t0: int) -> None:
+        """Open loop: send each request at its intended time, whatever the server does."""
+        total = self.args.total_connections or self.args.first_connection + self.args.connections
+        for trip in range(trips):
+            for conn in self.conns:
+                due = t0 + (trip * total + conn.index) * self.interval_ns
+                now = await until(due)
+                self.lags.append(now - due)
+                conn.send(1, due)
+
+    def stats(self) -> bytes:
+        reply = {"latency_hdr": histograms.encode(histograms.of(self.latencies)),
+                 "lag_hdr": histograms.encode(histograms.of(self.lags))}
+        del self.latencies[:], self.lags[:]  # the connections keep appending to the same arrays
+        return line(reply)
+
+    async def answer(self, command: bytes) -> bytes:
+        try:
+            if command == GO:
+                before = (*own_cpu(), runqueue_wait())
+                digests, seconds, start = await self.run(self.args.round_trips, record=True)
+                user, kernel, wait = (now - then for now, then in zip((*own_cpu(), runqueue_wait()), before,
+                                                                      strict=True))
+                return encode_run(digests, seconds, user, kernel, wait, start)
+            if command in (CONNECT, WARMUP):
+                if not self.args.reconnect:
+                    await self.connect()
+                if command == WARMUP and self.args.warmup:
+                    await self.run(self.args.warmup, record=False)
+                return line({"warmed" if command == WARMUP else "connected": self.args.connections})
+            if command == STATS:
+                return self.stats()
+            return encode_error(f"unknown command {command!r}")
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            return encode_error(f"{type(exc).__name__}: {exc}")
 
 
-async def serve_commands(port: int, connections: range, trips: int, size: int, limit_s: float) -> None:
+async def serve_commands(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    latencies: list[int] = []
-    say(encode_ready())  # started and imported: time may start
-    while line := (await reader.readline()).strip():
-        if line == GO:
+    generator = Generator(args)
+    say(line({"ready": True}))  # started and imported: time may start
+    try:
+        while command := (await reader.readline()).strip():
             try:
-                reply = encode_run(*await one_run(port, connections, trips, size, latencies, limit_s))
-            except (OSError, TimeoutError) as exc:
-                reply = encode_error(f"{type(exc).__name__}: {exc}")
-        elif line == STATS:
-            reply = encode_stats(latencies)
-            latencies = []
-        else:
-            reply = encode_error(f"unknown command {line!r}")
-        try:
-            say(reply)
-        except BrokenPipeError:
-            return  # the server side has gone: nobody is left to report to
+                say(await generator.answer(command))
+            except BrokenPipeError:
+                return  # the server side has gone: nobody is left to report to
+    finally:
+        generator.close()
+
+
+def say(text: bytes) -> None:
+    sys.stdout.buffer.write(text)
+    sys.stdout.buffer.flush()
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scenarios.tcp_echo.loadgen")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    for flag, default in (("--connections", 1), ("--size", 100), ("--round-trips", 100), ("--depth", 1),
+                          ("--warmup", 0), ("--first-connection", 0), ("--total-connections", 0)):
+        parser.add_argument(flag, type=int, default=default)
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="open loop: round trips/s over all connections")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds a run may take")
+    parser.add_argument("--reconnect", action="store_true", help="new connections every run")
+    return parser
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.scenarios.tcp_echo.loadgen")
-    for flag in ("--port", "--connections", "--round-trips", "--size"):
-        parser.add_argument(flag, type=int, required=True)
-    parser.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds a run may take")
-    parser.add_argument("--first-connection", type=int, default=0,
-                        help="index of this process's first connection (several generators share C)")
-    args = parser.parse_args()
+    args = parser().parse_args()
     die_with_parent()  # a master or worker killed outright takes this process along
     _, factory = fastest_loop()
     loop = factory()
     try:
-        loop.run_until_complete(serve_commands(args.port, range(args.first_connection,
-                                                                  args.first_connection + args.connections),
-                                               args.round_trips, args.size, args.timeout))
+        loop.run_until_complete(serve_commands(args))
     finally:
         loop.close()
 

@@ -1,339 +1,277 @@
-"""The echo servers of ``tcp_echo``, one per kind of model: the model under test is the server.
+"""The blocking echo servers of ``tcp_echo`` and what every server offers; no load generator here.
 
-Every session binds 127.0.0.1 on an ephemeral port, starts the load generator
-(:mod:`benchmarks.scenarios.tcp_echo.loadgen`, its own process, the same for every model,
-driven through :mod:`benchmarks.scenarios.tcp_echo.driver`) and starts its own workers before
-timing.  The event-loop servers share :class:`LoopServer`: a streams server, a Protocol server,
-and one that hands blocking socket calls to threads.  A timed ``run`` tells the generator to
-go, serves until every connection is done, and returns the generator's
-per-connection digests.  Each server is written as a careful engineer would
-write it for its model; every blocking call has a timeout.
+An :class:`EchoServer` is a listening socket and what serves it, written as a
+careful engineer would write it for its model: ``TCP_NODELAY`` on every
+connection (asyncio and uvloop set it on their transports), ``recv_into`` one
+buffer per connection, reused, and waits bounded by the socket's own
+``SO_RCVTIMEO`` / ``SO_SNDTIMEO`` (a Python-level timeout would add a
+``poll`` before every call).  The same objects serve a benchmark session
+(:mod:`.sessions`) and ``python -m benchmarks serve``.
+
+- :class:`IterativeServer` (``sequential``): one connection at a time, to its end.
+- :class:`ThreadPerConnection` (``threads``): an accepting thread, a thread per connection.
+- :class:`PreforkServer` (``processes``): forked workers, each serving one connection at a
+  time, accepting from one shared socket (``accept=shared``) or each from its own
+  ``SO_REUSEPORT`` socket on the same port, the kernel spreading connections by hash
+  (``accept=reuseport``).
+
+A server whose blocking workers serve one connection each to its end, fewer
+of them than there are connections, cannot keep connections open between
+runs: ``persistent`` says so, and the generator then opens them every run.
 """
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing
 import os
-import resource
+import select
 import socket
+import struct
 import threading
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
-from pathlib import Path
-from typing import Any, cast
 
-from benchmarks.core.contract import Session
-from benchmarks.core.pools import (
-    default_executor_size,
-    new_thread_pool,
-    pool_child_init,
-    start_default_executor,
-)
-from benchmarks.scenarios.loopback import HOST
-from benchmarks.scenarios.tcp_echo.driver import (
-    GO,
-    REPLY_GRACE_S,
-    STATS,
-    TIMEOUT_S,
-    LoadGroup,
-    LoopReplies,
-    Reply,
-    digests_of,
-    latencies_of,
-    percentiles,
-)
+from benchmarks.core.pools import pool_child_init
+from benchmarks.scenarios.tcp_echo.cpu import own_cpu, process_cpu, runqueue_wait
 
 CHUNK = 65536
+ACCEPTS = ("shared", "reuseport")
 
 
-def echo_blocking(conn: socket.socket) -> None:
-    with conn:
-        conn.settimeout(TIMEOUT_S)
-        while data := conn.recv(CHUNK):
-            conn.sendall(data)
-
-
-def process_cpu(pid: int) -> tuple[float, float]:
-    """User and kernel CPU seconds of another process (Linux /proc; clock-tick resolution).
-
-    A process that has gone (a killed worker) counts as zero: the run fails anyway.
-    """
+def listen(host: str, port: int, backlog: int = 512, *, bind_only: bool = False) -> socket.socket:
+    """A TCP socket bound to (host, port); listening unless ``bind_only`` (it then only holds the
+    port, with SO_REUSEPORT, for workers that listen on sockets of their own)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0, 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if bind_only:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        if not bind_only:
+            sock.listen(backlog)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
-class EchoSession(Session):
-    """A listening socket and a load generator; subclasses serve.
+def tune(conn: socket.socket, timeout_s: float | None) -> None:
+    conn.setblocking(True)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if timeout_s:
+        limit = struct.pack("ll", int(timeout_s), int(timeout_s % 1 * 1e6))
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, limit)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, limit)
 
-    Besides latency, ``metrics`` reports the server's own CPU time per round
-    trip, split into user and kernel time: on loopback the kernel's TCP work
-    is a large, loop-independent share of each round trip, and the user-space
-    share is where event loops differ.
-    """
 
-    _cpu_mark: tuple[float, float] | None = None
+def echo_blocking(conn: socket.socket, timeout_s: float | None) -> None:
+    """Echo until the peer closes; the one buffer is reused for every read."""
+    with conn:
+        tune(conn, timeout_s)
+        view = memoryview(bytearray(CHUNK))
+        while got := conn.recv_into(view):
+            conn.sendall(view[:got])
 
-    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int) -> None:
-        self.connections = connections
-        self.listener = socket.create_server((HOST, 0), backlog=max(128, 2 * connections))
-        self.listener.settimeout(TIMEOUT_S)
-        port = self.listener.getsockname()[1]
+
+class EchoServer:
+    """A listening socket and what serves it. ``timeout_s`` bounds every blocking call (None in
+    ``serve``, where clients may idle)."""
+
+    #: blocking workers that each serve one connection to its end (None: no such limit)
+    contexts: int | None = None
+
+    def __init__(self, listener: socket.socket, timeout_s: float | None) -> None:
+        self.listener = listener
+        self.timeout_s = timeout_s
+        self.errors: list[BaseException] = []
+
+    def persistent(self, connections: int) -> bool:
+        """Whether ``connections`` may stay open from one run to the next."""
+        return self.contexts is None or self.contexts >= connections
+
+    def start(self) -> None:
+        """Start serving in the background, as far as the model serves in the background."""
+
+    def serve_inline(self, connections: int) -> None:
+        """Serve one run's ``connections`` in the calling thread (a server that serves there)."""
+
+    def background(self) -> threading.Thread | None:
+        """For ``serve``: a thread serving what ``serve_inline`` serves in a session, if anything."""
+        return None
+
+    def cpu(self) -> tuple[float, float, float]:
+        """User and kernel CPU seconds so far, and seconds its threads waited for a CPU."""
+        return (*own_cpu(), runqueue_wait())
+
+    def check(self) -> None:
+        if self.errors:
+            raise ConnectionError(f"{type(self).__name__} failed: {self.errors[0]!r}")
+
+    def stop(self) -> None:
         try:
-            self.loadgen = LoadGroup(port, connections, trips, size, loadgen_procs)
-        except BaseException:
-            self.listener.close()
-            raise
-
-    def run(self) -> list[int]:
-        self.mark_cpu()
-        self.loadgen.send(GO)
-        self.serve()
-        return digests_of(self.loadgen.replies())
-
-    def serve(self) -> None:
-        raise NotImplementedError
-
-    def server_cpu(self) -> tuple[float, float]:
-        usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process
-        return usage.ru_utime, usage.ru_stime
-
-    def mark_cpu(self) -> None:
-        """Start the CPU count at the first run after set-up or after ``metrics``."""
-        if self._cpu_mark is None:
-            self._cpu_mark = self.server_cpu()
-
-    def summarize(self, replies: list[Reply]) -> dict[str, float]:
-        latencies = latencies_of(replies)
-        result = percentiles(latencies)
-        if self._cpu_mark is not None and latencies:
-            user, kernel = (now - then for now, then in zip(self.server_cpu(), self._cpu_mark, strict=True))
-            result["server_user_us_per_rt"] = round(1e6 * user / len(latencies), 3)
-            result["server_kernel_us_per_rt"] = round(1e6 * kernel / len(latencies), 3)
-        self._cpu_mark = None
-        return result
-
-    def metrics(self) -> dict[str, float]:
-        self.loadgen.send(STATS)
-        return self.summarize(self.loadgen.replies())
-
-    def close(self) -> None:
-        self.loadgen.close()
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in accept (Linux)
+        except OSError:
+            pass  # not listening (a port holder), or already shut
         self.listener.close()
 
 
-class IterativeServer(EchoSession):
-    """sequential: one connection at a time, in the calling thread."""
+class IterativeServer(EchoServer):
+    """sequential: one connection at a time, in the calling thread, to its end."""
 
-    def serve(self) -> None:
-        for _ in range(self.connections):
+    contexts = 1
+    current: socket.socket | None = None
+
+    def persistent(self, connections: int) -> bool:
+        return False  # it serves in the calling thread, which must return at the end of a run
+
+    def serve_inline(self, connections: int) -> None:
+        self.listener.settimeout(self.timeout_s)
+        for _ in range(connections):
             conn, _ = self.listener.accept()
-            echo_blocking(conn)
+            echo_blocking(conn, self.timeout_s)
+
+    def background(self) -> threading.Thread:
+        self.lock = threading.Lock()
+        self.stopped = False
+
+        def forever() -> None:
+            while True:
+                try:
+                    conn, _ = self.listener.accept()
+                    with self.lock:
+                        if self.stopped:
+                            conn.close()
+                            return
+                        self.current = conn
+                    echo_blocking(conn, self.timeout_s)
+                except OSError:
+                    if self.listener.fileno() < 0:
+                        return  # stopped
+        return threading.Thread(target=forever, name="concbench-echo-iterative")
+
+    def stop(self) -> None:
+        super().stop()
+        if not hasattr(self, "lock"):
+            return  # a session's: it served in the caller's thread, which has returned
+        with self.lock:
+            self.stopped = True
+            if self.current is not None:  # a client still connected (serve): wake the thread
+                try:
+                    self.current.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
 
-class ThreadPerConnection(EchoSession):
-    """threads: a new thread for every accepted connection."""
+class ThreadPerConnection(EchoServer):
+    """threads: an accepting thread starts a thread for every connection."""
 
-    def serve(self) -> None:
-        errors: list[BaseException] = []
+    def start(self) -> None:
+        self.lock = threading.Lock()
+        self.live: set[socket.socket] = set()
+        self.threads: list[threading.Thread] = []
+        self.acceptor = threading.Thread(target=self._accept, name="concbench-echo-accept")
+        self.acceptor.start()
 
-        def handle(conn: socket.socket) -> None:
+    def _accept(self) -> None:
+        while True:
             try:
-                echo_blocking(conn)
-            except OSError as exc:
-                errors.append(exc)
-
-        threads = []
-        for _ in range(self.connections):
-            conn, _ = self.listener.accept()
-            thread = threading.Thread(target=handle, args=(conn,))
+                conn, _ = self.listener.accept()
+            except OSError:
+                return  # stop() shut the listener down
+            with self.lock:
+                self.live.add(conn)
+            thread = threading.Thread(target=self._handle, args=(conn,), name="concbench-echo-conn")
             thread.start()
-            threads.append(thread)
-        for thread in threads:
-            thread.join(TIMEOUT_S)
-        if errors or any(t.is_alive() for t in threads):
-            raise ConnectionError(f"thread-per-connection server failed: {errors[:1]}")
+            self.threads = [t for t in self.threads if t.is_alive()]  # serve: clients come and go
+            self.threads.append(thread)
+
+    def _handle(self, conn: socket.socket) -> None:
+        try:
+            echo_blocking(conn, self.timeout_s)
+        except OSError as exc:
+            if self.listener.fileno() >= 0:  # an error while stopping is the stop itself
+                self.errors.append(exc)
+        finally:
+            with self.lock:
+                self.live.discard(conn)
+
+    def stop(self) -> None:
+        super().stop()
+        self.acceptor.join()
+        with self.lock:
+            for conn in self.live:  # clients still connected (serve): wake their threads
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        for thread in self.threads:
+            thread.join()
 
 
-def _prefork_worker(listener: socket.socket) -> None:
+def _prefork_worker(listener: socket.socket, address: tuple[str, int] | None, ready: int,
+                    timeout_s: float | None) -> None:
     pool_child_init()
-    listener.settimeout(None)  # idle workers wait for the next run's connections
+    if address is not None:  # reuseport: a listening socket of its own on the shared port
+        listener = listen(*address, bind_only=True)
+        listener.listen(512)
+    os.write(ready, b"!")
     while True:
         conn, _ = listener.accept()
-        echo_blocking(conn)
+        try:
+            echo_blocking(conn, timeout_s)
+        except OSError:
+            pass  # that client's problem: the next one is served
 
 
-class PreforkServer(EchoSession):
-    """processes: pre-forked workers sharing the listening socket, one connection each at a time."""
+class PreforkServer(EchoServer):
+    """processes: ``workers`` processes forked before serving, one connection each at a time."""
 
-    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int, workers: int) -> None:
-        super().__init__(connections, trips, size, loadgen_procs)
+    START_TIMEOUT_S = 30.0
+
+    def __init__(self, listener: socket.socket, timeout_s: float | None, workers: int, accept: str) -> None:
+        super().__init__(listener, timeout_s)
+        self.contexts = workers
+        self.accept = accept
+        self.workers: list[multiprocessing.process.BaseProcess] = []
+
+    def persistent(self, connections: int) -> bool:
+        # By hash the kernel may hand two connections to one worker, which serves one at a time
+        return self.accept == "shared" and super().persistent(connections)
+
+    def start(self) -> None:
         context = multiprocessing.get_context("fork")
-        self.workers = [context.Process(target=_prefork_worker, args=(self.listener,), daemon=True)
-                        for _ in range(workers)]
-        for worker in self.workers:
-            worker.start()
+        address = self.listener.getsockname()[:2] if self.accept == "reuseport" else None
+        read, write = os.pipe()
+        try:
+            for _ in range(int(self.contexts or 1)):
+                worker = context.Process(target=_prefork_worker, daemon=True,
+                                         args=(self.listener, address, write, self.timeout_s))
+                worker.start()
+                self.workers.append(worker)
+            got = b""
+            while len(got) < len(self.workers):  # every worker listens before any client connects
+                if not select.select([read], [], [], self.START_TIMEOUT_S)[0]:
+                    raise RuntimeError(f"pre-forked workers not listening after {self.START_TIMEOUT_S:g} s")
+                got += os.read(read, len(self.workers))
+        finally:
+            os.close(read)
+            os.close(write)
 
-    def serve(self) -> None:
-        return None  # the workers serve; run() waits for the generator's answer
+    def cpu(self) -> tuple[float, float, float]:
+        user, kernel, wait = super().cpu()
+        for pid in [w.pid for w in self.workers if w.pid is not None]:
+            worker = process_cpu(pid)
+            user, kernel, wait = user + worker[0], kernel + worker[1], wait + runqueue_wait(pid)
+        return user, kernel, wait
 
-    def server_cpu(self) -> tuple[float, float]:
-        own = super().server_cpu()
-        workers = [process_cpu(w.pid) for w in self.workers if w.pid is not None]
-        return own[0] + sum(u for u, _ in workers), own[1] + sum(k for _, k in workers)
+    def check(self) -> None:
+        dead = [w.exitcode for w in self.workers if not w.is_alive()]
+        if dead:
+            raise ConnectionError(f"{len(dead)} pre-forked worker(s) died (exit status {dead[0]})")
 
-    def close(self) -> None:
+    def stop(self) -> None:
         for worker in self.workers:
             worker.terminate()
         for worker in self.workers:
-            worker.join(TIMEOUT_S)
+            worker.join(self.START_TIMEOUT_S)
             worker.close()
-        super().close()
-
-
-class EchoProtocol(asyncio.Protocol):
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
-
-    def data_received(self, data: bytes) -> None:
-        self.transport.write(data)
-
-
-async def echo_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(CHUNK):
-            writer.write(data)
-            await writer.drain()
-    finally:
-        writer.close()
-
-
-class LoopServer(EchoSession):
-    """asyncio / uvloop: a server on an event loop of the session's own, which also reads the replies.
-
-    A subclass sets up serving in ``start``, before timing, and serves a run's
-    connections in ``serve_connections``, unless the loop's callbacks do.
-    """
-
-    #: the callback server of a subclass that has one, closed with the session
-    server: asyncio.AbstractServer | None = None
-
-    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int,
-                 loop_factory: Callable[[], asyncio.AbstractEventLoop]) -> None:
-        self.loop = loop_factory()
-        self.replies = LoopReplies()
-        try:
-            super().__init__(connections, trips, size, loadgen_procs)
-        except BaseException:
-            self.loop.close()
-            raise
-        try:
-            self.loop.run_until_complete(self._start())
-        except BaseException:
-            self.close()
-            raise
-
-    async def _start(self) -> None:
-        await self.start()
-        await self.replies.attach(self.loadgen)
-
-    async def start(self) -> None:
-        """Set up serving (a server, threads), before timing."""
-
-    async def serve_connections(self) -> None:
-        """Serve one run's connections; by default the loop's callbacks do, and this returns at once."""
-
-    async def _run(self) -> list[int]:
-        self.loadgen.send(GO)
-        async with asyncio.timeout(TIMEOUT_S + REPLY_GRACE_S):
-            await self.serve_connections()
-            replies = await self.replies.read()
-        return digests_of(replies)
-
-    def run(self) -> list[int]:
-        self.mark_cpu()
-        return self.loop.run_until_complete(self._run())
-
-    def metrics(self) -> dict[str, float]:
-        self.loadgen.send(STATS)
-        return self.summarize(self.loop.run_until_complete(asyncio.wait_for(self.replies.read(), TIMEOUT_S)))
-
-    def release(self) -> None:
-        """Release what ``start`` made besides the loop's own; called once the default executor is down."""
-
-    def close(self) -> None:
-        loop = self.loop
-        try:
-            if self.server is not None:
-                self.server.close()
-                loop.run_until_complete(self.server.wait_closed())
-            self.replies.close()
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            self.release()
-            try:
-                super().close()
-            finally:
-                loop.close()
-
-
-class StreamsServer(LoopServer):
-    """asyncio / uvloop, ``server=streams``: ``asyncio.start_server`` with a reader and a writer."""
-
-    async def start(self) -> None:
-        self.listener.setblocking(False)
-        self.server = await asyncio.start_server(echo_stream, sock=self.listener)
-
-
-class ProtocolServer(LoopServer):
-    """asyncio / uvloop, ``server=protocol``: ``loop.create_server`` with a Protocol that echoes."""
-
-    async def start(self) -> None:
-        self.listener.setblocking(False)
-        self.server = await self.loop.create_server(EchoProtocol, sock=self.listener)
-
-
-class BlockingOnLoopServer(LoopServer):
-    """to_thread, executor-thread: the loop hands every blocking socket call (accept, recv, sendall)
-    to a thread: the default executor (``pool_size`` 0), or a pool of ``pool_size`` threads.
-    """
-
-    def __init__(self, connections: int, trips: int, size: int, loadgen_procs: int,
-                 loop_factory: Callable[[], asyncio.AbstractEventLoop], pool_size: int) -> None:
-        self.pool_size = pool_size
-        self.pool: ThreadPoolExecutor | None = None
-        super().__init__(connections, trips, size, loadgen_procs, loop_factory)
-
-    async def start(self) -> None:
-        if self.pool_size:
-            # Blocks the loop while the pool's threads start: before timing, with nothing else on it.
-            self.pool = new_thread_pool(self.pool_size)
-        else:  # to_thread: start its threads now
-            await start_default_executor(self.loop, default_executor_size())
-
-    def blocking(self, func: Callable[..., Any], *args: Any) -> Awaitable[Any]:
-        if self.pool is not None:
-            return self.loop.run_in_executor(self.pool, partial(func, *args))
-        return asyncio.to_thread(func, *args)
-
-    async def serve_connections(self) -> None:
-        async def handle(conn: socket.socket) -> None:
-            with conn:
-                conn.settimeout(TIMEOUT_S)
-                while data := await self.blocking(conn.recv, CHUNK):
-                    await self.blocking(conn.sendall, data)
-
-        handlers = []
-        for _ in range(self.connections):
-            conn, _ = await self.blocking(self.listener.accept)
-            handlers.append(asyncio.create_task(handle(conn)))
-        await asyncio.gather(*handlers)
-
-    def release(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        super().stop()

@@ -1,0 +1,56 @@
+"""The C helpers of ``tcp_echo``, compiled once with the machine's C compiler and cached.
+
+``echo_peer.c`` (a trivial epoll echo server that bounds what a generator can
+drive) and ``echo_loadgen.c`` (the native load generator) ship as source in
+the package (pyproject's package data).  Each is built on first use into
+``~/.cache/concbench/native/<name>-<hash of the source>``: a changed source
+gets a new binary, and a concurrent build never exposes half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).parent
+#: -O2 as a distribution would build it; nothing machine-specific, so the cache can be shared
+CFLAGS = ("-O2", "-Wall")
+BUILD_TIMEOUT_S = 120.0
+
+
+class NoCompiler(RuntimeError):
+    """No C compiler here: the native helpers cannot be built."""
+
+
+def cache_dir() -> Path:
+    """Where built helpers are kept between runs: outside the repository and outside the
+    temporary directory, whose ``concbench-*`` entries the tests count as leaks."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "concbench"
+
+
+def compiler() -> str | None:
+    return shutil.which("cc") or shutil.which("gcc")
+
+
+def binary(name: str) -> Path:
+    """The built helper ``name`` (``echo_peer``, ``echo_loadgen``); NoCompiler if none can be built."""
+    cc = compiler()
+    if cc is None:
+        raise NoCompiler(f"{name} needs a C compiler (cc or gcc) on PATH")
+    source = HERE / f"{name}.c"
+    digest = hashlib.sha256(source.read_bytes() + " ".join(CFLAGS).encode()).hexdigest()[:16]
+    target = cache_dir() / "native" / f"{name}-{digest}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+        try:
+            subprocess.run([cc, *CFLAGS, "-o", str(partial), str(source)], check=True,
+                           timeout=BUILD_TIMEOUT_S, capture_output=True)
+            partial.replace(target)  # atomic: a concurrent build never sees half a binary
+        finally:
+            partial.unlink(missing_ok=True)
+    return target
