@@ -16,6 +16,9 @@ from typing import Any, TypeVar
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import BadInput
 from benchmarks.models import (
+    anyio_taskgroup,
+    anyio_to_process,
+    anyio_to_thread,
     asyncio_loop,
     executor_process,
     executor_thread,
@@ -23,6 +26,8 @@ from benchmarks.models import (
     sequential,
     threads,
     to_thread,
+    trio_nursery,
+    trio_to_thread,
     uvloop_loop,
 )
 from benchmarks.scenarios import (
@@ -69,6 +74,11 @@ MODELS: dict[str, Model] = {
         to_thread.MODEL,
         executor_thread.MODEL,
         executor_process.MODEL,
+        trio_nursery.MODEL,
+        trio_to_thread.MODEL,
+        anyio_taskgroup.MODEL,
+        anyio_to_thread.MODEL,
+        anyio_to_process.MODEL,
     )
 }
 

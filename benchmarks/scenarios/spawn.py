@@ -106,7 +106,8 @@ class Spawn(Scenario):
         return None
 
     def work(self, params: Mapping[str, Value]) -> Work:
-        return Work(n=int(params["n"]), kind=self.kind, call=unit, acall=aunit)
+        # aunit awaits nothing: every async library runs it as it is
+        return Work(n=int(params["n"]), kind=self.kind, call=unit, acall=aunit, neutral=True)
 
     def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
         if params["lifecycle"] == "cold":

@@ -50,7 +50,7 @@ from benchmarks.core.capabilities import (
 )
 from benchmarks.core.contract import Scenario, Session, SessionKind, SessionTable
 from benchmarks.core.params import Param, Value
-from benchmarks.core.work import Checksum, Work, checksum, inline_async
+from benchmarks.core.work import Checksum, Work, checksum, inline_work
 from benchmarks.scenarios import cpu_pure
 from benchmarks.scenarios.pipeline.sessions import (
     AsyncPipeline,
@@ -175,7 +175,7 @@ class Pipeline(Scenario):
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = partial(cpu_pure.unit, size=int(params["stage_steps"]))
-        return Work(n=int(params["items"]), kind=self.kind, call=call, acall=inline_async(call))
+        return inline_work(int(params["items"]), self.kind, call)
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         size = int(params["stage_steps"])
