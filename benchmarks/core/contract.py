@@ -22,6 +22,7 @@ Extension points, all of them (the tests check this list against the code):
 ``Capability.library``        the async library whose form of the units it awaits (None: blocking)
 ``Capability.apart``          runs outside the master: verified in a disposable child process
 ``Capability.worker_init``    once, first thing in the pyperf worker timing it (gevent patches)
+``Capability.worker_exit``    once, last thing in that process (a Dask cluster is stopped)
 ``Capability.per_process``    its resources (a cluster) outlive sessions: no cold start per value
 ``Capability.cpu_units``      where a CPU unit runs: "inline", "threads", "processes", "cluster"
 ``Model.params``              the capability's parameters plus the model's own
@@ -132,6 +133,11 @@ class Capability(ABC):
     def worker_init(self) -> None:
         """Once, in the process that will run this capability's sessions, before anything else
         (only for ``apart`` capabilities): gevent's monkey-patching."""
+        return None
+
+    def worker_exit(self) -> None:
+        """Once, when that process is done with this capability's sessions: stop what outlives
+        them (the Dask cluster of ``per_process``)."""
         return None
 
     def cpu_units(self, params: Mapping[str, Value]) -> str:

@@ -22,6 +22,7 @@ from benchmarks.models import (
     asyncio_loop,
     executor_process,
     executor_thread,
+    gevent_greenlets,
     processes,
     rloop_loop,
     sequential,
@@ -81,6 +82,7 @@ MODELS: dict[str, Model] = {
         anyio_taskgroup.MODEL,
         anyio_to_thread.MODEL,
         anyio_to_process.MODEL,
+        gevent_greenlets.MODEL,
     )
 }
 

@@ -12,6 +12,7 @@ that failed verification is simply never asked for.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 
 from benchmarks.core.params import parse_assignments
@@ -41,6 +42,13 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     runner.metadata["profile"] = profile.name
     if args.worker:
         die_with_parent()  # a master killed outright takes its workers (and their pools) along
+        if 0 <= args.worker_task < len(cases):
+            # A capability that runs apart sets this process up for its own benchmark only,
+            # before anything is registered or timed (gevent patches here, never in the master).
+            capability = cases[args.worker_task].model.capability
+            if capability.apart:
+                capability.worker_init()
+                atexit.register(capability.worker_exit)
         for index, case in enumerate(cases):
             # Only this worker's own benchmark needs its metadata (and expected value).
             mine = index == args.worker_task
