@@ -74,6 +74,9 @@ class Work:
     #: ``call`` blocks in system calls no event loop can wait on (regular files): a model
     #: whose blocking units otherwise run cooperatively (gevent) hands them to threads.
     blocks_natively: bool = False
+    #: Why the units must run on this machine (a server on its loopback, files in its
+    #: temporary directory), or None: a remote cluster's workers cannot run them.
+    local: str | None = None
 
     def aform(self, library: str) -> Callable[[int], Awaitable[int]] | None:
         """The unit as ``library``'s coroutine (None: the scenario has no such form)."""
@@ -108,9 +111,10 @@ def _unprepared(i: int) -> int:
 
 
 def unprepared(n: int, kind: str, limit: int = 0, libraries: Iterable[str] = (),
-               blocks_natively: bool = False) -> Work:
+               blocks_natively: bool = False, local: str | None = None) -> Work:
     """The shape of work whose resources (files, a server) are not set up yet; ``libraries``
     names the async forms ``Scenario.prepared`` will bind (what models are told they can run)."""
     placeholder = inline_async(_unprepared)
     return Work(n=n, kind=kind, call=_unprepared, acall=placeholder, limit=limit,
-                aforms={library: placeholder for library in libraries}, blocks_natively=blocks_natively)
+                aforms={library: placeholder for library in libraries}, blocks_natively=blocks_natively,
+                local=local)

@@ -20,6 +20,7 @@ from benchmarks.models import (
     anyio_to_process,
     anyio_to_thread,
     asyncio_loop,
+    dask_cluster,
     executor_process,
     executor_thread,
     gevent_greenlets,
@@ -83,6 +84,7 @@ MODELS: dict[str, Model] = {
         anyio_to_thread.MODEL,
         anyio_to_process.MODEL,
         gevent_greenlets.MODEL,
+        dask_cluster.MODEL,
     )
 }
 

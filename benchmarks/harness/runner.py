@@ -15,6 +15,7 @@ import argparse
 import atexit
 import os
 
+from benchmarks.core.cluster import configure as configure_cluster
 from benchmarks.core.params import parse_assignments
 from benchmarks.core.pools import die_with_parent
 from benchmarks.harness.environment import format_cpus, interpreter_metadata, worker_cpus
@@ -34,6 +35,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     profile = chosen_profile(parser, argv)
     args = runner.parse_args([*profile.pyperf_args, *argv])
     load_plugins(args.plugin)
+    configure_cluster(args.dask_scheduler)  # before planning: the dask model's metadata says where
     cases, unsupported = plan(args.scenario, args.model, parse_assignments(args.param), profile)
     cpus = worker_cpus(args.affinity)
     if cpus is not None:

@@ -61,6 +61,8 @@ async def _via_anyio_thread(call: Callable[[int], int], i: int) -> int:
     return await anyio.to_thread.run_sync(call, i)
 
 
+#: why a remote cluster cannot run these units
+LOCAL = "its files are in this machine's temporary directory"
 #: the async forms of a unit: each library's to_thread (none has native file I/O)
 LIBRARIES = ("trio", "anyio")
 
@@ -79,14 +81,15 @@ class FileIO(Scenario):
         return gather_only(model.params)
 
     def work(self, params: Mapping[str, Value]) -> Work:
-        return unprepared(int(params["n"]), self.kind, libraries=LIBRARIES, blocks_natively=True)
+        return unprepared(int(params["n"]), self.kind, libraries=LIBRARIES, blocks_natively=True,
+                          local=LOCAL)
 
     def _bind(self, params: Mapping[str, Value], call: Callable[[int], int]) -> Work:
         return Work(n=int(params["n"]), kind=self.kind, call=call,
                     acall=partial(_via_default_executor, call),
                     aforms={"trio": partial(_via_trio_thread, call),
                             "anyio": partial(_via_anyio_thread, call)},
-                    blocks_natively=True)
+                    blocks_natively=True, local=LOCAL)
 
     @contextmanager
     def prepared(self, params: Mapping[str, Value]) -> Iterator[Work]:

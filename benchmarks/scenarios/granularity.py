@@ -78,6 +78,10 @@ OTHER_PROCESSES = ("anyio.to_process pipes each unit to a worker process as exec
                    "which granularity keeps as the async bridge to processes (cpu_pure and cpu_hash "
                    "measure anyio.to_process)")
 
+#: More tasks than this per value would cost a Dask cluster (about 2 ms per task here) seconds per
+#: value of dispatch alone, and the default profile's budget with it.
+MAX_CLUSTER_TASKS = 1000
+
 
 #: bytes per hashlib update: large enough that the GIL is released, small enough to stay in cache
 BLOCK = 65536
@@ -153,6 +157,10 @@ class Granularity(Scenario):
             return OTHER_THREADS
         if where == "processes":
             return OTHER_PROCESSES
+        if units(params) > MAX_CLUSTER_TASKS:
+            return (f"{units(params)} tasks per value at a cluster's ~2 ms of dispatch each would spend "
+                    f"seconds dispatching {params['total_ms']} ms of work: a cluster's crossover lies "
+                    "among the larger units")
         return None  # a cluster: where it starts to pay is this scenario's question
 
     def work(self, params: Mapping[str, Value]) -> Work:

@@ -97,6 +97,9 @@ class Spawn(Scenario):
         return params
 
     def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
+        if params["lifecycle"] == "cold" and model.capability.per_process:
+            return (f"{model.capability.describe()} lives for the whole process, started before the "
+                    "first value: no value can time its cold start (its start-up is recorded apart)")
         if params.get("task_factory") != "eager":
             return None
         if not hasattr(asyncio, "eager_task_factory"):
