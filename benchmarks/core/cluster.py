@@ -208,7 +208,7 @@ class DaskCluster(Capability):
     def worker_exit(self) -> None:
         disconnect()
 
-    def cpu_units(self, params: Mapping[str, Value]) -> str:
+    def cpu_units(self, params: Mapping[str, Value]) -> str | None:
         return "cluster"
 
     def remote(self) -> bool:

@@ -140,10 +140,10 @@ class Capability(ABC):
         them (the Dask cluster of ``per_process``)."""
         return None
 
-    def cpu_units(self, params: Mapping[str, Value]) -> str:
+    def cpu_units(self, params: Mapping[str, Value]) -> str | None:
         """Where a CPU unit runs: "inline" (the calling or loop thread), "threads",
-        "processes" or "cluster"."""
-        return "inline"
+        "processes" or "cluster"; None: not declared (a scenario then runs it as any other)."""
+        return None
 
     def parallelism(self, work: Work, params: Mapping[str, Value]) -> int:
         return 1

@@ -107,7 +107,7 @@ class Greenlets(Capability):
             warnings.simplefilter("ignore")
             monkey.patch_all()
 
-    def cpu_units(self, params: Mapping[str, Value]) -> str:
+    def cpu_units(self, params: Mapping[str, Value]) -> str | None:
         return "threads"
 
     def threadpool_size(self, work: Work) -> int:

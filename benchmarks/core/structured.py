@@ -169,9 +169,22 @@ class TrioRunner(HostThread):
 
 
 class AnyioRunner(HostThread):
+    #: anyio's own worker threads on asyncio (on trio it uses trio's thread cache), and the
+    #: threads with which asyncio waits for a child process (to_process's workers)
+    HELPER_THREADS = ("AnyIO worker thread", "asyncio-waitpid-")
+
     def __init__(self, backend: str) -> None:
         self.backend = backend
+        self._before = set(threading.enumerate())
         super().__init__()
+
+    def close(self) -> None:
+        super().close()
+        # the run's end told its worker threads (and worker processes) to stop: wait until
+        # they have, so that nothing of this session outlives close()
+        for thread in threading.enumerate():
+            if thread.name.startswith(self.HELPER_THREADS) and thread not in self._before:
+                thread.join(STOP_TIMEOUT_S)
 
     def start_run(self, host: Callable[[], Coroutine[Any, Any, None]]) -> None:
         import anyio
@@ -322,7 +335,7 @@ class TaskGroups(Capability):
     def unsupported(self, params: Mapping[str, Value]) -> str | None:
         return missing(self.lib) or (missing("trio") if self.backend(params) == "trio" else None)
 
-    def cpu_units(self, params: Mapping[str, Value]) -> str:
+    def cpu_units(self, params: Mapping[str, Value]) -> str | None:
         return {None: "inline", "to_thread": "threads", "to_process": "processes"}[self.offload]
 
     def limiter_size(self) -> int:

@@ -2,6 +2,12 @@
 
 Like ``uvloop``: only the loop factory differs.  rloop 0.5 is young: where a
 scenario needs something it lacks, the pair fails verification and says so.
+One workaround: rloop 0.5 makes a new self-pipe socket pair every time the
+loop starts running (every ``run_until_complete``); on stop its core closes
+both descriptors but leaves the Python socket objects owning them, so the
+garbage collector later warns (ResourceWarning) and closes those numbers
+again, by then maybe another file's.  The factory's loop detaches them when
+the loop stops (inside the clock, like the pair's creation: nanoseconds).
 """
 
 from __future__ import annotations
@@ -20,8 +26,16 @@ class Rloop(Loop):
     def factory(self) -> LoopFactory:
         import rloop
 
-        factory: LoopFactory = rloop.new_event_loop
-        return factory
+        class ClosingRLoop(rloop.RLoop):
+            def _ssock_stop(self) -> None:
+                reader, writer = self._ssock_r, self._ssock_w
+                super()._ssock_stop()
+                # rloop's core has closed both descriptors: the Python objects must not close
+                # them again (by then the numbers may belong to another file)
+                reader.detach()
+                writer.detach()
+
+        return ClosingRLoop
 
     def version(self) -> str:
         return version("rloop")
