@@ -30,7 +30,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from importlib import metadata as importlib_metadata
 from typing import Any, ClassVar, TypeVar
@@ -327,7 +327,11 @@ class TaskGroups(Capability):
         return f"{group} running {how}"
 
     def params(self) -> tuple[Param, ...]:
-        return (BACKEND,) if self.lib == "anyio" else ()
+        if self.lib != "anyio":
+            return ()
+        # where units block in threads or processes the backend only runs the fan-out: asyncio
+        # alone by default (--param backend=asyncio,trio sweeps both)
+        return (BACKEND if self.offload is None else replace(BACKEND, default=("asyncio",)),)
 
     def backend(self, params: Mapping[str, Value]) -> str:
         return "trio" if self.lib == "trio" else str(params.get("backend", "asyncio"))

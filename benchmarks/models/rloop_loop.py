@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from benchmarks.core.aio import APIS, LoopFactory
+from benchmarks.core.aio import LoopFactory
 from benchmarks.core.capabilities import EventLoop, Loop
 from benchmarks.core.contract import Model
 from benchmarks.core.structured import missing, version
@@ -49,8 +49,10 @@ RLOOP = Rloop()
 
 class RloopModel(Model):
     name = "rloop"
-    summary = "the asyncio model's coroutines on rloop's event loop"
-    capability = EventLoop(RLOOP, apis=tuple(APIS))
+    summary = "the asyncio model's coroutines on rloop's event loop (api: gather by default)"
+    # gather alone by default: the api variants are asyncio's and uvloop's comparison, and a
+    # third loop sweeping them would add 10 benchmarks to the default profile
+    capability = EventLoop(RLOOP)
 
 
 MODEL = RloopModel()
