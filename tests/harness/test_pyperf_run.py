@@ -36,6 +36,8 @@ METRIC_SCENARIOS = {"tcp_echo", "primitives", "pipeline", "cancel_timeout", "ret
 
 
 def records_metrics(meta: dict[str, object]) -> bool:
+    if meta["model"] == "dask":
+        return True  # the worker process's cluster start-up, once (cluster_start_s)
     if meta["scenario"] == "cancel_timeout":
         return meta["param_op"] == "shutdown"  # deadline calls record nothing but time
     if meta["scenario"] == "retry_ratelimit":

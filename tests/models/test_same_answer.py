@@ -13,16 +13,10 @@ from tests.support.tiny import TINY
 
 CASES, UNSUPPORTED = plan(overrides=TINY, profile=PROFILES["quick"])
 
-#: Models run in a child process here although the harness runs them in-process: rloop 0.5 never
-#: closes a loop's epoll and eventfd descriptors (two per loop, measured), which the leak check
-#: would otherwise count against every rloop pair.
-IN_A_CHILD = {"rloop"}
-
-
 def run_once(case: Case) -> list[int]:
-    # gevent and dask run apart (a monkey-patched process; a cluster per process), as the master
-    # verifies them: the same forked child
-    if case.model.capability.apart or case.model.name in IN_A_CHILD:
+    # gevent, dask and rloop run apart (a monkey-patched process; a cluster per process; a loop
+    # that leaks descriptors), as the master verifies them: the same forked child
+    if case.model.capability.apart:
         return run_apart(case)
     with case.session() as session:
         return session.run()
@@ -48,16 +42,17 @@ def test_every_start_method(model: str, start_method: str) -> None:
 
 
 OTHER_RUNTIMES = {"trio", "trio-to_thread", "anyio", "anyio-to_thread", "anyio-to_process", "gevent", "dask"}
+BUT_TRIO = OTHER_RUNTIMES - {"trio"}  # trio has sessions of its own (nursery, memory channels, fail_after)
 # Each declined pair is a decision, with its reason in the scenario or model.
 DECLINED = {
     # tcp_echo has no session for the other runtimes yet (its servers are being rewritten)
     "tcp_echo": {"executor-process"} | OTHER_RUNTIMES,
     "granularity": {"asyncio", "uvloop", "rloop", "to_thread", "executor-thread", "trio", "trio-to_thread",
                     "anyio", "anyio-to_thread", "anyio-to_process", "gevent"},
-    "primitives": {"sequential", "to_thread", "executor-thread", "executor-process"} | OTHER_RUNTIMES,
+    "primitives": {"sequential", "to_thread", "executor-thread", "executor-process"} | BUT_TRIO,
     # op=shutdown only: these models cannot stop a running unit (their op=deadline runs)
-    "cancel_timeout": {"sequential", "to_thread", "executor-thread", "executor-process"} | OTHER_RUNTIMES,
-    "pipeline": OTHER_RUNTIMES,
+    "cancel_timeout": {"sequential", "to_thread", "executor-thread", "executor-process"} | BUT_TRIO,
+    "pipeline": BUT_TRIO,
     # the ratelimit patterns (no token bucket for them); anyio-to_process: no I/O scenario at all
     "retry_ratelimit": OTHER_RUNTIMES,
     "sleep_fanout": {"anyio-to_process"},
