@@ -66,6 +66,8 @@ class Connection:
     workers: int
     threads: int
     versions: str
+    #: whether a session's metrics have reported ``start_s`` yet (once per process)
+    reported: bool = False
 
     def close(self) -> None:
         try:
@@ -148,7 +150,8 @@ class DaskSession(Session):
     def __init__(self, connection: Connection, work: Work) -> None:
         self._client = connection.client
         self._work = work
-        self._start_s: float | None = connection.start_s
+        self._start_s: float | None = None if connection.reported else connection.start_s
+        connection.reported = True
         # one task on every worker: each imports the scenario's module before timing
         workers = list(self._client.scheduler_info(n_workers=-1)["workers"])
         futures = [self._client.submit(_import_on_worker, work.call, workers=[w], pure=False)

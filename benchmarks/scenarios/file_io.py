@@ -111,9 +111,11 @@ class FileIO(Scenario):
 
     def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         meta = super().model_metadata(model, work, params)
-        library = model.capability.library()
-        if library is not None:  # its own to_thread, not asyncio's default executor
+        library = model.capability.library() or meta.get("library")
+        if library is not None:  # trio's or anyio's own to_thread, not asyncio's default executor
             meta["async_file_io"] = f"{library}.to_thread.run_sync (default limiter)"
+        elif "units_in" in meta:  # gevent: its threadpool
+            meta["async_file_io"] = str(meta["units_in"])
         return meta
 
 
