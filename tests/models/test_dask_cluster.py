@@ -46,15 +46,18 @@ def tree(procs: list[subprocess.Popen[bytes]]) -> set[int]:
 
 
 def stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in reversed(procs):  # the workers, then the scheduler
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    """The workers first, while their scheduler is there to say goodbye to (workers whose
+    scheduler went first keep trying to reach it for seconds), then the scheduler."""
+    for group in (procs[1:], procs[:1]):
+        for proc in group:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in group:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @pytest.fixture
