@@ -6,7 +6,9 @@ models, ``acall(i) -> awaitable int``: asyncio's form.  Other async libraries
 (trio, anyio) have forms of their own in ``aforms`` (library -> unit); a form
 that awaits nothing (an inline CPU unit, spawn's do-nothing coroutine) is
 *neutral*, so any library can run ``acall`` itself.  A model whose library has
-no form of a scenario's unit is unsupported there, with that reason.  The checksum of a run is the pair
+no form of a scenario's unit is unsupported there, with that reason.
+
+The checksum of a run is the pair
 (number of results, their sum modulo a large prime): it does not depend on the
 order in which units finish, and a unit that is lost, repeated or computed
 wrongly changes it.  Units that move or hash bytes take them from

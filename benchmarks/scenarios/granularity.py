@@ -157,6 +157,9 @@ class Granularity(Scenario):
             return OTHER_THREADS
         if where == "processes":
             return OTHER_PROCESSES
+        if params["unit_kind"] != "pure":
+            return ("every unit of a Dask cluster runs in a worker process of its own thread, so "
+                    "whether it releases the GIL changes nothing there: unit_kind=pure finds the crossover")
         if units(params) > MAX_CLUSTER_TASKS:
             return (f"{units(params)} tasks per value at a cluster's ~2 ms of dispatch each would spend "
                     f"seconds dispatching {params['total_ms']} ms of work: a cluster's crossover lies "

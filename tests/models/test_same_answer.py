@@ -47,8 +47,9 @@ BUT_TRIO = OTHER_RUNTIMES - {"trio"}  # trio has sessions of its own (nursery, m
 DECLINED = {
     # tcp_echo has no session for the other runtimes yet (its servers are being rewritten)
     "tcp_echo": {"executor-process"} | OTHER_RUNTIMES,
+    # dask: unit_kind=hash only (its units run in processes of one thread: the GIL changes nothing)
     "granularity": {"asyncio", "uvloop", "rloop", "to_thread", "executor-thread", "trio", "trio-to_thread",
-                    "anyio", "anyio-to_thread", "anyio-to_process", "gevent"},
+                    "anyio", "anyio-to_thread", "anyio-to_process", "gevent", "dask"},
     "primitives": {"sequential", "to_thread", "executor-thread", "executor-process"} | BUT_TRIO,
     # op=shutdown only: these models cannot stop a running unit (their op=deadline runs)
     "cancel_timeout": {"sequential", "to_thread", "executor-thread", "executor-process"} | BUT_TRIO,
