@@ -157,6 +157,8 @@ class Granularity(Scenario):
             return OTHER_THREADS
         if where == "processes":
             return OTHER_PROCESSES
+        if where != "cluster":
+            return None  # a capability that does not say: run it, as any plain scenario would
         if params["unit_kind"] != "pure":
             return ("every unit of a Dask cluster runs in a worker process of its own thread, so "
                     "whether it releases the GIL changes nothing there: unit_kind=pure finds the crossover")
@@ -164,7 +166,7 @@ class Granularity(Scenario):
             return (f"{units(params)} tasks per value at a cluster's ~2 ms of dispatch each would spend "
                     f"seconds dispatching {params['total_ms']} ms of work: a cluster's crossover lies "
                     "among the larger units")
-        return None  # a cluster: where it starts to pay is this scenario's question
+        return None  # where a cluster starts to pay is this scenario's question
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = unit_call(str(params["unit_kind"]), int(params["unit_us"]))
