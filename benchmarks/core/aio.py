@@ -64,14 +64,21 @@ def bind_unit(func: Callable[..., Awaitable[int]], *args: Any) -> Unit:
     return partial(func, *args)
 
 
+#: Of each parameter that only says how coroutines are awaited, the one value swept where units
+#: never wait: asyncio's ``api`` and anyio's ``backend``.
+AWAITING_DEFAULTS = {API.name: ("gather",), "backend": ("asyncio",)}
+
+
 def gather_only(params: tuple[Param, ...]) -> tuple[Param, ...]:
-    """A model's parameters with ``api`` defaulting to gather alone.
+    """A model's parameters with ``api`` defaulting to gather alone (and anyio's ``backend``
+    to asyncio alone).
 
     For scenarios whose units never wait (CPU work, blocking file calls),
     how the coroutines are awaited changes nothing worth three benchmarks;
-    ``--param api=...`` still sweeps it.
+    ``--param api=...`` (``--param backend=...``) still sweeps it.
     """
-    return tuple(replace(p, default=("gather",)) if p.name == API.name else p for p in params)
+    return tuple(replace(p, default=AWAITING_DEFAULTS[p.name]) if p.name in AWAITING_DEFAULTS else p
+                 for p in params)
 
 
 async def _limited(semaphore: asyncio.Semaphore, unit: Unit, i: int) -> int:

@@ -19,6 +19,12 @@ Extension points, all of them (the tests check this list against the code):
 ``Capability.metadata``       pool sizes, loop, start method: facts known before opening
 ``Capability.open``           the generic session: run the N units of any scenario
 ``Capability.describe``       the label, with what tells this instance apart (loop, executor)
+``Capability.library``        the async library whose form of the units it awaits (None: blocking)
+``Capability.apart``          runs outside the master: verified in a disposable child process
+``Capability.worker_init``    once, first thing in the pyperf worker timing it (gevent patches)
+``Capability.worker_exit``    once, last thing in that process (a Dask cluster is stopped)
+``Capability.per_process``    its resources (a cluster) outlive sessions: no cold start per value
+``Capability.cpu_units``      where a CPU unit runs: "inline", "threads", "processes", "cluster"
 ``Model.params``              the capability's parameters plus the model's own
 ``Model.unsupported``         why the model cannot take part in a scenario
 ``Model.parallelism``         its capability's, unless the model knows better
@@ -48,7 +54,10 @@ entry); adding a scenario is one class with ``params``, ``work`` and
 ``expected`` (plus one registry entry).  A scenario whose shape is not "run
 N units" lists a :class:`SessionKind` per capability in ``sessions``; a
 model whose capability is missing there is unsupported with a reason that
-says so, never a crash.
+says so, never a crash.  A capability awaiting another library's coroutines
+(``library``: trio, anyio) runs a plain scenario only where its ``Work`` has
+that library's form of the units (``Work.aform``); elsewhere the pair is
+unsupported with a reason derived from that.
 """
 
 from __future__ import annotations
@@ -102,10 +111,38 @@ class Capability(ABC):
     #: in reasons and listings: "a thread pool", "an event loop"
     label: ClassVar[str]
 
+    #: Runs outside the master's process: the master verifies its pairs in a disposable child
+    #: (gevent's monkey-patching must never reach the master; a Dask cluster must not outlive
+    #: the verification), and the pyperf worker that times it calls ``worker_init`` first.
+    apart: ClassVar[bool] = False
+    #: Its resources outlive a session (a cluster started once per process): a cold start is
+    #: inside no measured value, and scenarios that time one decline it.
+    per_process: ClassVar[bool] = False
+
     def params(self) -> tuple[Param, ...]:
         return ()
 
     def unsupported(self, params: Mapping[str, Value]) -> str | None:
+        return None
+
+    def library(self) -> str | None:
+        """The async library whose form of a scenario's units this capability awaits ("trio",
+        "anyio"; see ``Work.aform``); None: asyncio's ``acall`` or the blocking ``call``."""
+        return None
+
+    def worker_init(self) -> None:
+        """Once, in the process that will run this capability's sessions, before anything else
+        (only for ``apart`` capabilities): gevent's monkey-patching."""
+        return None
+
+    def worker_exit(self) -> None:
+        """Once, when that process is done with this capability's sessions: stop what outlives
+        them (the Dask cluster of ``per_process``)."""
+        return None
+
+    def cpu_units(self, params: Mapping[str, Value]) -> str | None:
+        """Where a CPU unit runs: "inline" (the calling or loop thread), "threads",
+        "processes" or "cluster"; None: not declared (a scenario then runs it as any other)."""
         return None
 
     def parallelism(self, work: Work, params: Mapping[str, Value]) -> int:
@@ -137,8 +174,16 @@ class Model:
         return (*self.capability.params(), *self.own_params)
 
     def unsupported(self, scenario: Scenario, params: Mapping[str, Value]) -> str | None:
-        """Why this model cannot run ``scenario`` meaningfully, or None."""
-        return self.capability.unsupported(params)
+        """Why this model cannot run ``scenario`` meaningfully, or None: its capability's reason,
+        or, for a capability awaiting another library's coroutines, a scenario without that
+        library's form of its units."""
+        reason = self.capability.unsupported(params)
+        library = self.capability.library()
+        if reason or library is None or scenario.sessions is not None:
+            return reason
+        if scenario.work(params).aform(library) is None:
+            return f"{scenario.name} has no {library} form of its unit"
+        return None
 
     def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         """Facts about the set-up (pool sizes, loop, start method), known before opening."""

@@ -53,6 +53,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                             "file) are FILE: measure only what it missed, publish one new file")
     group.add_argument("--plugin", action="append", default=[], metavar="MODULE",
                        help="import MODULE and register its SCENARIOS and MODELS (repeatable)")
+    group.add_argument("--dask-scheduler", metavar="tcp://HOST:PORT", type=_scheduler_address,
+                       help="run the dask model's units on this cluster (default: a LocalCluster on "
+                            "127.0.0.1, started once per worker process)")
     group.add_argument("--metrics-file", help=argparse.SUPPRESS)
     # pyperf reads these two; their options are ours now
     parser.set_defaults(output=None, profile=None)
@@ -63,6 +66,12 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
     return value
+
+
+def _scheduler_address(text: str) -> str:
+    if not re.fullmatch(r"(tcp|tls)://[^\s:/]+:\d{1,5}", text.strip()):
+        raise argparse.ArgumentTypeError(f"invalid scheduler address {text!r}: expected tcp://HOST:PORT")
+    return text.strip()
 
 
 def parse_duration(text: str) -> float:
@@ -103,6 +112,8 @@ def forward(cmd: list[str], args: argparse.Namespace) -> None:
         for value in getattr(args, dest):
             cmd += [flag, value]
     cmd += ["--profile", args.suite_profile]
+    if args.dask_scheduler:
+        cmd += ["--dask-scheduler", args.dask_scheduler]
     if args.metrics_file:
         cmd += ["--metrics-file", args.metrics_file]
 

@@ -16,14 +16,22 @@ from typing import Any, TypeVar
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import BadInput
 from benchmarks.models import (
+    anyio_taskgroup,
+    anyio_to_process,
+    anyio_to_thread,
     asyncio_loop,
+    dask_cluster,
     executor_process,
     executor_thread,
+    gevent_greenlets,
     processes,
+    rloop_loop,
     sequential,
     subinterpreters,
     threads,
     to_thread,
+    trio_nursery,
+    trio_to_thread,
     uvloop_loop,
 )
 from benchmarks.scenarios import (
@@ -65,12 +73,20 @@ MODELS: dict[str, Model] = {
         sequential.MODEL,
         asyncio_loop.MODEL,
         uvloop_loop.MODEL,
+        rloop_loop.MODEL,
         threads.MODEL,
         processes.MODEL,
         to_thread.MODEL,
         executor_thread.MODEL,
         executor_process.MODEL,
         subinterpreters.MODEL,
+        trio_nursery.MODEL,
+        trio_to_thread.MODEL,
+        anyio_taskgroup.MODEL,
+        anyio_to_thread.MODEL,
+        anyio_to_process.MODEL,
+        gevent_greenlets.MODEL,
+        dask_cluster.MODEL,
     )
 }
 

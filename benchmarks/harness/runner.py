@@ -12,9 +12,11 @@ that failed verification is simply never asked for.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sysconfig
 
+from benchmarks.core.cluster import configure as configure_cluster
 from benchmarks.core.params import parse_assignments
 from benchmarks.core.pools import die_with_parent
 from benchmarks.harness.environment import format_cpus, interpreter_metadata, set_python_gil, worker_cpus
@@ -34,6 +36,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     profile = chosen_profile(parser, argv)
     args = runner.parse_args([*profile.pyperf_args, *argv])
     load_plugins(args.plugin)
+    configure_cluster(args.dask_scheduler)  # before planning: the dask model's metadata says where
     cases, unsupported = plan(args.scenario, args.model, parse_assignments(args.param), profile)
     cpus = worker_cpus(args.affinity)
     if cpus is not None:
@@ -42,6 +45,13 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     runner.metadata["profile"] = profile.name
     if args.worker:
         die_with_parent()  # a master killed outright takes its workers (and their pools) along
+        if 0 <= args.worker_task < len(cases):
+            # A capability that runs apart sets this process up for its own benchmark only,
+            # before anything is registered or timed (gevent patches here, never in the master).
+            capability = cases[args.worker_task].model.capability
+            if capability.apart:
+                capability.worker_init()
+                atexit.register(capability.worker_exit)
         for index, case in enumerate(cases):
             # Only this worker's own benchmark needs its metadata (and expected value).
             mine = index == args.worker_task

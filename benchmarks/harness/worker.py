@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from benchmarks.core.pools import die_with_parent
 from benchmarks.core.work import checksum
 from benchmarks.harness.environment import current_cpus, format_cpus, gil_state
 from benchmarks.harness.plan import Case
@@ -35,9 +38,69 @@ def verify(case: Case, results: list[int]) -> None:
 
 
 def verify_once(case: Case) -> None:
-    with case.session() as session:
-        results = session.run()
+    if case.model.capability.apart:
+        results = run_apart(case)
+    else:
+        with case.session() as session:
+            results = session.run()
     verify(case, results)
+
+
+def _child_run(case: Case) -> dict[str, Any]:
+    capability = case.model.capability
+    capability.worker_init()
+    try:
+        with case.session() as session:
+            return {"results": session.run()}
+    finally:
+        capability.worker_exit()
+
+
+def run_apart(case: Case) -> list[int]:
+    """One untimed run of ``case`` in a disposable forked child that sets itself up as the
+    pyperf worker timing it would (``Capability.worker_init``): gevent's monkey-patching never
+    reaches this process, and a Dask cluster ends with the child.  A failure in the child is
+    raised here; Ctrl-C, a time limit (SIGALRM) or any error here kills the child."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report one JSON object on the pipe, never return
+        code = 1
+        try:
+            os.close(read)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the master's handler
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            die_with_parent()
+            try:
+                answer = _child_run(case)
+                code = 0
+            except BaseException as exc:
+                answer = {"error": f"{type(exc).__name__}: {' '.join(str(exc).split())}"}
+            data = json.dumps(answer).encode()
+            while data:
+                data = data[os.write(write, data):]
+        finally:
+            os._exit(code)
+    os.close(write)
+    try:
+        chunks = []
+        while chunk := os.read(read, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(read)
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if not done:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    if not chunks:
+        raise VerificationError("the child process running the pair died without an answer")
+    answer = json.loads(b"".join(chunks))
+    if "error" in answer:
+        raise VerificationError(f"in its own process: {answer['error']}")
+    results: list[int] = answer["results"]
+    return results
 
 
 def run_kinds(args: Any) -> Iterator[str]:

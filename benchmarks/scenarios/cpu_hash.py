@@ -18,7 +18,7 @@ from functools import partial
 from benchmarks.core.aio import gather_only
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
-from benchmarks.core.work import Checksum, Work, checksum, inline_async, payload
+from benchmarks.core.work import Checksum, Work, checksum, inline_work, payload
 
 
 def unit(i: int, *, size: int) -> int:
@@ -40,7 +40,7 @@ class CpuHash(Scenario):
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = partial(unit, size=int(params["size_kib"]) * 1024)
-        return Work(n=int(params["n"]), kind=self.kind, call=call, acall=inline_async(call))
+        return inline_work(int(params["n"]), self.kind, call)
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         size = int(params["size_kib"]) * 1024

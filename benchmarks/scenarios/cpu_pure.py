@@ -17,7 +17,7 @@ from functools import partial
 from benchmarks.core.aio import gather_only
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
-from benchmarks.core.work import MODULUS, Checksum, Work, checksum, inline_async
+from benchmarks.core.work import MODULUS, Checksum, Work, checksum, inline_work
 
 A = 6364136223846793005 % MODULUS
 C = 1442695040888963407 % MODULUS
@@ -50,7 +50,7 @@ class CpuPure(Scenario):
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = partial(unit, size=int(params["size"]))
-        return Work(n=int(params["n"]), kind=self.kind, call=call, acall=inline_async(call))
+        return inline_work(int(params["n"]), self.kind, call)
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         size = int(params["size"])

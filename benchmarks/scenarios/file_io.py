@@ -8,7 +8,11 @@ cache and the system calls, which is what most programs' file I/O costs.
 asyncio has no native file I/O (the event loop cannot wait on regular
 files), so the asyncio and uvloop models run each blocking unit through the
 loop's default executor (``asyncio.to_thread``): they measure the same thing
-as the ``to_thread`` model, and the report says so.
+as the ``to_thread`` model, and the report says so.  Likewise the trio and anyio
+models go through their own ``to_thread`` (a limiter of 40 threads), and
+gevent through its threadpool (monkey-patching cannot make a regular file
+cooperative).  Paths are local: a Dask cluster's workers would each write to
+their own machine's temporary directory, so only a local cluster is meaningful.
 """
 
 from __future__ import annotations
@@ -45,6 +49,24 @@ async def _via_default_executor(call: Callable[[int], int], i: int) -> int:
     return await asyncio.to_thread(call, i)
 
 
+async def _via_trio_thread(call: Callable[[int], int], i: int) -> int:
+    import trio  # only the trio models await this form
+
+    return await trio.to_thread.run_sync(call, i)
+
+
+async def _via_anyio_thread(call: Callable[[int], int], i: int) -> int:
+    import anyio
+
+    return await anyio.to_thread.run_sync(call, i)
+
+
+#: why a remote cluster cannot run these units
+LOCAL = "its files are in this machine's temporary directory"
+#: the async forms of a unit: each library's to_thread (none has native file I/O)
+LIBRARIES = ("trio", "anyio")
+
+
 class FileIO(Scenario):
     name = "file_io"
     summary = ("N files written, read back, verified and deleted in a temporary directory "
@@ -59,11 +81,15 @@ class FileIO(Scenario):
         return gather_only(model.params)
 
     def work(self, params: Mapping[str, Value]) -> Work:
-        return unprepared(int(params["n"]), self.kind)
+        return unprepared(int(params["n"]), self.kind, libraries=LIBRARIES, blocks_natively=True,
+                          local=LOCAL)
 
     def _bind(self, params: Mapping[str, Value], call: Callable[[int], int]) -> Work:
         return Work(n=int(params["n"]), kind=self.kind, call=call,
-                    acall=partial(_via_default_executor, call))
+                    acall=partial(_via_default_executor, call),
+                    aforms={"trio": partial(_via_trio_thread, call),
+                            "anyio": partial(_via_anyio_thread, call)},
+                    blocks_natively=True, local=LOCAL)
 
     @contextmanager
     def prepared(self, params: Mapping[str, Value]) -> Iterator[Work]:
@@ -82,6 +108,15 @@ class FileIO(Scenario):
 
     def metadata(self, params: Mapping[str, Value]) -> dict[str, Value]:
         return {"file_sync": "none (page cache)", "async_file_io": "default executor (to_thread)"}
+
+    def model_metadata(self, model: Model, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        meta = super().model_metadata(model, work, params)
+        library = model.capability.library() or meta.get("library")
+        if library is not None:  # trio's or anyio's own to_thread, not asyncio's default executor
+            meta["async_file_io"] = f"{library}.to_thread.run_sync (default limiter)"
+        elif "units_in" in meta:  # gevent: its threadpool
+            meta["async_file_io"] = str(meta["units_in"])
+        return meta
 
 
 SCENARIO = FileIO()

@@ -31,8 +31,9 @@ default profile in a few minutes: 25 ms is the largest unit that still gives
 each of 2 CPUs one, and a 10 us point already sends 5000 units through a
 process pool.  ``--param total_ms=400 --param unit_us=100000`` goes further.
 
-Models: sequential (the baseline), threads, processes and executor-process
-(``run_in_executor`` on a process pool, the asyncio way to use more CPUs),
+Models: sequential (the baseline), threads, processes, executor-process
+(``run_in_executor`` on a process pool, the asyncio way to use more CPUs) and
+dask (each unit a Dask task: from which unit size a cluster pays),
 all with pools of one worker per CPU, created and started before timing.
 ``processes`` sends one unit per pickled task (``chunksize=1``, what
 ``executor.submit`` and ``map`` do unless told otherwise); ``--param
@@ -50,10 +51,10 @@ from collections.abc import Mapping
 from functools import partial
 
 from benchmarks.core.aio import gather_only
-from benchmarks.core.capabilities import EventLoop, LoopExecutor, ProcessPool
+from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
-from benchmarks.core.work import Checksum, Work, checksum, inline_async
+from benchmarks.core.work import Checksum, Work, checksum, inline_work
 from benchmarks.scenarios import cpu_pure
 
 #: LCG steps per microsecond and SHA-256 bytes per microsecond on the reference machine.
@@ -70,6 +71,16 @@ INLINE_ON_LOOP = ("a CPU unit in a coroutine runs inline in the loop's thread: t
 THREADS_ON_LOOP = ("for CPU units run_in_executor on a thread pool is the threads model plus one "
                    "loop callback per unit; granularity keeps the asyncio bridge that can beat "
                    "the GIL, executor-process")
+
+OTHER_THREADS = ("CPU units handed to a library's thread pool run as the threads model's do, plus one "
+                 "callback per unit; granularity compares ways to run CPU work in parallel")
+OTHER_PROCESSES = ("anyio.to_process pipes each unit to a worker process as executor-process does, "
+                   "which granularity keeps as the async bridge to processes (cpu_pure and cpu_hash "
+                   "measure anyio.to_process)")
+
+#: More tasks than this per value would cost a Dask cluster (about 2 ms per task here) seconds per
+#: value of dispatch alone, and the default profile's budget with it.
+MAX_CLUSTER_TASKS = 1000
 
 
 #: bytes per hashlib update: large enough that the GIL is released, small enough to stay in cache
@@ -136,11 +147,30 @@ class Granularity(Scenario):
             return INLINE_ON_LOOP
         if isinstance(capability, LoopExecutor) and not isinstance(capability.executor, ProcessPool):
             return THREADS_ON_LOOP
-        return None
+        if isinstance(capability, (Inline, ThreadPool, ProcessPool, LoopExecutor)):
+            return None
+        # the other capabilities, by where their CPU units run
+        where = capability.cpu_units(params)
+        if where == "inline":
+            return INLINE_ON_LOOP
+        if where == "threads":
+            return OTHER_THREADS
+        if where == "processes":
+            return OTHER_PROCESSES
+        if where != "cluster":
+            return None  # a capability that does not say: run it, as any plain scenario would
+        if params["unit_kind"] != "pure":
+            return ("every unit of a Dask cluster runs in a worker process of its own thread, so "
+                    "whether it releases the GIL changes nothing there: unit_kind=pure finds the crossover")
+        if units(params) > MAX_CLUSTER_TASKS:
+            return (f"{units(params)} tasks per value at a cluster's ~2 ms of dispatch each would spend "
+                    f"seconds dispatching {params['total_ms']} ms of work: a cluster's crossover lies "
+                    "among the larger units")
+        return None  # where a cluster starts to pay is this scenario's question
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = unit_call(str(params["unit_kind"]), int(params["unit_us"]))
-        return Work(n=units(params), kind=self.kind, call=call, acall=inline_async(call))
+        return inline_work(units(params), self.kind, call)
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         kind = str(params["unit_kind"])

@@ -8,7 +8,10 @@ block in ``time.sleep`` (which releases the GIL); event-loop models await
 
 C is ``unbounded`` (everything in flight at once) or a limit; event-loop
 models enforce it with an ``asyncio.Semaphore``, pool models with their pool
-size (``workers=0`` sizes the pool to C, or to N when C is unbounded).
+size (``workers=0`` sizes the pool to C, or to N when C is unbounded).  The
+trio and anyio models await ``trio.sleep`` / ``anyio.sleep`` (their forms of
+the unit) behind their own Semaphore; gevent's greenlets call the blocking
+``time.sleep``, which its monkey-patching makes cooperative.
 """
 
 from __future__ import annotations
@@ -30,6 +33,20 @@ def unit(i: int, *, latency_s: float) -> int:
 
 async def aunit(i: int, *, latency_s: float) -> int:
     await asyncio.sleep(latency_s)
+    return mix(i)
+
+
+async def trio_unit(i: int, *, latency_s: float) -> int:
+    import trio  # only the trio models await this form, and trio may not be installed
+
+    await trio.sleep(latency_s)
+    return mix(i)
+
+
+async def anyio_unit(i: int, *, latency_s: float) -> int:
+    import anyio
+
+    await anyio.sleep(latency_s)
     return mix(i)
 
 
@@ -57,6 +74,8 @@ class SleepFanout(Scenario):
             call=partial(unit, latency_s=latency_s),
             acall=partial(aunit, latency_s=latency_s),
             limit=concurrency_limit(params),
+            aforms={"trio": partial(trio_unit, latency_s=latency_s),
+                    "anyio": partial(anyio_unit, latency_s=latency_s)},
         )
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:

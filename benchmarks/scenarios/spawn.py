@@ -97,6 +97,9 @@ class Spawn(Scenario):
         return params
 
     def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
+        if params["lifecycle"] == "cold" and model.capability.per_process:
+            return (f"{model.capability.describe()} lives for the whole process, started before the "
+                    "first value: no value can time its cold start (its start-up is recorded apart)")
         if params.get("task_factory") != "eager":
             return None
         if not hasattr(asyncio, "eager_task_factory"):
@@ -106,7 +109,8 @@ class Spawn(Scenario):
         return None
 
     def work(self, params: Mapping[str, Value]) -> Work:
-        return Work(n=int(params["n"]), kind=self.kind, call=unit, acall=aunit)
+        # aunit awaits nothing: every async library runs it as it is
+        return Work(n=int(params["n"]), kind=self.kind, call=unit, acall=aunit, neutral=True)
 
     def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:
         if params["lifecycle"] == "cold":

@@ -61,22 +61,29 @@ def test_each_operation_has_only_its_own_parameters() -> None:
     for case in [*cases, *(c for c, _ in unsupported if SCENARIO.session_kind(c.model) is not None)]:
         if case.params["op"] == "deadline":
             assert "n" not in case.params
-            assert {"calls", "deadline"} <= set(case.params)
+            # a capability the scenario declines outright takes no model parameter here
+            assert {"calls", "deadline"} <= set(case.params) or case in (c for c, _ in unsupported)
         else:
             assert not {"calls", "deadline"} & set(case.params)
     # each model's deadline variants, its baseline included, are swept by default
     swept = {(c.model.name, c.params["deadline"]) for c in cases if c.params["op"] == "deadline"}
     assert {("asyncio", "none"), ("asyncio", "timeout"), ("asyncio", "wait_for"),
             ("threads", "none"), ("threads", "result_timeout"), ("sequential", "alarm")} <= swept
+    assert {("trio", "none"), ("trio", "fail_after")} <= swept
     shutdown = {c.model.name for c in cases if c.params["op"] == "shutdown"}
-    assert shutdown == {"asyncio", "uvloop", "threads", "processes"}
-    assert {c.model.name for c, _ in unsupported} == {"sequential", "to_thread", "executor-thread",
-                                                      "executor-process", "subinterpreters"}
+    assert shutdown == {"asyncio", "uvloop", "rloop", "threads", "processes", "trio"}
+    assert {c.model.name for c, _ in unsupported} == {
+        "sequential", "to_thread", "executor-thread", "executor-process",
+        "trio-to_thread", "anyio", "anyio-to_thread", "anyio-to_process", "gevent", "dask", "subinterpreters"}
 
 
 def test_budget() -> None:
-    assert len(plan(["cancel_timeout"])[0]) <= 22
-    assert len(plan(["cancel_timeout"], profile=PROFILES["quick"])[0]) <= 12
+    first_models = ["sequential", "asyncio", "uvloop", "threads", "processes", "to_thread", "executor-thread",
+                    "executor-process"]
+    assert len(plan(["cancel_timeout"], first_models)[0]) <= 22
+    assert len(plan(["cancel_timeout"], first_models, profile=PROFILES["quick"])[0]) <= 12
+    # rloop (as uvloop: 4) and trio (3: none, fail_after, shutdown)
+    assert len(plan(["cancel_timeout"], ["rloop", "trio"])[0]) <= 7
 
 
 def test_a_deadline_a_model_cannot_express_is_declined_with_a_reason() -> None:
@@ -89,10 +96,10 @@ def test_a_deadline_a_model_cannot_express_is_declined_with_a_reason() -> None:
 # -- op=deadline ---------------------------------------------------------------------------
 
 
-ALL_DEADLINE_CASES, _ = plan(
+ALL_DEADLINE_CASES = [c for c in plan(
     ["cancel_timeout"],
     overrides={"op": ["deadline"], "calls": ["5"], "deadline": list(DEADLINE.choices or ())},
-)
+)[0] if not c.model.capability.apart]  # rloop runs apart: the same-answer test checks it in a child
 
 
 @pytest.mark.usefixtures("no_leaks")
@@ -120,6 +127,13 @@ async def aslow(i: int) -> int:
     return mix(i)
 
 
+async def trio_slow(i: int) -> int:
+    import trio
+
+    await trio.sleep(SHORT_S)
+    return mix(i)
+
+
 NON_BASELINE = [(c.model.name, dict(c.params)) for c in ALL_DEADLINE_CASES if c.params["deadline"] != "none"]
 
 
@@ -131,7 +145,7 @@ def test_every_deadline_variant_really_bounds_the_call(
 ) -> None:
     """With a deadline shorter than the call, each variant raises TimeoutError."""
     monkeypatch.setattr(deadline, "DEADLINE_S", SHORT_S / 6)
-    work = Work(n=2, kind="io", call=slow, acall=aslow, limit=1)
+    work = Work(n=2, kind="io", call=slow, acall=aslow, limit=1, aforms={"trio": trio_slow})
     with SCENARIO.open_session(MODELS[model_name], work, params) as session, pytest.raises(TimeoutError):
         session.run()
 
@@ -298,7 +312,7 @@ def test_a_process_that_does_not_die_by_sigterm_fails_the_run(unit: object, mess
 @pytest.mark.usefixtures("no_leaks")
 def test_shutdown_cases_verify_through_the_checksum() -> None:
     cases, _ = plan(["cancel_timeout"], overrides={"op": ["shutdown"], "n": ["5"]})
-    for case in cases:
+    for case in (c for c in cases if not c.model.capability.apart):
         with case.session() as session:
             assert checksum(session.run()) == case.expected
             assert set(session.metrics()) >= {"shutdown_us", "shutdown_us_per_unit"}

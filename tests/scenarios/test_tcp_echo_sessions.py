@@ -19,7 +19,9 @@ from benchmarks.scenarios.tcp_echo.wire import digest, message
 from tests.support.cli import env
 
 ECHO_TINY = {"connections": ["3"], "round_trips": ["4"], "message_bytes": ["50"], "warmup_trips": ["3"]}
-ALL_KINDS, _ = plan(["tcp_echo"], [], ECHO_TINY)
+# in this process: a model that runs apart (rloop: its loops keep two descriptors open) is
+# checked in a child of its own by the same-answer test
+ALL_KINDS = [c for c in plan(["tcp_echo"], [], ECHO_TINY)[0] if not c.model.capability.apart]
 
 
 def test_echo_digest_agrees_with_summing_every_trip() -> None:

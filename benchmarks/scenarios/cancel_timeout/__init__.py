@@ -64,9 +64,12 @@ from benchmarks.core.capabilities import (
     ProcessPool,
     ThreadPool,
 )
+from benchmarks.core.cluster import DaskCluster
 from benchmarks.core.contract import C, Capability, Declined, Scenario, Session, SessionKind, SessionTable
+from benchmarks.core.greenlets import Greenlets
 from benchmarks.core.params import Param, Value
 from benchmarks.core.pools import START_METHOD, START_METHODS, new_process_pool, new_thread_pool
+from benchmarks.core.structured import TaskGroups
 from benchmarks.core.work import Checksum, Work, checksum, mix
 from benchmarks.scenarios.cancel_timeout.deadline import DEADLINE_S, AsyncCalls, PoolCalls, SequentialCalls
 from benchmarks.scenarios.cancel_timeout.shutdown import (
@@ -83,7 +86,8 @@ CALLS = Param("calls", int, (200,), "op=deadline: calls made one after another",
               minimum=1)
 N = Param("n", int, (50,), "op=shutdown: units started, then stopped", quick=(10,), tiny=(6,), minimum=1)
 DEADLINE = Param("deadline", str, ("none",), "op=deadline: how each call gets its deadline "
-                 "(none: the baseline)", choices=("none", "timeout", "wait_for", "result_timeout", "alarm"))
+                 "(none: the baseline)",
+                 choices=("none", "timeout", "wait_for", "result_timeout", "alarm", "fail_after"))
 
 
 ASYNC_DEADLINES = ("none", "timeout", "wait_for")
@@ -95,6 +99,7 @@ DEADLINE_IMPL = {
     "wait_for": f"asyncio.wait_for(unit, {DEADLINE_S:g})",
     "result_timeout": f"pool.submit(unit, i).result(timeout={DEADLINE_S:g}) (none: .result())",
     "alarm": f"signal.setitimer(ITIMER_REAL, {DEADLINE_S:g}) before the call, 0 after",
+    "fail_after": f"with trio.fail_after({DEADLINE_S:g})",
 }
 STOP_IMPL = {
     "asyncio": "Task.cancel() on each task, asyncio.wait(tasks); each must end cancelled, finally run",
@@ -109,6 +114,13 @@ def unit(i: int) -> int:
 
 async def aunit(i: int) -> int:
     await asyncio.sleep(0)  # one trip through the loop: the call really suspends
+    return mix(i)
+
+
+async def trio_unit(i: int) -> int:
+    import trio.lowlevel  # only the trio model awaits this form
+
+    await trio.lowlevel.checkpoint()  # trio's sleep(0): the call really suspends
     return mix(i)
 
 
@@ -219,6 +231,41 @@ def _async_unit_impl(capability: OnLoop) -> str:
     return f"loop.run_in_executor(pool of 1 {worker}, unit, i)"
 
 
+def _not_trio(capability: TaskGroups) -> str | None:
+    if capability.lib != "trio":
+        return ("anyio's cancel scopes and task groups would need sessions of their own; trio's, which "
+                "anyio's mirror, are measured by the trio model")
+    if capability.offload is not None:
+        return ("a blocking call running in a trio.to_thread thread cannot be cancelled "
+                "(abandon_on_cancel only stops waiting for it); the thread is busy until it returns")
+    return None
+
+
+class TrioDeadlines(Deadlines[TaskGroups]):
+    """``trio.fail_after`` around a coroutine doing one checkpoint, one call at a time."""
+
+    allowed = default = ("none", "fail_after")
+    quick = ("fail_after",)
+    unit_impl = "coroutine: await trio.lowlevel.checkpoint(), return mix(i)"
+
+    def unsupported(self, capability: TaskGroups, params: Mapping[str, Value]) -> str | None:
+        return _not_trio(capability) or super().unsupported(capability, params)
+
+    def open(self, capability: TaskGroups, work: Work, params: Mapping[str, Value]) -> Session:
+        from benchmarks.scenarios.cancel_timeout.on_trio import TrioCalls
+
+        unit = work.aform("trio")
+        if unit is None:
+            raise RuntimeError("this work has no trio form of its unit")
+        return TrioCalls(unit, work.n, params["deadline"] == "fail_after")
+
+    def metadata(self, capability: TaskGroups, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        meta = super().metadata(capability, work, params)
+        meta.update({k: v for k, v in capability.metadata(work, params).items()
+                     if k in ("library", "trio_version", "loop", "loop_version", "run_entry")})
+        return meta
+
+
 DEADLINE_SESSIONS: SessionTable = {
     Inline: AlarmDeadlines(),
     ThreadPool: ResultDeadlines(),
@@ -227,6 +274,11 @@ DEADLINE_SESSIONS: SessionTable = {
     # wait_for is left out of their default sweep: the loop-side cost is what the event
     # loops already measure, and the executor round trip dominates
     LoopExecutor: AsyncDeadlines(default=("none", "timeout")),
+    TaskGroups: TrioDeadlines(),
+    Greenlets: Declined("gevent's deadlines (gevent.Timeout) would need a session of their own in a patched "
+                        "process: not written yet"),
+    DaskCluster: Declined("a deadline on a Dask task is a timeout on waiting for its future, which is the "
+                          "scheduler round trip spawn measures"),
 }
 
 
@@ -255,6 +307,25 @@ class CancelTasks(Shutdowns[EventLoop]):
     def metadata(self, capability: EventLoop, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         return {**super().metadata(capability, work, params), **capability.metadata(work, params),
                 "parallelism": 1}
+
+
+class CancelNursery(Shutdowns[TaskGroups]):
+    stop_impl = ("nursery.cancel_scope.cancel(); each task must see trio.Cancelled and run its finally "
+                 "block")
+
+    def unsupported(self, capability: TaskGroups, params: Mapping[str, Value]) -> str | None:
+        return _not_trio(capability)
+
+    def open(self, capability: TaskGroups, work: Work, params: Mapping[str, Value]) -> Session:
+        from benchmarks.scenarios.cancel_timeout.on_trio import TrioShutdown
+
+        return TrioShutdown(work.n)
+
+    def metadata(self, capability: TaskGroups, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        meta = {**super().metadata(capability, work, params), "parallelism": 1}
+        meta.update({k: v for k, v in capability.metadata(work, params).items()
+                     if k in ("library", "trio_version", "loop", "loop_version", "run_entry")})
+        return meta
 
 
 class SetEvent(Shutdowns[ThreadPool]):
@@ -294,6 +365,11 @@ SHUTDOWN_SESSIONS: SessionTable = {
     ProcessPool: Terminate(),
     Inline: Declined("one thread running one unit at a time cannot hold N units waiting at once"),
     LoopExecutor: Declined(_running_call),
+    TaskGroups: CancelNursery(),
+    Greenlets: Declined("killing greenlets (gevent.killall) would need a session of its own in a patched "
+                        "process: not written yet"),
+    DaskCluster: Declined("a Dask task running on a worker cannot be stopped: Future.cancel() only drops "
+                          "tasks that have not started"),
 }
 
 
@@ -341,7 +417,8 @@ class CancelTimeout(Scenario):
 
     def work(self, params: Mapping[str, Value]) -> Work:
         if params["op"] == "deadline":
-            return Work(n=int(params["calls"]), kind=self.kind, call=unit, acall=aunit, limit=1)
+            return Work(n=int(params["calls"]), kind=self.kind, call=unit, acall=aunit, limit=1,
+                        aforms={"trio": trio_unit})
         # op=shutdown: the sessions start their own waiting units; Work gives the count
         return Work(n=int(params["n"]), kind=self.kind, call=unit, acall=aunit)
 

@@ -13,6 +13,8 @@ Variants (sessions in :mod:`benchmarks.scenarios.pipeline.sessions`):
 - ``asyncio``, ``uvloop``: producer task -> ``asyncio.Queue`` -> one stage task
   computing inline -> ``asyncio.Queue`` -> consumer task.  K = 1 because inline
   CPU work cannot overlap: more stage tasks would only take turns;
+- ``trio``: the same shape in a nursery, joined by two trio memory channels of
+  ``queue_size`` slots (``trio.open_memory_channel``); K = 1 as for asyncio;
 - ``threads``: a producer thread, K stage threads (``workers``, auto: one per
   CPU) and the calling thread as consumer, joined by ``queue.Queue``;
 - ``processes``: a producer thread, K stage processes (``start_method``), the
@@ -48,13 +50,17 @@ from benchmarks.core.capabilities import (
     ProcessPool,
     ThreadPool,
 )
-from benchmarks.core.contract import Scenario, Session, SessionKind, SessionTable
+from benchmarks.core.cluster import DaskCluster
+from benchmarks.core.contract import Declined, Scenario, Session, SessionKind, SessionTable
+from benchmarks.core.greenlets import Greenlets
 from benchmarks.core.params import Param, Value
-from benchmarks.core.work import Checksum, Work, checksum, inline_async
+from benchmarks.core.structured import TaskGroups
+from benchmarks.core.work import Checksum, Work, checksum, inline_work
 from benchmarks.scenarios import cpu_pure
 from benchmarks.scenarios.pipeline.sessions import (
     AsyncPipeline,
     SequentialPipeline,
+    TrioPipeline,
     inflight_bound,
 )
 from benchmarks.scenarios.pipeline.workers import ProcessPipeline, ThreadPipeline
@@ -73,6 +79,8 @@ TIMED_WORKERS = ("the items' pass through the pipeline; stage workers (and for p
                  "both queue paths) and the producer thread started before timing and reused by every run")
 TIMED_ASYNC = ("the items' pass through the pipeline, with its 2 queues and K+3 tasks created per run; "
                "loop and pools started before timing")
+TIMED_TRIO = ("the items' pass through the pipeline, with its 2 memory channels and 4 tasks created per run "
+              "and one trio.from_thread.run into the session's trio.run; that run started before timing")
 TIMED_SEQUENTIAL = "produce, compute and consume each item in turn in the calling thread; no queues"
 
 
@@ -160,6 +168,36 @@ class OnTheLoop(SessionKind[OnLoop]):
         return meta
 
 
+class OnTrio(SessionKind[TaskGroups]):
+    """Producer, one stage task computing inline and consumer in a trio nursery."""
+
+    def model_params(self, capability: TaskGroups, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return ()
+
+    def unsupported(self, capability: TaskGroups, params: Mapping[str, Value]) -> str | None:
+        if capability.lib != "trio":
+            return ("anyio's memory object streams would need a session of their own; trio's memory "
+                    "channels, which they mirror, are measured by the trio model")
+        if capability.offload is not None:
+            return ("the trio pipeline's stage computes inline; stages awaiting trio.to_thread are not "
+                    "written yet (to_thread and the executors measure that shape on asyncio)")
+        return None
+
+    def open(self, capability: TaskGroups, work: Work, params: Mapping[str, Value]) -> Session:
+        return TrioPipeline(work, int(params["queue_size"]))
+
+    def metadata(self, capability: TaskGroups, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        size = int(params["queue_size"])
+        meta = {k: v for k, v in capability.metadata(work, params).items()
+                if k in ("library", "trio_version", "loop", "loop_version", "run_entry")}
+        meta.update(queue_impl=TrioPipeline.queue_impl, timed=TIMED_TRIO,
+                    stage_impl="one stage task computing inline in trio's thread (inline CPU work cannot "
+                               "overlap)",
+                    stage_workers=1, queue_size=size, inflight_bound=inflight_bound(size, 1),
+                    parallelism=1, concurrency_limit=1)
+        return meta
+
+
 class Pipeline(Scenario):
     name = "pipeline"
     summary = "producer -> CPU stage -> consumer over two bounded queues (back-pressure checked)"
@@ -171,11 +209,16 @@ class Pipeline(Scenario):
         ThreadPool: Workers(),
         ProcessPool: Workers(),
         OnLoop: OnTheLoop(),
+        TaskGroups: OnTrio(),
+        Greenlets: Declined("gevent's pipeline would be the threads pipeline (queue.Queue, threads) patched "
+                            "into greenlets, whose stage computing inline cannot overlap: not written yet"),
+        DaskCluster: Declined("Dask has no bounded queue between tasks: a pipeline of tasks is a graph, "
+                              "and back-pressure, what this scenario checks, is not its model"),
     }
 
     def work(self, params: Mapping[str, Value]) -> Work:
         call = partial(cpu_pure.unit, size=int(params["stage_steps"]))
-        return Work(n=int(params["items"]), kind=self.kind, call=call, acall=inline_async(call))
+        return inline_work(int(params["items"]), self.kind, call)
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         size = int(params["stage_steps"])

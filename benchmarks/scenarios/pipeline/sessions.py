@@ -34,7 +34,7 @@ from asyncio import Queue as AsyncQueue
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from benchmarks.core.aio import LoopFactory, close_loop
 from benchmarks.core.contract import Session
@@ -224,3 +224,87 @@ class AsyncPipeline(PipelineSession):
 
     def close(self) -> None:
         close_loop(self.loop, self._resources)
+
+
+class TrioPipeline(PipelineSession):
+    """trio: a producer task, one stage task computing inline and the consumer in a nursery,
+    joined by two memory channels of ``queue_size`` slots, in the session's one ``trio.run``.
+
+    Closing a channel's sending end is the stage's end-of-run signal (``async for`` ends);
+    the queues' sizes are the channels' ``current_buffer_used``.
+    """
+
+    queue_impl = "trio.open_memory_channel (2, of queue_size slots each)"
+
+    def __init__(self, work: Work, queue_size: int) -> None:
+        from benchmarks.core.structured import TrioRunner
+
+        super().__init__(work, queue_size, stage_workers=1)
+        self._runner = TrioRunner()
+
+    def run(self) -> list[int]:
+        return self._runner.call(self._run)
+
+    async def _run(self) -> list[int]:
+        import trio
+
+        send_in, receive_in = trio.open_memory_channel[int](self.queue_size)
+        send_out, receive_out = trio.open_memory_channel[int](self.queue_size)
+        async with trio.open_nursery() as nursery:  # a failing task cancels the others
+            nursery.start_soon(self._produce, send_in, receive_in, receive_out)
+            nursery.start_soon(self._stage, receive_in, send_out)
+            nursery.start_soon(self._watchdog)
+            results = await self._consume(receive_out)
+            nursery.cancel_scope.cancel()  # the watchdog
+        return results
+
+    async def _produce(self, send_in: Any, receive_in: Any, receive_out: Any) -> None:
+        async with send_in:
+            send = send_in.send
+            for i in range(self.n):
+                await send(i)
+                self.count_put(receive_in.statistics().current_buffer_used,
+                               receive_out.statistics().current_buffer_used)
+
+    async def _stage(self, receive_in: Any, send_out: Any) -> None:
+        stage = self.stage
+        async for i in receive_in:
+            try:
+                value = stage(i)
+            except Exception as exc:
+                raise stage_error(i, exc) from exc
+            await send_out.send(value)
+        # closed only at the end: a stage that failed must not end the consumer's channel too
+        # (its EndOfChannel would join the StageError)
+        await send_out.aclose()
+
+    async def _consume(self, receive_out: Any) -> list[int]:
+        import trio
+
+        receive = receive_out.receive
+        delay = self.consumer_delay_s
+        results = []
+        for _ in range(self.n):
+            value = await receive()
+            if delay:
+                await trio.sleep(delay)
+            results.append(value)
+            self.consumed += 1
+        return results
+
+    async def _watchdog(self) -> None:
+        """Fail the run when no item has been consumed for TIMEOUT_S (one timer per POLL_S)."""
+        import trio
+
+        seen, waited = self.consumed, 0.0
+        while True:
+            await trio.sleep(POLL_S)
+            if self.consumed != seen:
+                seen, waited = self.consumed, 0.0
+                continue
+            waited += POLL_S
+            if waited >= TIMEOUT_S:
+                raise TimeoutError(f"no item reached the consumer for {TIMEOUT_S:g} s")
+
+    def close(self) -> None:
+        self._runner.close()

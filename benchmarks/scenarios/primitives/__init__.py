@@ -1,9 +1,11 @@
 """primitives: synchronisation primitives under contention, each model with its own.
 
-asyncio and uvloop use asyncio's Lock / Semaphore / Event / Queue between
-tasks, ``threads`` threading's (and ``queue.Queue``) between threads,
-``processes`` multiprocessing's (from the model's start-method context, with
-shared ``Value`` / ``Array`` memory) between processes.  Parameter
+asyncio, uvloop and rloop use asyncio's Lock / Semaphore / Event / Queue
+between tasks, ``trio`` trio's (memory channels for queues, see
+:mod:`.on_trio`) between the tasks of a nursery, ``threads`` threading's
+(and ``queue.Queue``) between threads, ``processes`` multiprocessing's (from
+the model's start-method context, with shared ``Value`` / ``Array`` memory)
+between processes.  Parameter
 ``primitive`` picks the workload; P is ``parties``, R is ``rounds``:
 
 - ``lock``: P parties wait at a barrier, then each runs R critical sections on
@@ -68,9 +70,12 @@ from benchmarks.core.capabilities import (
     ProcessPool,
     ThreadPool,
 )
+from benchmarks.core.cluster import DaskCluster
 from benchmarks.core.contract import C, Capability, Declined, Scenario, Session, SessionKind, SessionTable
+from benchmarks.core.greenlets import Greenlets
 from benchmarks.core.params import Param, Value
 from benchmarks.core.pools import START_METHOD
+from benchmarks.core.structured import TaskGroups
 from benchmarks.core.work import MODULUS, Checksum, Work, mix, unprepared
 from benchmarks.scenarios.primitives.common import PRIMITIVES, Shape
 
@@ -112,6 +117,13 @@ IMPLEMENTATION = {
         "event": "2 threading.Event used in turn; acknowledgements through a queue.Queue",
         "pingpong": "2 queue.Queue",
     },
+    "trio": {
+        "lock": "trio.Lock around a Python int",
+        "semaphore": "trio.Semaphore; holder count in a Python list",
+        "event": "2 trio.Event used in turn (cleared = replaced by a fresh one); acknowledgements through "
+                 "an unbounded trio memory channel",
+        "pingpong": "2 unbounded trio memory channels",
+    },
     "processes": {
         "lock": "multiprocessing Lock around a shared Value('q')",
         "semaphore": "multiprocessing Semaphore; holder count in a shared Array('q') under a Lock",
@@ -121,13 +133,16 @@ IMPLEMENTATION = {
 }
 YIELD = {
     "async": "await asyncio.sleep(0)",
+    "trio": "await trio.sleep(0)",
     "threads": "os.sched_yield() (CPython releases the GIL around it)",
     "processes": "os.sched_yield()",
 }
-START_GATE = {"async": "asyncio.Barrier", "threads": "threading.Barrier",
+START_GATE = {"async": "asyncio.Barrier", "trio": "a count and a trio.Event (trio has no Barrier)",
+              "threads": "threading.Barrier",
               "processes": "multiprocessing Barrier"}
 PARTIES_IMPL = {
     "async": "tasks of an asyncio.TaskGroup created by each run",
+    "trio": "tasks of a trio nursery created by each run",
     "threads": "threads of a ThreadPoolExecutor started before timing; one submit per party per run",
     "processes": "processes started before timing; one pipe message per party per run",
 }
@@ -184,6 +199,30 @@ class Tasks(Parties[EventLoop]):
                 "loop": capability.loop.name, "loop_version": capability.loop.version()}
 
 
+class TrioTasks(Parties[TaskGroups]):
+    family = "trio"
+
+    def unsupported(self, capability: TaskGroups, params: Mapping[str, Value]) -> str | None:
+        if capability.lib != "trio":
+            return ("anyio's primitives would need a session of their own; trio's, which anyio's mirror, "
+                    "and asyncio's are measured by the trio and asyncio models")
+        if capability.offload is not None:
+            return ("trio.to_thread's parties would be trio's cached threads sharing threading's "
+                    "primitives: that is the threads model")
+        return None
+
+    def open(self, capability: TaskGroups, work: Work, params: Mapping[str, Value]) -> Session:
+        from benchmarks.scenarios.primitives.on_trio import TrioPrimitiveSession
+
+        return TrioPrimitiveSession(shape_of(params))
+
+    def metadata(self, capability: TaskGroups, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
+        meta = {**super().metadata(capability, work, params), "parallelism": 1}
+        for key in ("library", "trio_version", "loop", "loop_version", "run_entry"):
+            meta[key] = capability.metadata(work, params)[key]
+        return meta
+
+
 class Threads(Parties[ThreadPool]):
     family = "threads"
 
@@ -230,6 +269,11 @@ class Primitives(Scenario):
         ProcessPool: Processes(),
         Inline: Declined(NOTHING_TO_CONTEND),
         LoopExecutor: Declined(_on_executor),
+        TaskGroups: TrioTasks(),
+        Greenlets: Declined("gevent's primitives are threading's, monkey-patched into greenlet-aware ones: "
+                            "a session for them is not written yet (the threads model measures threading's)"),
+        DaskCluster: Declined("a Dask cluster's tasks share no primitives here: distributed's Lock and "
+                              "Semaphore go through the scheduler, a different measurement"),
     }
 
     def work(self, params: Mapping[str, Value]) -> Work:

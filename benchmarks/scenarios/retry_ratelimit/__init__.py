@@ -165,6 +165,18 @@ async def awith_retry(i: int, *, base_s: float, operation: Operation = flaky_ope
     return gave_up(i)
 
 
+async def _trio_sleep(seconds: float) -> None:
+    import trio  # only the trio models await this form
+
+    await trio.sleep(seconds)
+
+
+async def _anyio_sleep(seconds: float) -> None:
+    import anyio
+
+    await anyio.sleep(seconds)
+
+
 def planned_attempts(i: int) -> int | None:
     """Attempts call i needs according to its draws, None if it gives up (no sleeping)."""
     rng = draws(i)
@@ -318,7 +330,9 @@ class RetryRateLimit(Scenario):
         if params["pattern"] == "retry":
             base_s = int(params["backoff_us"]) / 1e6
             return Work(n=n, kind=self.kind, call=partial(with_retry, base_s=base_s),
-                        acall=partial(awith_retry, base_s=base_s))
+                        acall=partial(awith_retry, base_s=base_s),
+                        aforms={"trio": partial(awith_retry, base_s=base_s, sleep=_trio_sleep),
+                                "anyio": partial(awith_retry, base_s=base_s, sleep=_anyio_sleep)})
         return unprepared(n, self.kind)  # the bucket is made per session, for the model
 
     def open_session(self, model: Model, work: Work, params: Mapping[str, Value]) -> Session:

@@ -5,7 +5,9 @@ request opens a connection, sends its index, and reads a response of
 ``response_bytes`` bytes until the server closes.  The server
 (:mod:`benchmarks.scenarios.rpc_fanout.refserver`) is the same for every model and runs in its own
 process, started before timing and stopped after, on an ephemeral port.
-Blocking models use ``socket``; event-loop models use asyncio streams.  At
+Blocking models use ``socket``; event-loop models use asyncio streams; trio
+models trio's socket streams (``trio.open_tcp_stream``), anyio models
+``anyio.connect_tcp`` (each under its library's ``fail_after``).  At
 most ``concurrency`` requests are in flight (Semaphore or pool size).  Every
 network wait has a timeout, so a broken pair fails instead of hanging.  The
 checksum is over the CRC-32 of every response.
@@ -60,6 +62,39 @@ async def afetch(i: int, *, port: int, size: int) -> int:
     return _check(data, size)
 
 
+async def trio_fetch(i: int, *, port: int, size: int) -> int:
+    import trio  # only the trio models await this form
+
+    with trio.fail_after(TIMEOUT_S):
+        async with await trio.open_tcp_stream(HOST, port) as stream:
+            await stream.send_all(b"%d\n" % i)
+            chunks = []
+            while chunk := await stream.receive_some(65536):
+                chunks.append(chunk)
+    return _check(b"".join(chunks), size)
+
+
+async def anyio_fetch(i: int, *, port: int, size: int) -> int:
+    import anyio
+
+    with anyio.fail_after(TIMEOUT_S):
+        async with await anyio.connect_tcp(HOST, port) as stream:
+            await stream.send(b"%d\n" % i)
+            chunks = []
+            try:
+                while True:
+                    chunks.append(await stream.receive(65536))
+            except anyio.EndOfStream:
+                pass
+    return _check(b"".join(chunks), size)
+
+
+#: why a remote cluster cannot run these units
+LOCAL = "its units call a reference server on this machine's loopback"
+#: the libraries with a form of the unit besides asyncio's
+LIBRARIES = {"trio": trio_fetch, "anyio": anyio_fetch}
+
+
 @contextmanager
 def reference_server(latency_ms: float, size: int) -> Iterator[int]:
     """Start the reference server; yield its port; stop it, whatever happens."""
@@ -98,14 +133,17 @@ class RpcFanout(Scenario):
     )
 
     def work(self, params: Mapping[str, Value]) -> Work:
-        return unprepared(int(params["n"]), self.kind, concurrency_limit(params))
+        return unprepared(int(params["n"]), self.kind, concurrency_limit(params), libraries=LIBRARIES,
+                          local=LOCAL)
 
     @contextmanager
     def prepared(self, params: Mapping[str, Value]) -> Iterator[Work]:
         size = int(params["response_bytes"])
         with reference_server(float(params["latency_ms"]), size) as port:
             yield Work(n=int(params["n"]), kind=self.kind, call=partial(fetch, port=port, size=size),
-                       acall=partial(afetch, port=port, size=size), limit=concurrency_limit(params))
+                       acall=partial(afetch, port=port, size=size), limit=concurrency_limit(params),
+                       aforms={lib: partial(form, port=port, size=size) for lib, form in LIBRARIES.items()},
+                       local=LOCAL)
 
     def expected(self, params: Mapping[str, Value]) -> Checksum:
         size = int(params["response_bytes"])
