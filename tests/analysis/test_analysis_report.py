@@ -108,8 +108,11 @@ def test_report_markdown_says_what_matters(exact_report: Path) -> None:
         "## Environment", "| Python | cpython 3.11.7 (64-bit) |", "built without PGO/LTO",
         "## Decision table",
         # exact.json predates rounds: ratios of medians, no interval, never a verdict
-        "| `sleep_fanout` | n=100, latency_ms=10.0, concurrency=unbounded | **asyncio (api=gather)** | "
-        "10.0 ms | 100x (no interval) | **1.00x** | 1.20x (no interval) | - |",
+        # a point is named by what tells it from the scenario's others (here nothing), its parameters
+        # said once in the scenario's section
+        "| `sleep_fanout` | **asyncio (api=gather)** | 10.0 ms | 100x (no interval) | **1.00x** | "
+        "1.20x (no interval) | - |",
+        "- Scenario parameters with a single value: n=100, latency_ms=10.0, concurrency=unbounded.",
         "| 2 | asyncio (api=taskgroup) | 10.0 ms | 9.92-10.1 ms | 6 | - | 1.00x | "
         "no interval (measured before rounds) |  |",
         "| 3 | threads | 12.0 ms | 11.9-12.1 ms | 6 | - | 1.20x | no interval (measured before rounds) |  |",
