@@ -1,8 +1,9 @@
 """The report: answers first, then the decision table, then the details.
 
 Order: one line per scenario and point answering it (:mod:`analysis._answers`);
-the decision table; the environment (its full table collapsed); noise; drift;
-speedups; one collapsible section per scenario; runs.
+the decision table; with several interpreters, the headline CPU table and what
+changed between versions; the environment in one line (its full table
+collapsed); noise; drift; speedups; one collapsible section per scenario; runs.
 Everything is derived from the results files and their ``.runinfo`` side
 files, once (:func:`~analysis._analysis.analyse`), in a fixed order (each run's
 registry order, then sorted), with fixed-precision numbers and no timestamps:
@@ -28,11 +29,14 @@ from ._drift_chart import plot_drift
 from ._env import environment_blocks, environment_line
 from ._format import format_number, format_params, format_time, slug, value_key
 from ._heatmap import plot_speedup_heatmap, speedup_rows
+from ._interp_chart import plot_interpreters
+from ._interpreters import by_interpreter_blocks, headline_blocks, several
 from ._overhead import cost_blocks
 from ._progress import QUIET, Progress
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
 from ._stats import Sample
 from ._summary import decision_blocks, noise_blocks, point_table
+from ._versions import version_blocks
 from ._views import ScenarioView, scaling_params
 
 CHARTS = "charts"
@@ -122,6 +126,7 @@ def scenario_blocks(analysis: Analysis, view: ScenarioView, chart_dir: Path,
                     crossings: Sequence[Crossover] = (), baseline: str | None = None,
                     progress: Progress = QUIET) -> list[Block]:
     """The scenario's section: collapsed on the page, all of it in Markdown."""
+    base = analysis.baseline(baseline)
     blocks: list[Block] = []
     info = analysis.registry.scenario(view.name)
     if info is not None and info.summary:
@@ -131,6 +136,9 @@ def scenario_blocks(analysis: Analysis, view: ScenarioView, chart_dir: Path,
         blocks.append(Bullets(tuple(facts)))
     blocks += _draw(plot_models(analysis, view.name, chart_dir), f"{view.name}: time per run by model",
                     progress)
+    blocks += _draw(plot_interpreters(analysis, view.name, chart_dir),
+                    f"{view.name}: time per run by model and interpreter", progress)
+    blocks += by_interpreter_blocks(analysis, view.name, base)
     for param in scaling_params(view):
         blocks += _draw(plot_scaling(analysis, view.name, param, chart_dir),
                         f"{view.name}: time per run against {param}", progress)
@@ -175,6 +183,11 @@ def build_report(analysis: Analysis, chart_dir: Path, baseline: str | None = Non
     blocks: list[Block] = [Heading(1, TITLE), Para(intro), Para(environment_line(frame))]
     blocks += [Heading(2, "Answers", "answers"), *answer_blocks(analysis, base)]
     blocks += [Heading(2, "Decision table", "decision-table"), *decision_blocks(found, models, views)]
+    if several(analysis):
+        blocks += [Heading(2, "Interpreters: the CPU headline", "interpreters", "Interpreters"),
+                   *headline_blocks(analysis, base),
+                   Heading(2, "What changed between versions", "versions", "Versions"),
+                   *version_blocks(analysis)]
     blocks += [Heading(2, "Environment", "environment"), *environment_blocks(frame)]
     blocks += [Heading(2, "Noise warnings", "noise", "Noise"), *noise_blocks(found)]
     drift_chart = _draw(plot_drift(analysis, chart_dir), "Drift: CPU probes and per-round medians", progress)
