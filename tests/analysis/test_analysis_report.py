@@ -336,9 +336,9 @@ def test_report_latest_picks_the_newest_file(tmp_path: Path, capsys: pytest.Capt
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     reported: list[tuple[Path, ...]] = []
 
-    def fake_report(*paths: Path, out_dir: str | None, baseline: str | None) -> Path:
+    def fake_report(*paths: Path, out_dir: str | None, baseline: str | None, progress: object) -> Path:
         reported.append(paths)
-        return Path("somewhere/report.md")
+        return tmp_path / "somewhere" / "report.md"
 
     monkeypatch.setattr(analysis._cli, "write_report", fake_report)
     results = tmp_path / "results"
@@ -354,12 +354,27 @@ def test_report_latest_picks_the_newest_file(tmp_path: Path, capsys: pytest.Capt
     os.utime(old, ns=(1, 1))
     os.utime(new, ns=(3, 3))
     assert main(["report", "--latest", str(results)]) == 0
-    assert capsys.readouterr().out == "somewhere/report.md\n"
+    # where both documents are, by absolute path (this pinned report.md's path alone)
+    assert capsys.readouterr().out == f"{tmp_path}/somewhere/report.md\n{tmp_path}/somewhere/report.html\n"
     assert main(["report", "--latest", str(results), "--newer-than", str(marker)]) == 0
     assert reported == [(new,), (new,)]
     os.utime(new, ns=(1, 1))  # a run that wrote nothing must not report an older file
     assert main(["report", "--latest", str(results), "--newer-than", str(marker)]) == 2
     assert "written after" in capsys.readouterr().err
+
+
+def test_report_and_compare_say_where_they_wrote_by_absolute_path(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # relative output directories, as make report and make compare give
+    assert main(["report", str(SMALL), "-o", "rep"]) == 0
+    assert capsys.readouterr().out == f"{tmp_path}/rep/report.md\n{tmp_path}/rep/report.html\n"
+    assert main(["compare", str(SMALL), str(SWEEP), "-o", "cmp"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Compare `sweep.json` against `small.json`")
+    # the chart by its absolute path: a terminal's reader is not in the comparison's folder
+    assert f"![new/base per benchmark]({tmp_path}/cmp/compare.png)" in out
+    assert out.endswith(f"\nWritten: {tmp_path}/cmp/compare.md (chart: {tmp_path}/cmp/compare.png)\n")
+    assert "![new/base per benchmark](compare.png)" in (tmp_path / "cmp" / "compare.md").read_text()
 
 
 def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
