@@ -112,7 +112,8 @@ def answer_blocks(analysis: Analysis, baseline: str) -> list[Block]:
     mark = any(v.verdict is not None for a in found for v in a.comparisons())
     views = {v.name: v for v in analysis.views}
     table = Table(("scenario", "fastest", f"against {baseline}", "runner-up", "why"),
-                  tuple(_row(a, views[a.decision.scenario], baseline, mark) for a in found), "lllll")
+                  tuple(_row(a, views[a.decision.scenario], baseline, mark) for a in found), "lllll",
+                  name="answers-table")
     text = INTRO.format(baseline=baseline) + ("" if mark else BEFORE_ROUNDS)
     if any(a.per_unit for a in found):
         text += (f" Where `{baseline}` is at least {FACTOR:g}x faster than every other model, its units do "

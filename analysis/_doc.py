@@ -53,6 +53,7 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     align: str = ""  # "l"/"r" per column; empty: all left
+    name: str | None = None  # the page's id of the table, for its style (Markdown has none)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def summary_table(found: Sequence[Decision], models: Sequence[str], views: Seque
         rows.append((point_label(by_name[d.scenario], d.point), f"**{d.fastest.contender.label}**",
                      format_time(d.fastest.sample.median), *cells))
     headers = ("scenario", "fastest", "median", *models)
-    return Table(headers, tuple(rows), "llr" + "r" * len(models))
+    return Table(headers, tuple(rows), "llr" + "r" * len(models), name="decision-grid")
 
 
 def decision_blocks(found: Sequence[Decision], models: Sequence[str],
