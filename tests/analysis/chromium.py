@@ -30,7 +30,8 @@ from typing import Any
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-debugging-pipe")
+         # a container's /dev/shm is often too small for chromium's shared memory: use /tmp
+         "--disable-dev-shm-usage", "--remote-debugging-pipe")
 TIMEOUT_S = 60.0
 
 
