@@ -111,10 +111,11 @@ class SpeedupRow:
 
 
 def speedups(found: Sequence[Decision], models: Sequence[str], baseline: str,
-             judge: Judge) -> list[SpeedupRow]:
+             judge: Judge, files: Collection[str] | None = None) -> list[SpeedupRow]:
+    """Each point's speedups; ``files``: of the benchmarks of those results files only."""
     rows = []
     for d in found:
-        best = d.best_by_model()
+        best = d.best_by_model(files)
         base = best.get(baseline)
         cells: dict[str, Speedup | None] = {}
         for m in models:

@@ -9,6 +9,10 @@ as a number with its verdict: the 95% interval where the verdict is decided,
 else ``no difference``, ``undecided`` or ``no interval`` (dotted, so such a
 cell never reads as a result), so the chart does not depend on colour at all.
 
+With several interpreters every row is one interpreter's, each model against
+the baseline on the same interpreter (paired), so that a row never sets one
+interpreter's threads against another's sequential code.
+
 The colour scale stops at :data:`CLIP` (32x either way; the colour bar's
 arrows say so): past that, a colour tells nothing more, and one extreme cell
 (a 1000-fold overhead) would wash every other cell out to white.  Scenarios
@@ -28,6 +32,7 @@ import pandas as pd
 from ._analysis import Analysis, as_analysis
 from ._decide import Speedup, SpeedupRow, speedups
 from ._format import format_params, format_ratio
+from ._interp import by_interpreter, interpreters
 from ._overhead import overhead_scenarios
 from ._style import FORMATS, figure, footnote, save
 from ._views import ScenarioView
@@ -55,6 +60,12 @@ def speedup_rows(analysis: Analysis,
     nothing."""
     rows = speedups(analysis.decisions, analysis.models, baseline, analysis.judge)
     labelled = list(zip(row_labels(analysis.views, rows), rows, strict=True))
+    groups = by_interpreter(analysis.files, interpreters(analysis.frame))
+    if len(groups) > 1:  # a row per interpreter, each model against the baseline on it (paired)
+        labelled = [(f"{label} [py{interp.tag}]", row)
+                    for d, (label, _) in zip(analysis.decisions, labelled, strict=True)
+                    for interp, files in groups.items()
+                    for row in speedups([d], analysis.models, baseline, analysis.judge, files)]
     skipped = overhead_scenarios(analysis, baseline)
     unrun = [label for label, row in labelled if all(cell is None for cell in row.speedups.values())]
     kept = [(label, row) for label, row in labelled if row.scenario not in skipped and label not in unrun]

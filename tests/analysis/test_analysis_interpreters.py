@@ -99,6 +99,19 @@ def test_what_changed_between_versions(report: str) -> None:
     assert "| `cpu_pure` | subinterpreters | " not in section.split("->")[1]  # not run on 3.11
 
 
+def test_the_speedups_have_a_row_per_interpreter(report: str) -> None:
+    """Each model against sequential on its own interpreter: paired, never one build's threads against
+    another's sequential code."""
+    section = _section(report, "Speedup against sequential")
+    rows = [line for line in section.splitlines() if line.startswith("| cpu_")]
+    tags = ("3.11.7", "3.13.5", "3.13.5t")
+    assert [row.split(" | ")[0] for row in rows] == [
+        f"| {scenario} [py{tag}]" for scenario in ("cpu_pure", "cpu_hash") for tag in tags]
+    assert ("| cpu_hash [py3.13.5] | 1.00x (baseline) | undecided (0.883x [0.436-1.79]) | "
+            "1.55x slower [1.53-1.58] | 1.19x slower [1.18-1.20] |") in rows
+    assert ", unpaired" not in "\n".join(rows)
+
+
 def test_which_interpreters_are_compared() -> None:
     found = distinct(interpreters(load_results(*FILES)))
     assert [(a.tag, b.tag) for a, b in pairs(found)] == [("3.11.7", "3.13.5"), ("3.13.5", "3.13.5t")]
