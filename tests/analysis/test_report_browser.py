@@ -12,6 +12,8 @@ interpreters of tests/data.  For each:
 * the answers, every line of them, are on the first screen;
 * every link of the table of contents lands: its target exists, is shown
   (its collapsed sections opened) and is scrolled into the window;
+* a click on a table's header sorts it (the decision table by its medians),
+  a second click the other way;
 * the page's script raises nothing.
 
 The browser is driven over the DevTools protocol on a pipe (``chromium.py``,
@@ -62,6 +64,21 @@ CHECKS = r"""(async () => {
                     sideways: decision.scrollWidth - decision.clientWidth,
                     header: getComputedStyle(decision.querySelector("thead th")).position,
                     first: getComputedStyle(decision.querySelector("tbody td")).position};
+  // sorting: a click on the decision table's "median" sorts its rows by seconds, a second click back
+  const heads = [...decision.querySelector("table").tHead.rows[0].cells];
+  const median = heads.findIndex(th => th.textContent.trim() === "median");
+  const unit = {s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9};
+  const seconds = () => [...decision.querySelectorAll("tbody tr")].map(row => {
+    const [number, name] = row.cells[median].textContent.trim().split(" ");
+    return parseFloat(number) * unit[name];
+  });
+  const ascending = list => list.every((x, i) => i === 0 || list[i - 1] <= x);
+  heads[median].click();
+  const up = seconds();
+  heads[median].click();
+  const down = seconds();
+  found.sorted = {up: ascending(up), down: ascending([...down].reverse()), rows: up.length,
+                  mark: heads[median].getAttribute("aria-sort")};
   found.links = [];
   for (const link of document.querySelectorAll("#toc a[href^='#']")) {
     const id = decodeURIComponent(link.getAttribute("href").slice(1));
@@ -153,6 +170,10 @@ def test_the_decision_table_shows_every_model_with_its_header_and_first_column_s
     assert decision["right"] <= decision["width"], decision
     assert decision["sideways"] <= 0, decision
     assert (decision["header"], decision["first"]) == ("sticky", "sticky")
+
+
+def test_tables_sort_by_a_click_on_a_header(seen: dict[str, Any]) -> None:
+    assert seen["sorted"] == {"up": True, "down": True, "rows": seen["answers"]["rows"], "mark": "descending"}
 
 
 def test_every_link_of_the_contents_lands(seen: dict[str, Any]) -> None:
