@@ -9,8 +9,10 @@ PYTHONS ?=
 # The free-threaded build `make test` also runs the same-answer tests on (empty: skip that step)
 FREE_THREADED ?= 3.13.5
 FT_VENV := .venv-ft
+# The browser test of report.html drives Debian's chromium (make browser installs it)
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: help bench bench-quick python-ft list report compare test test-ft lint clean
+.PHONY: help bench bench-quick python-ft list report compare test test-ft browser lint clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,7 +65,7 @@ compare: $(STAMP) ## compare two runs: make compare BASE=results/a.json NEW=resu
 list: $(STAMP) ## list scenarios, models, parameters and unsupported pairs
 	$(PY) -m benchmarks list
 
-test: $(STAMP) ## the test suite, once more with PYTHONASYNCIODEBUG=1 for the async models, and the same-answer tests on a free-threaded build
+test: $(STAMP) | browser ## the test suite, once more with PYTHONASYNCIODEBUG=1 for the async models, and the same-answer tests on a free-threaded build
 	$(PY) -m pytest
 	PYTHONASYNCIODEBUG=1 $(PY) -m pytest -q tests/models/test_same_answer.py
 ifneq ($(strip $(FREE_THREADED)),)
@@ -81,6 +83,19 @@ test-ft: ## the same-answer tests on free-threaded CPython $(FREE_THREADED), bui
 	fi
 	# PYTHON_GIL=0, as the runner sets it on a free-threaded build: hdrhistogram's extension would enable it
 	PYTHON_GIL=0 PYTHONPATH=. $(FT_VENV)/bin/python -m pytest -q tests/models/test_same_answer.py tests/models/test_invariants.py
+
+# Installs only where it can (apt-get, as root: CI's fresh Debian); anywhere else the browser test skips,
+# saying why.  Once installed this does nothing.
+browser: ## install Debian's chromium for the browser test of report.html, if missing and apt-get can
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" -eq 0 ]; then \
+		echo "make: installing chromium for the browser test of report.html (apt-get)" >&2; \
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "make: could not install chromium: the browser test will skip" >&2; \
+	else \
+		echo "make: no $(CHROMIUM), and no apt-get as root to install it: the browser test will skip" >&2; \
+	fi
 
 lint: $(STAMP) ## ruff and mypy
 	$(VENV)/bin/ruff check benchmarks analysis tests

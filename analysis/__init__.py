@@ -28,6 +28,7 @@ _PUBLIC = {
     "model_color": "analysis._style",
     "plot_compare": "analysis._compare",
     "plot_drift": "analysis._drift_chart",
+    "plot_interpreters": "analysis._interp_chart",
     "plot_latency_percentiles": "analysis._charts",
     "plot_models": "analysis._charts",
     "plot_scaling": "analysis._charts",

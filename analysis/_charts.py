@@ -26,6 +26,8 @@ from ._style import (
     MARKERS,
     figure,
     footnote,
+    legend_below,
+    legend_height,
     model_color,
     plain_log_axis,
     save,
@@ -52,10 +54,12 @@ def plot_models(data: pd.DataFrame | Analysis, scenario: str, out_dir: str | Pat
     ratios = {(d.point, e.contender): e.ratio for d in found for e in d.entries}
     fastest = {d.point: d.fastest.contender for d in found}
     rows = [len(pairs) for _, pairs in panels]
+    # One scale type for every panel: a log axis beside a linear one reads as a different spread.
+    log = wants_log([v for _, pairs in panels for _, s in pairs for v in s.values])
     with figure(8.0, 1.0 + sum(0.28 * r + 0.75 for r in rows)) as fig:
         axes = fig.subplots(len(panels), 1, squeeze=False, height_ratios=[r + 2.0 for r in rows])[:, 0]
         for ax, (point, pairs) in zip(axes, panels, strict=True):
-            _models_panel(ax, point, pairs, [ratios[point, c] for c, _ in pairs], fastest[point])
+            _models_panel(ax, point, pairs, [ratios[point, c] for c, _ in pairs], fastest[point], log)
         fig.suptitle(f"{scenario}: time per run (all units), by model")
         footnote(fig, "diamond: median   bar: interquartile range   dots: every measured value   "
                       "right: median, and x fastest (paired)   lower is better")
@@ -63,26 +67,33 @@ def plot_models(data: pd.DataFrame | Analysis, scenario: str, out_dir: str | Pat
 
 
 def _models_panel(ax: Axes, point: Params, pairs: list[tuple[Contender, Sample]],
-                  ratios: list[float], fastest: Contender) -> None:
+                  ratios: list[float], fastest: Contender, log: bool) -> None:
     winner = next(i for i, (c, _) in enumerate(pairs) if c == fastest)
     unit, scale = time_scale([min(s.values) for _, s in pairs])
     top = len(pairs) - 1
+    notes = []
     for i, (contender, s) in enumerate(pairs):
         y = top - i
-        best = i == winner
         color = model_color(contender.model)
         ax.scatter([v / scale for v in s.values], [y] * s.n, s=10, color=color, alpha=0.35,
                    linewidths=0, zorder=2)
         ax.barh(y, s.iqr / scale, left=s.q1 / scale, height=0.5, color=color, alpha=0.45, zorder=3)
         ax.plot([s.median / scale], [y], marker="D", ms=6, color=color, mec="black", mew=0.8, zorder=4)
-        text = f"{format_time(s.median)}  {'fastest' if best else format_ratio(ratios[i])}"
-        ax.annotate(text + ("  (noisy)" if noise_warnings(s) else ""), xy=(1.01, y),
-                    xycoords=("axes fraction", "data"), va="center", fontsize=8,
-                    fontweight="bold" if best else "normal")
+        text = f"{format_time(s.median)}  {'fastest' if i == winner else format_ratio(ratios[i])}"
+        notes.append(text + ("  (noisy)" if noise_warnings(s) else ""))
     ax.set_yticks(range(len(pairs)), [c.label for c, _ in reversed(pairs)])
+    # The numbers as tick labels of a right-hand axis: the layout makes room for them, as it does not
+    # for annotations beyond the axes (which it clipped at the figure's edge).
+    right = ax.secondary_yaxis("right")
+    right.set_yticks(range(len(pairs)), list(reversed(notes)), fontsize=8)
+    right.tick_params(length=0)
+    right.spines["right"].set_visible(False)
+    right.get_yticklabels()[top - winner].set_fontweight("bold")
     ax.set_ylim(-0.7, top + 0.7)
     ax.grid(axis="y", visible=False)
-    log = wants_log([v for _, s in pairs for v in s.values])
+    # a bar's edge would stop the axis exactly at the fastest median, cutting its marker in half
+    ax.use_sticky_edges = False
+    ax.margins(x=0.03)
     if log:
         plain_log_axis(ax, "x")
     else:
@@ -134,14 +145,14 @@ def plot_scaling(data: pd.DataFrame | Analysis, scenario: str, param: str, out_d
             key = (contender.model, view.label(contender, drop=(param,)))
             panels.setdefault(panel, {}).setdefault(key, []).append((params[param], s))
     order = sorted(panels, key=lambda p: tuple(value_key(v) for _, v in p))
-    with figure(8.0, 1.2 + 3.2 * len(order)) as fig:
-        axes = fig.subplots(len(order), 1, squeeze=False)[:, 0]
+    legend = legend_height(len(styles))
+    with figure(8.0, 1.2 + 3.2 * len(order) + legend) as fig:
+        *axes, key = fig.subplots(len(order) + 1, 1, height_ratios=[3.2] * len(order) + [legend])
         for ax, panel in zip(axes, order, strict=True):
             _scaling_panel(ax, panels[panel], param, styles, analysis.registry)
             if panel:
                 ax.set_title(format_params(panel), loc="left")
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside right upper", fontsize=8)
+        legend_below(key, axes)
         fig.suptitle(f"{scenario}: time per run against {param}")
         footnote(fig, "points: median   bars: interquartile range   lower is better")
         return save(fig, Path(out_dir), f"{scenario}-scaling-{param}", formats)
@@ -182,14 +193,14 @@ def plot_latency_percentiles(data: pd.DataFrame | Analysis, scenario: str, out_d
     panels = [(point, pairs) for point, pairs in panels if pairs]
     if not panels:
         return None
-    with figure(8.0, 1.2 + 3.0 * len(panels)) as fig:
-        axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+    legend = legend_height(len({c.label for _, pairs in panels for c, _ in pairs}))
+    with figure(8.0, 1.2 + 3.0 * len(panels) + legend) as fig:
+        *axes, key = fig.subplots(len(panels) + 1, 1, height_ratios=[3.0] * len(panels) + [legend])
         for ax, (point, pairs) in zip(axes, panels, strict=True):
             _latency_panel(ax, pairs)
             if point:
                 ax.set_title(format_params(point), loc="left")
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside right upper", fontsize=8)
+        legend_below(key, axes)
         fig.suptitle(f"{scenario}: request latency percentiles")
         footnote(fig, "each point: the median over timed calls of that call's percentile   lower is better")
         return save(fig, Path(out_dir), f"{scenario}-latency", formats)

@@ -8,6 +8,7 @@ output directory that cannot be written) is one line on stderr,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -15,6 +16,7 @@ from typing import NoReturn
 from ._compare import write_compare
 from ._load import AnalysisError, load_results
 from ._output import write_csv
+from ._progress import Progress
 from ._report import write_report
 
 PROG = "python -m analysis"
@@ -34,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="{report,compare,csv}")
 
     rp = sub.add_parser("report", allow_abbrev=False,
-                        help="write report.md, report.html, results.csv and charts; print report.md's path")
+                        help="write report.md, report.html, results.csv and charts; print where "
+                             "report.md and report.html are")
     rp.add_argument("results", nargs="*", metavar="RESULTS.json", help="one or more results files")
     rp.add_argument("--latest", nargs="?", const="results", metavar="DIR",
                     help="report the newest results file in DIR (default: results)")
@@ -47,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="model the speedups are measured against (default: sequential)")
 
     cp = sub.add_parser("compare", allow_abbrev=False,
-                        help="compare every common benchmark of two results files; print the Markdown")
+                        help="compare every common benchmark of two results files; print the Markdown "
+                             "and where it is")
     cp.add_argument("base", metavar="BASE.json")
     cp.add_argument("new", metavar="NEW.json")
     cp.add_argument("-o", "--output-dir", metavar="OUTDIR",
@@ -86,7 +90,18 @@ def _report(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--newer-than needs --latest")
     if not paths:
         parser.error("report: give one or more results files, or --latest")
-    print(write_report(*paths, out_dir=ns.output_dir, baseline=ns.baseline))
+    markdown = Path(os.path.abspath(write_report(*paths, out_dir=ns.output_dir, baseline=ns.baseline,
+                                                 progress=Progress())))
+    print(markdown)
+    print(markdown.with_name("report.html"))
+    return 0
+
+
+def _compare(ns: argparse.Namespace) -> int:
+    path, markdown = write_compare(ns.base, ns.new, ns.output_dir, absolute_links=True)
+    print(markdown, end="")
+    where = Path(os.path.abspath(path))
+    print(f"\nWritten: {where} (chart: {where.with_name('compare.png')})")
     return 0
 
 
@@ -97,9 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         if ns.command == "report":
             return _report(ns, parser)
         if ns.command == "compare":
-            _path, markdown = write_compare(ns.base, ns.new, ns.output_dir)
-            print(markdown, end="")
-            return 0
+            return _compare(ns)
         print(write_csv(load_results(*ns.results), ns.output))
         return 0
     except AnalysisError as exc:

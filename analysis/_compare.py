@@ -19,6 +19,7 @@ pyperf's way of summarising many benchmarks in one number.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,9 +124,12 @@ def plot_compare(found: list[Comparison], out_dir: str | Path, formats: Sequence
                 ratios += [interval.low, interval.high]
         ax.axvline(1.0, color="black", lw=0.8)
         ax.axvspan(1 / (1 + BAND), 1 + BAND, color="#e3e3e3", zorder=0, lw=0)  # the noise band
-        for y, c in zip(ys, found, strict=True):
-            ax.annotate(f" {c.change}{'' if c.is_result else ' (' + c.versus.kind + ')'}", xy=(1.01, y),
-                        xycoords=("axes fraction", "data"), va="center", fontsize=8)
+        # each change as a tick label of a right-hand axis, which the layout makes room for
+        right = ax.secondary_yaxis("right")
+        changes = [c.change + ("" if c.is_result else f" ({c.versus.kind})") for c in found]
+        right.set_yticks(ys, changes, fontsize=8)
+        right.tick_params(length=0)
+        right.spines["right"].set_visible(False)
         ax.set_yticks(ys, labels)
         ax.set_ylim(-0.7, len(found) - 0.3)
         ax.grid(axis="y", visible=False)
@@ -154,7 +158,9 @@ def _environment(frame: pd.DataFrame) -> str:
 
 
 def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list[Key],
-                   names: tuple[str, str], envs: tuple[str, str], chart: Path | None) -> list[Block]:
+                   names: tuple[str, str], envs: tuple[str, str], chart: Path | None,
+                   folder: str = "") -> list[Block]:
+    """The comparison; its chart linked from ``folder`` (default: beside the Markdown)."""
     # every ratio here is unpaired, as the text above the table says: no mark on each row
     rows = tuple((f"`{c.key[0]}`", c.key[1], format_params(c.key[2]), format_time(c.base.median),
                   format_time(c.new.median), format_ratio(c.ratio), c.change, c.versus.bare_text,
@@ -187,7 +193,7 @@ def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list
                    Bullets(tuple(f"`{c.key[0]}` {c.key[1]} ({format_params(c.key[2])}): {why}"
                                  for c, why in differing))]
     if chart is not None:
-        blocks.append(chart_image(chart, "new/base per benchmark"))
+        blocks.append(chart_image(chart, "new/base per benchmark", folder))
     for keys, where in ((only_base, names[0]), (only_new, names[1])):
         if keys:
             blocks += [Para(f"Only in `{where}` ({len(keys)}), not compared:"),
@@ -199,8 +205,13 @@ def default_compare_dir(base: Path, new: Path) -> Path:
     return new.with_name(f"{results_stem(new)}.compare-{results_stem(base)}")
 
 
-def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None = None) -> tuple[Path, str]:
-    """Write compare.md and its chart into ``out_dir``; return (compare.md, its Markdown)."""
+def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None = None,
+                  absolute_links: bool = False) -> tuple[Path, str]:
+    """Write compare.md and its chart into ``out_dir``; return (compare.md, its Markdown).
+
+    compare.md links its chart relative to itself; with ``absolute_links`` the Markdown returned
+    links it by its absolute path instead, for a terminal, whose reader is anywhere.
+    """
     paths = [Path(base), Path(new)]
     frames = [load_results(p) for p in paths]
     names = tuple(file_labels(paths))
@@ -213,9 +224,11 @@ def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None 
     with Staging(out) as staging:
         title = f"{names[1]} against {names[0]}"
         chart = plot_compare(found, staging.dir, title=title)
-        blocks = compare_blocks(found, only_base, only_new, (names[0], names[1]),
-                                (_environment(frames[0]), _environment(frames[1])), chart)
-        markdown = to_markdown(blocks)
+        envs = (_environment(frames[0]), _environment(frames[1]))
+        markdown = to_markdown(compare_blocks(found, only_base, only_new, (names[0], names[1]), envs, chart))
         (staging.dir / "compare.md").write_text(markdown, encoding="utf-8")
+        if absolute_links:
+            markdown = to_markdown(compare_blocks(found, only_base, only_new, (names[0], names[1]), envs,
+                                                  chart, folder=os.path.abspath(out)))
         staging.publish(last="compare.md")
     return out / "compare.md", markdown

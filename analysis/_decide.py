@@ -11,7 +11,7 @@ configured as this run tried it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ._format import Params, format_ratio
@@ -45,11 +45,13 @@ class Decision:
     def fastest(self) -> Entry:
         return self.entries[0]
 
-    def best_by_model(self) -> dict[str, Entry]:
-        """Each model's fastest variant (entries are sorted, so the first one seen)."""
+    def best_by_model(self, files: Collection[str] | None = None) -> dict[str, Entry]:
+        """Each model's fastest variant (entries are sorted, so the first one seen); ``files``: among
+        the benchmarks of those results files only."""
         best: dict[str, Entry] = {}
         for entry in self.entries:
-            best.setdefault(entry.contender.model, entry)
+            if files is None or entry.sample.file in files:
+                best.setdefault(entry.contender.model, entry)
         return best
 
 
@@ -109,10 +111,11 @@ class SpeedupRow:
 
 
 def speedups(found: Sequence[Decision], models: Sequence[str], baseline: str,
-             judge: Judge) -> list[SpeedupRow]:
+             judge: Judge, files: Collection[str] | None = None) -> list[SpeedupRow]:
+    """Each point's speedups; ``files``: of the benchmarks of those results files only."""
     rows = []
     for d in found:
-        best = d.best_by_model()
+        best = d.best_by_model(files)
         base = best.get(baseline)
         cells: dict[str, Speedup | None] = {}
         for m in models:

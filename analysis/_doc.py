@@ -2,10 +2,13 @@
 
 Both renderers read the same blocks, so the HTML says exactly what the
 Markdown says.  Text may contain two bits of inline markup, ```code``` and
-``**bold**``, which Markdown keeps and HTML converts after escaping.  The HTML
-embeds every chart as a base64 PNG ``data:`` URI and its style sheet inline:
-one file that can be mailed or attached to a review and opened offline.  The
-page is ``templates/report.html.j2``, package data of ``analysis``.
+``**bold**``, which Markdown keeps and HTML converts after escaping.  A
+:class:`Fold` is what the page shows collapsed (a scenario's section, the full
+environment table): Markdown, read top to bottom, shows all of it.  The HTML
+embeds every chart as a base64 PNG ``data:`` URI, its style sheet and its small
+script inline: one file that can be mailed or attached to a review and opened
+offline.  The page is ``templates/report.html.j2`` (with ``style.css.j2`` and
+``script.js.j2``), package data of ``analysis``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class Heading:
     level: int
     text: str
     anchor: str | None = None
+    toc: str | None = None  # a shorter name for the page's table of contents
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     align: str = ""  # "l"/"r" per column; empty: all left
+    name: str | None = None  # the page's id of the table, for its style (Markdown has none)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,23 @@ class Image:
     svg_rel: str | None = None
 
 
-Block = Heading | Para | Bullets | Table | Image
+@dataclass(frozen=True)
+class Fold:
+    """Blocks the page shows under a summary, collapsed unless ``open``; Markdown shows them all.
+
+    With a ``level`` the summary is a heading of that level (a collapsible section, which the
+    page's table of contents links to by ``anchor``); without, it is a line of the page only.
+    """
+
+    kind: ClassVar[str] = "fold"
+    summary: str
+    blocks: tuple[Block, ...]
+    open: bool = False
+    level: int = 0
+    anchor: str | None = None
+
+
+Block = Heading | Para | Bullets | Table | Image | Fold
 TEMPLATES = "templates"
 HTML_TEMPLATE = "report.html.j2"
 
@@ -72,9 +93,17 @@ def chart_image(png: Path, alt: str, folder: str = "") -> Image:
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
+    return "\n\n".join(_markdown(blocks)) + "\n"
+
+
+def _markdown(blocks: Sequence[Block]) -> list[str]:
     out: list[str] = []
     for block in blocks:
-        if isinstance(block, Heading):
+        if isinstance(block, Fold):
+            if block.level:
+                out.append("#" * block.level + " " + block.summary)
+            out += _markdown(block.blocks)
+        elif isinstance(block, Heading):
             out.append("#" * block.level + " " + block.text)
         elif isinstance(block, Para):
             out.append(block.text)
@@ -85,7 +114,7 @@ def to_markdown(blocks: Sequence[Block]) -> str:
         else:
             svg = f" ([SVG]({block.svg_rel}))" if block.svg_rel else ""
             out.append(f"![{block.alt}]({block.rel}){svg}")
-    return "\n\n".join(out) + "\n"
+    return out
 
 
 def _inline(text: str) -> str:
@@ -106,16 +135,41 @@ def _png(image: Image) -> str:
     return base64.b64encode(image.file.read_bytes()).decode("ascii")
 
 
+NavItem = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
+def contents(blocks: Sequence[Block]) -> list[NavItem]:
+    """The table of contents: (anchor, text, its level-3 entries) of every level-2 heading with an anchor.
+
+    Headings of folds count; a level-3 entry goes under the level-2 heading before it.
+    """
+    flat: list[tuple[int, str, str]] = []
+
+    def walk(found: Sequence[Block]) -> None:
+        for b in found:
+            if isinstance(b, Heading | Fold):
+                text = (b.toc or b.text) if isinstance(b, Heading) else b.summary
+                if 2 <= b.level <= 3 and b.anchor:
+                    flat.append((b.level, b.anchor, _BOLD.sub(r"\1", _CODE.sub(r"\1", text))))
+            if isinstance(b, Fold):
+                walk(b.blocks)
+
+    walk(blocks)
+    tree: list[tuple[str, str, list[tuple[str, str]]]] = []
+    for level, anchor, text in flat:
+        if level == 2 or not tree:
+            tree.append((anchor, text, []))
+        else:
+            tree[-1][2].append((anchor, text))
+    return [(anchor, text, tuple(children)) for anchor, text, children in tree]
+
+
 def to_html(blocks: Sequence[Block], title: str) -> str:
-    """A self-contained page: inline CSS, charts embedded, links to every level-2 section."""
+    """A self-contained page: inline CSS and script, charts embedded, a table of contents that stays."""
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("analysis", TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["inline"] = _inline
-    nav = [(b.anchor, _CODE.sub(r"\1", b.text)) for b in blocks
-           if isinstance(b, Heading) and b.level <= 3 and b.anchor]
-    # The links go under the title and its first paragraph.
-    nav_after = next((i for i, b in enumerate(blocks) if isinstance(b, Para)), 0)
-    return env.get_template(HTML_TEMPLATE).render(title=title, blocks=blocks, nav=nav, nav_after=nav_after,
+    return env.get_template(HTML_TEMPLATE).render(title=title, blocks=blocks, nav=contents(blocks),
                                                   align=_align, png=_png)

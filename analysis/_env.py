@@ -1,7 +1,9 @@
 """The environment summary: where and with what the numbers were measured.
 
-One column per results file.  A fact that differs between the benchmarks of
-one file (several event loops, several start methods) lists every value.
+One line says it all for the first screen (:func:`environment_line`); the
+full table, one column per results file, follows collapsed.  A fact that
+differs between the benchmarks of one file (several event loops, several start
+methods) lists every value.
 The notes say what a reviewer must know before quoting a number: an
 unoptimised interpreter, a smoke-test profile, files from different machines.
 """
@@ -15,7 +17,8 @@ import pandas as pd
 
 from benchmarks.core.formats import format_value
 
-from ._doc import Block, Bullets, Table
+from ._doc import Block, Bullets, Fold, Table
+from ._interp import distinct, interpreters
 
 
 def _values(rows: pd.DataFrame, column: str) -> list[str]:
@@ -68,11 +71,23 @@ def environment_blocks(frame: pd.DataFrame) -> list[Block]:
         # Long values repeated in every column bury the one that differs.
         rows = tuple((label, *cells) if len(set(cells)) > 1
                      else (label, cells[0], *["same"] * (len(cells) - 1)) for label, cells in values)
-    blocks: list[Block] = [Table(headers, rows)]
     notes = environment_notes(frame, files)
-    if notes:
-        blocks.append(Bullets(tuple(notes)))
-    return blocks
+    return [*([Bullets(tuple(notes))] if notes else []),
+            Fold("The full environment: build, configure flags, CPUs, platform, loops, versions",
+                 (Table(headers, rows),))]
+
+
+def environment_line(frame: pd.DataFrame) -> str:
+    """``cpython 3.11.7 (GIL; PGO no, LTO no) on vm: AMD EPYC, 2 CPUs (workers on 0,1); profile default``."""
+    found = distinct(interpreters(frame))
+    pythons = ", ".join(i.label for i in found)
+    hosts = frame.groupby("hostname", sort=False, dropna=False)
+    where = "; ".join(sorted({f"{_join(r, 'hostname')}: {_join(r, 'cpu_model_name')}, "
+                              f"{_join(r, 'cpu_count')} CPUs (workers on {_join(r, 'worker_cpu_affinity')})"
+                              for _, r in hosts}))
+    implementation = _join(frame, "python_implementation")
+    return (f"Measured with {implementation} {pythons}, PGO {_join(frame, 'python_pgo')}, "
+            f"LTO {_join(frame, 'python_lto')}, on {where}; profile {_join(frame, 'profile')}.")
 
 
 def environment_notes(frame: pd.DataFrame, files: list[str]) -> list[str]:

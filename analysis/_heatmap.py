@@ -8,6 +8,16 @@ so 2x faster and 2x slower are equally strong.  Every cell is also written
 as a number with its verdict: the 95% interval where the verdict is decided,
 else ``no difference``, ``undecided`` or ``no interval`` (dotted, so such a
 cell never reads as a result), so the chart does not depend on colour at all.
+
+With several interpreters every row is one interpreter's, each model against
+the baseline on the same interpreter (paired), so that a row never sets one
+interpreter's threads against another's sequential code.
+
+The colour scale stops at :data:`CLIP` (32x either way; the colour bar's
+arrows say so): past that, a colour tells nothing more, and one extreme cell
+(a 1000-fold overhead) would wash every other cell out to white.  Scenarios
+whose baseline does almost nothing (:mod:`analysis._overhead`, ``spawn``)
+are left out of the chart and of its table: their costs per unit follow them.
 """
 
 from __future__ import annotations
@@ -22,21 +32,53 @@ import pandas as pd
 from ._analysis import Analysis, as_analysis
 from ._decide import Speedup, SpeedupRow, speedups
 from ._format import format_params, format_ratio
+from ._interp import by_interpreter, interpreters
+from ._overhead import overhead_scenarios
 from ._style import FORMATS, figure, footnote, save
 from ._views import ScenarioView
 from .paired import format_factor
 
 MISSING = "#b0b0b0"
+#: The colour scale's end, in powers of two: 2**5 = 32x faster or slower.
+CLIP = 5.0
 
 
 def row_labels(views: list[ScenarioView], rows: list[SpeedupRow]) -> list[str]:
     """Scenario names, with the parameters that differ between its points when it has several."""
-    swept = {v.name: [n for n in v.swept() if n in v.point_names] for v in views}
+    by_name = {v.name: v for v in views}
     labels = []
     for row in rows:
-        shown = tuple(p for p in row.point if p[0] in swept[row.scenario])
+        shown = by_name[row.scenario].shown(row.point)
         labels.append(row.scenario + (f" ({format_params(shown)})" if shown else ""))
     return labels
+
+
+def speedup_rows(analysis: Analysis,
+                 baseline: str) -> tuple[list[tuple[str, SpeedupRow]], list[str], list[str]]:
+    """(label, row) of every speedup shown; the scenarios left out for their costs per unit; the labels
+    of the rows left out because the baseline did not run there.  Nothing is left out that would leave
+    nothing."""
+    rows = speedups(analysis.decisions, analysis.models, baseline, analysis.judge)
+    labelled = list(zip(row_labels(analysis.views, rows), rows, strict=True))
+    groups = by_interpreter(analysis.files, interpreters(analysis.frame))
+    if len(groups) > 1:  # a row per interpreter, each model against the baseline on it (paired)
+        labelled = [(f"{label} [py{interp.tag}]", row)
+                    for d, (label, _) in zip(analysis.decisions, labelled, strict=True)
+                    for interp, files in groups.items()
+                    for row in speedups([d], analysis.models, baseline, analysis.judge, files)]
+    skipped = overhead_scenarios(analysis, baseline)
+    unrun = [label for label, row in labelled if all(cell is None for cell in row.speedups.values())]
+    kept = [(label, row) for label, row in labelled if row.scenario not in skipped and label not in unrun]
+    return (kept, skipped, unrun) if kept else (labelled, [], [])
+
+
+def _scenarios(labels: Sequence[str]) -> str:
+    """``primitives (4 points), cancel_timeout (op=shutdown)``: row labels, grouped by scenario."""
+    grouped: dict[str, list[str]] = {}
+    for label in labels:
+        grouped.setdefault(label.split(" ", 1)[0], []).append(label)
+    return ", ".join(found[0] if len(found) == 1 else f"{name} ({len(found)} points)"
+                     for name, found in grouped.items())
 
 
 def _power_label(log2: float) -> str:
@@ -73,13 +115,14 @@ def plot_speedup_heatmap(data: pd.DataFrame | Analysis, out_dir: str | Path, bas
     analysis = as_analysis(data)
     base = analysis.baseline(baseline)
     models = analysis.models
-    rows = speedups(analysis.decisions, models, base, analysis.judge)
+    shown, skipped, unrun = speedup_rows(analysis, base)
+    labels, rows = [label for label, _ in shown], [row for _, row in shown]
     logs = np.array([[_log2(r.speedups[m]) for m in models] for r in rows])
-    limit = max(1.0, float(np.nanmax(np.abs(logs))) if np.isfinite(logs).any() else 1.0)
-    labels = row_labels(analysis.views, rows)
+    largest = float(np.nanmax(np.abs(logs))) if np.isfinite(logs).any() else 1.0
+    limit = min(CLIP, max(1.0, largest))
     # Row labels take about 0.07 inch per character; never narrower than the footnote.
     width = max(7.5, 2.0 + 0.07 * max(len(label) for label in labels) + 1.0 * len(models))
-    with figure(width, 1.8 + 0.55 * len(rows)) as fig:
+    with figure(width, 1.9 + 0.42 * len(rows)) as fig:
         ax = fig.subplots()
         cmap = matplotlib.colormaps["RdBu"].with_extremes(bad="white")
         image = ax.imshow(np.ma.masked_invalid(logs), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto")
@@ -105,7 +148,8 @@ def plot_speedup_heatmap(data: pd.DataFrame | Analysis, out_dir: str | Path, bas
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+        bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02,
+                           extend="both" if largest > limit else "neither")
         step = max(1, math.ceil(limit / 3))  # at most seven ticks: 1x and three powers of 2 each side
         ticks = [t for t in range(-math.ceil(limit), math.ceil(limit) + 1)
                  if abs(t) <= limit and t % step == 0]
@@ -113,7 +157,11 @@ def plot_speedup_heatmap(data: pd.DataFrame | Analysis, out_dir: str | Path, bas
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _power_label(v)))
         bar.set_label("speedup (log scale)")
         fig.suptitle(f"Speedup against {base}: above 1x is faster")
+        left_out = "".join([
+            f";\nleft out: {', '.join(skipped)}, whose {base} does almost nothing (see the cost per unit)"
+            if skipped else "",
+            f";\nleft out, {base} not run: {_scenarios(unrun)}" if unrun else ""])
         footnote(fig, f"{base}'s time / each model's, paired inside rounds, each model at its fastest "
                       "variant;\n[interval]: 95%, beyond the +-2% noise band; dotted: no difference, "
-                      "undecided or no interval (measured before rounds); n/a: not run")
+                      f"undecided or no interval (measured before rounds); n/a: not run{left_out}")
         return save(fig, Path(out_dir), f"speedup-vs-{base}", formats)

@@ -47,13 +47,15 @@ VALUE_COLUMNS = ("run", "value_index", "value", "unit", "loops", "inner_loops")
 #: Run metadata: the runner's round (0 is the calibration round; None in files measured before rounds),
 #: pyperf's start time of the run, and the CPU probe taken just before it (None where not recorded).
 RUN_COLUMNS = ("round", "date", "cpu_probe_us", "cpu_probe_spread")
-#: Metadata copied as-is (None where a benchmark has no such key).
+#: Metadata copied as-is (None where a benchmark has no such key): the environment, and what a
+#: benchmark's session was (``interpreters``: a pool of subinterpreters; ``expected_checksum``:
+#: ``<units>:<digest>``, so the number of units of work).
 ENV_COLUMNS = (
     "python_version", "python_implementation", "python_pgo", "python_lto", "python_gil",
-    "python_config_args", "hostname", "platform", "cpu_count", "cpu_model_name", "worker_cpus",
-    "worker_cpu_affinity", "loop", "loop_version", "start_method", "parallelism", "pool_size",
-    "concurrency_limit", "default_executor_size", "profile", "pyperf_version", "uvloop_version",
-    "concbench_version",
+    "python_free_threaded_build", "python_config_args", "hostname", "platform", "cpu_count",
+    "cpu_model_name", "worker_cpus", "worker_cpu_affinity", "loop", "loop_version", "start_method",
+    "parallelism", "pool_size", "interpreters", "concurrency_limit", "default_executor_size",
+    "expected_checksum", "profile", "pyperf_version", "uvloop_version", "concbench_version",
 )
 #: Latency percentiles as written by scenarios (unit suffix optional, seconds by default)...
 LATENCY_KEY = re.compile(r"^latency_p(\d+(?:\.\d+)?)(?:_(s|ms|us|ns))?$")

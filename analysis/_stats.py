@@ -44,6 +44,8 @@ class Sample:
     metrics_n: int = 0  # how many timed calls recorded them
     #: (round, the values of each of its worker processes), by round; None: measured before rounds
     rounds: tuple[tuple[int, tuple[tuple[float, ...], ...]], ...] | None = None
+    #: units of work in one run of the scenario (the count of ``expected_checksum``); None if not recorded
+    units: int | None = None
 
     @property
     def n(self) -> int:

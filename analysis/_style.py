@@ -110,8 +110,11 @@ def plain_log_axis(ax: Axes, which: str) -> None:
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
     low, high = ax.get_xlim() if which == "x" else ax.get_ylim()
     decades = math.log10(high / low) if 0 < low < high else 0.0
-    # 2-5-10 steps read best, but over more than ~2.5 decades their labels collide
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades > 2.5 else (1.0, 2.0, 5.0)))
+    # 2-5-10 steps read best, but over more than ~2.5 decades their labels collide, and under one
+    # decade they may leave a single tick: then every step of 1 to 9
+    every = tuple(float(k) for k in range(1, 10))
+    subs = (1.0,) if decades > 2.5 else (1.0, 2.0, 5.0) if decades > 1 else every
+    axis.set_major_locator(LogLocator(base=10, subs=subs))
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
 
@@ -119,3 +122,25 @@ def plain_log_axis(ax: Axes, which: str) -> None:
 def footnote(fig: Figure, text: str) -> None:
     """How to read the chart, under it (supxlabel, so the layout makes room for it)."""
     fig.supxlabel(text, fontsize=7.5, color="#444444")
+
+
+#: Columns of a legend under the panels.
+LEGEND_COLUMNS = 3
+
+
+def legend_height(entries: int) -> float:
+    """Inches for a legend of ``entries`` lines in :data:`LEGEND_COLUMNS` columns."""
+    return 0.1 + 0.2 * -(-entries // LEGEND_COLUMNS)
+
+
+def legend_below(key: Axes, axes: Sequence[Axes]) -> None:
+    """Every panel's lines, once each, in a row of their own under the panels: a legend beside them
+    pushed the title off their centre, and one in the figure's margin collided with the footnote."""
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    key.axis("off")
+    key.legend(handles, labels, loc="center", ncols=min(LEGEND_COLUMNS, len(labels)), fontsize=8)

@@ -28,6 +28,7 @@ from benchmarks.core.formats import PARAM_PREFIX, param_names
 
 from ._format import Params, Value, format_params, is_number, params_key
 from ._inferred import own_params, run_registry
+from ._interp import interpreters
 from ._load import LATENCY_COLUMN, METRIC_PREFIX, METRICS_COUNT
 from ._registry import Registry
 from ._stats import Sample
@@ -52,6 +53,12 @@ def _rounds(group: pd.DataFrame) -> tuple[tuple[int, tuple[tuple[float, ...], ..
     return tuple((number, tuple(processes)) for number, processes in sorted(by_round.items()))
 
 
+def _units(checksum: object) -> int | None:
+    """``"100:336548153886744076"`` (units:digest, as the run records its expected answer) -> 100."""
+    count = str(checksum).partition(":")[0]
+    return int(count) if count.isdigit() and int(count) > 0 else None
+
+
 def samples(frame: pd.DataFrame) -> list[Sample]:
     """One Sample per (file, benchmark), in the order of the frame."""
     latency_cols = [(float(m.group(1)), col) for col in frame.columns if (m := LATENCY_COLUMN.match(col))]
@@ -72,7 +79,7 @@ def samples(frame: pd.DataFrame) -> list[Sample]:
             params=tuple((n, first[PARAM_PREFIX + n]) for n in names),
             values=tuple(float(v) for v in group["value"]), unit=str(first["unit"]),
             shortest_raw=float(raw.min()), latency=latency, metrics=metrics,
-            metrics_n=int(count or 0), rounds=_rounds(group),
+            metrics_n=int(count or 0), rounds=_rounds(group), units=_units(first.get("expected_checksum")),
         ))
     return out
 
@@ -108,6 +115,11 @@ class ScenarioView:
         text = contender.model + (f" ({format_params(shown)})" if shown else "")
         return text + (f" [{contender.tag}]" if contender.tag else "")
 
+    def shown(self, point: Params) -> Params:
+        """The parameters of ``point`` that tell it from the scenario's other points."""
+        swept = set(self.swept())
+        return tuple(p for p in point if p[0] in swept)
+
     def swept(self) -> list[str]:
         """Parameters (scenario's first) that take two or more values here."""
         seen: dict[str, set[Value]] = {}
@@ -125,13 +137,16 @@ def _point_names(scenario: str, group: list[Sample], registry: Registry) -> tupl
 
 
 def source_tags(group: Iterable[Sample], frame: pd.DataFrame) -> dict[str, str]:
-    """Short names telling files apart: Python version, else host, else the file name."""
+    """Short names telling files apart: the interpreter (``py3.13.5t``), else host, else the file name."""
     files = list(dict.fromkeys(s.file for s in group))
-    for column, prefix in (("python_version", "py"), ("hostname", "")):
-        first = frame.groupby("file", sort=False)[column].first()
-        tags = {f: f"{prefix}{str(first.get(f)).split()[0]}" for f in files}
-        if len(set(tags.values())) == len(files):
-            return tags
+    found = interpreters(frame)
+    tags = {f: f"py{found[f].tag}" for f in files}
+    if len(set(tags.values())) == len(files):
+        return tags
+    first = frame.groupby("file", sort=False)["hostname"].first()
+    tags = {f: str(first.get(f)).split()[0] for f in files}
+    if len(set(tags.values())) == len(files):
+        return tags
     return {f: f for f in files}
 
 

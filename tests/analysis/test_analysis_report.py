@@ -1,12 +1,12 @@
 """analysis: the report, the comparison and the command line, including bad input.
 
-The HTML report is checked by parsing it (``html.parser``), not in a headless
-browser.  What must hold is structural: every chart is embedded (a ``data:``
-PNG that decodes), nothing is loaded from elsewhere (no external ``src``,
-``href``, style sheet or script), and every scenario has a section.  A parser
-checks exactly that, deterministically and in milliseconds, with no browser
-to install in CI; a browser would add rendering, which no assertion here
-could judge anyway (the charts themselves are checked as PNG files).
+The HTML report is checked here by parsing it (``html.parser``): what must
+hold is structural: every chart is embedded (a ``data:`` PNG that decodes),
+nothing is loaded from elsewhere (no external ``src``, ``href``, style sheet or
+script: the one script is inline), and every scenario has a section.  A parser
+checks exactly that, deterministically and in milliseconds.  How the page
+renders (no sideways scrolling at 1280 px, the answers on the first screen,
+every link landing) is checked in a real browser: ``test_report_browser.py``.
 """
 
 from __future__ import annotations
@@ -53,9 +53,11 @@ class _Page(HTMLParser):
         self.ids: list[str] = []
         self.external: list[str] = []
         self.tags: set[str] = set()
+        self.scripts = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
+        self.scripts += tag == "script"
         values = dict(attrs)
         if values.get("id"):
             self.ids.append(str(values["id"]))
@@ -106,8 +108,11 @@ def test_report_markdown_says_what_matters(exact_report: Path) -> None:
         "## Environment", "| Python | cpython 3.11.7 (64-bit) |", "built without PGO/LTO",
         "## Decision table",
         # exact.json predates rounds: ratios of medians, no interval, never a verdict
-        "| `sleep_fanout` | n=100, latency_ms=10.0, concurrency=unbounded | **asyncio (api=gather)** | "
-        "10.0 ms | 100x (no interval) | **1.00x** | 1.20x (no interval) | - |",
+        # a point is named by what tells it from the scenario's others (here nothing), its parameters
+        # said once in the scenario's section
+        "| `sleep_fanout` | **asyncio (api=gather)** | 10.0 ms | 100x (no interval) | **1.00x** | "
+        "1.20x (no interval) | - |",
+        "- Scenario parameters with a single value: n=100, latency_ms=10.0, concurrency=unbounded.",
         "| 2 | asyncio (api=taskgroup) | 10.0 ms | 9.92-10.1 ms | 6 | - | 1.00x | "
         "no interval (measured before rounds) |  |",
         "| 3 | threads | 12.0 ms | 11.9-12.1 ms | 6 | - | 1.20x | no interval (measured before rounds) |  |",
@@ -179,8 +184,9 @@ def test_no_other_measurements_without_metrics(previous: tuple[Path, dict[Path, 
 def test_html_is_self_contained_with_every_chart_and_scenario(exact_report: Path) -> None:
     page = _Page()
     page.feed((exact_report.parent / "report.html").read_text())
-    assert page.external == []
-    assert not {"script", "link", "iframe"} & page.tags
+    assert page.external == []  # a script too would be external if it had a src
+    assert not {"link", "iframe"} & page.tags
+    assert page.scripts == 1  # the page's own, inline
     pngs = sorted((exact_report.parent / "charts").glob("*.png"))
     assert len(page.images) == len(pngs) == 6
     for src in page.images:
@@ -330,9 +336,9 @@ def test_report_latest_picks_the_newest_file(tmp_path: Path, capsys: pytest.Capt
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     reported: list[tuple[Path, ...]] = []
 
-    def fake_report(*paths: Path, out_dir: str | None, baseline: str | None) -> Path:
+    def fake_report(*paths: Path, out_dir: str | None, baseline: str | None, progress: object) -> Path:
         reported.append(paths)
-        return Path("somewhere/report.md")
+        return tmp_path / "somewhere" / "report.md"
 
     monkeypatch.setattr(analysis._cli, "write_report", fake_report)
     results = tmp_path / "results"
@@ -348,12 +354,27 @@ def test_report_latest_picks_the_newest_file(tmp_path: Path, capsys: pytest.Capt
     os.utime(old, ns=(1, 1))
     os.utime(new, ns=(3, 3))
     assert main(["report", "--latest", str(results)]) == 0
-    assert capsys.readouterr().out == "somewhere/report.md\n"
+    # where both documents are, by absolute path (this pinned report.md's path alone)
+    assert capsys.readouterr().out == f"{tmp_path}/somewhere/report.md\n{tmp_path}/somewhere/report.html\n"
     assert main(["report", "--latest", str(results), "--newer-than", str(marker)]) == 0
     assert reported == [(new,), (new,)]
     os.utime(new, ns=(1, 1))  # a run that wrote nothing must not report an older file
     assert main(["report", "--latest", str(results), "--newer-than", str(marker)]) == 2
     assert "written after" in capsys.readouterr().err
+
+
+def test_report_and_compare_say_where_they_wrote_by_absolute_path(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # relative output directories, as make report and make compare give
+    assert main(["report", str(SMALL), "-o", "rep"]) == 0
+    assert capsys.readouterr().out == f"{tmp_path}/rep/report.md\n{tmp_path}/rep/report.html\n"
+    assert main(["compare", str(SMALL), str(SWEEP), "-o", "cmp"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Compare `sweep.json` against `small.json`")
+    # the chart by its absolute path: a terminal's reader is not in the comparison's folder
+    assert f"![new/base per benchmark]({tmp_path}/cmp/compare.png)" in out
+    assert out.endswith(f"\nWritten: {tmp_path}/cmp/compare.md (chart: {tmp_path}/cmp/compare.png)\n")
+    assert "![new/base per benchmark](compare.png)" in (tmp_path / "cmp" / "compare.md").read_text()
 
 
 def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
