@@ -172,15 +172,15 @@ def test_the_time_limit_covers_verification(tmp_path: Path) -> None:
     assert [b.get_metadata()["scenario"] for b in load(out).get_benchmarks()] == ["cpu_pure"]
 
 
-# The second benchmark of each selection runs for over a second: long enough to be interrupted
+# The second benchmark of each selection runs for over half a second: long enough to be interrupted
 # while its pool, reference server or load generator and pre-forked workers are alive.
 INTERRUPTED_RUNS = {
     "pool": ["--scenario", "sleep_fanout", "--model", "sequential", "--model", "processes",
-             "--param", "n=1", "--param", "latency_ms=1500"],
+             "--param", "n=1", "--param", "latency_ms=600"],
     "reference-server": ["--scenario", "rpc_fanout", "--model", "sequential", "--model", "processes",
-                         "--param", "n=2", "--param", "latency_ms=1500"],
+                         "--param", "n=2", "--param", "latency_ms=600"],
     "load-generator": ["--scenario", "tcp_echo", "--model", "sequential", "--model", "processes",
-                       "--param", "connections=2", "--param", "round_trips=10000",
+                       "--param", "connections=2", "--param", "round_trips=4000",
                        "--param", "message_bytes=65536"],
 }
 
