@@ -181,6 +181,31 @@ class LoadGroup:
             member.close()
 
 
+class _ReplyPipe(asyncio.Protocol):
+    """Feeds a generator's stdout to a StreamReader.  asyncio's StreamReaderProtocol would ask the
+    transport for its SSL context, which rloop's pipe transports cannot answer (a logged
+    AttributeError on every attach)."""
+
+    def __init__(self, reader: asyncio.StreamReader) -> None:
+        self.reader = reader
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.reader.set_transport(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.reader.feed_data(data)
+
+    def eof_received(self) -> bool:
+        self.reader.feed_eof()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is None:
+            self.reader.feed_eof()
+        else:
+            self.reader.set_exception(exc)
+
+
 class LoopReplies:
     """A group's replies read on an event loop, so that a server on that loop serves while it waits.
 
@@ -196,8 +221,7 @@ class LoopReplies:
         loop = asyncio.get_running_loop()
         for member in group.members:
             reader = asyncio.StreamReader(limit=REPLY_LIMIT)
-            pipe, _ = await loop.connect_read_pipe(partial(asyncio.StreamReaderProtocol, reader),
-                                                   member.proc.stdout)
+            pipe, _ = await loop.connect_read_pipe(partial(_ReplyPipe, reader), member.proc.stdout)
             self.pipes.append(pipe)
             self.readers.append(reader)
 
