@@ -183,15 +183,22 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
 
     failed: list[dict[str, object]] = []
     cost: dict[str, float] = {}
-    interrupted = False
+    # loops 0 (pyperf's "calibrate"): a pilot in the verification's session picks each benchmark's
+    # loops once, held fixed in every round, instead of a calibration process of pyperf's per
+    # benchmark (which doubled the cost of a default run's first round)
+    pilot_min_time = args.min_time if not args.loops else None
+    pilot: dict[str, int] = {}
     verifying = Progress([1.0] * len(cases), console, label="verifying")
+    interrupted = False
     try:
         for index, case in enumerate(cases):
             verifying.start(index, case.name)
             start = time.monotonic()
             try:
                 with time_limit(args.timeout):
-                    verify_once(case)
+                    loops = verify_once(case, pilot_min_time)
+                if loops is not None:
+                    pilot[case.name] = loops
             except Exception as exc:  # any failure of a pair is reported, others go on
                 console.say(f"FAILED verification: {case.name}: {one_line(exc)}")
                 failed.append(case.record(stage="verification", error=one_line(exc)))
@@ -212,7 +219,10 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         for track in tracks:
             track.runs = list(earlier.runs.get(track.name, []))
             track.loops = next((run.get_loops() for run in track.runs if run.values), None)
-    base_loops = args.loops  # 0: pyperf calibrates each benchmark's loops in its first round
+    for track in tracks:
+        if track.loops is None:
+            track.loops = pilot.get(track.name)
+    base_loops = args.loops  # 0: the pilot's loops (pyperf would calibrate them without)
     per_run = (args.warmups or 0) + args.values
     for track in tracks:  # until measured: a guess from the verification run
         value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)

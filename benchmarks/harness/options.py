@@ -34,7 +34,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--param", action="append", default=[], metavar="NAME=V[,V...]",
                        help="set or sweep a parameter for every selected pair that has it")
     group.add_argument("--profile", dest="suite_profile", choices=list(PROFILES), default="default",
-                       help="; ".join(f"{p.name}: {p.help}" for p in PROFILES.values()))
+                       help="; ".join(f"{p.name}: {p.help}" for p in PROFILES.values()).replace("%", "%%"))
     group.add_argument("-o", "--output", dest="results", metavar="FILE",
                        help="results file (default: results/<time>_<host>_py<version>.json); "
                             "never overwritten")

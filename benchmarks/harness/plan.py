@@ -84,10 +84,16 @@ def _choose(kind: str, names: Sequence[str], registry: Mapping[str, object]) -> 
     return [name for name in registry if name in names]
 
 
-def _sweep(param: Param, overrides: Mapping[str, list[str]], quick: bool) -> tuple[Value, ...]:
+def _sweep(param: Param, overrides: Mapping[str, list[str]], quick: bool,
+           variant: bool = False) -> tuple[Value, ...]:
+    """The values of ``param``; ``variant``: a model's parameter (how it runs, not what it runs),
+    of which a quick profile takes the first value only, unless the parameter says otherwise."""
     if param.name in overrides:
         return tuple(dict.fromkeys(param.parse(text) for text in overrides[param.name]))
-    return tuple(param.check(v) for v in param.sweep(quick))
+    values = param.sweep(quick)
+    if quick and variant and param.quick is None:
+        values = values[:1]
+    return tuple(param.check(v) for v in values)
 
 
 def plan(
@@ -111,8 +117,9 @@ def plan(
     runnable: list[Case] = []
     unsupported: list[tuple[Case, str]] = []
     for scenario, model in itertools.product(chosen_s, chosen_m):
-        declared = (*scenario.params, *scenario.model_params(model))
-        sweeps = [_sweep(p, overrides, profile.quick_params) for p in declared]
+        variants = scenario.model_params(model)
+        declared = (*scenario.params, *variants)
+        sweeps = [_sweep(p, overrides, profile.quick_params, p in variants) for p in declared]
         seen: set[tuple[tuple[str, Value], ...]] = set()
         for values in itertools.product(*sweeps):
             params = scenario.relevant(dict(zip((p.name for p in declared), values, strict=True)))

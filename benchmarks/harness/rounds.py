@@ -8,9 +8,12 @@ order that changes from round to round (:mod:`benchmarks.harness.schedule`),
 and every comparison is estimated from ratios taken inside one round
 (:mod:`analysis.paired`): both sides of a ratio saw the same machine.
 
-The first round calibrates each benchmark's loops (pyperf's own calibration);
-later rounds hold them fixed, so values of different rounds measure the same
-thing.  After ``min_rounds`` the planner keeps only the benchmarks that take
+Each benchmark's loops are chosen once, before the first round, by a pilot in
+the session of its verification run (``benchmarks.harness.worker.pilot_loops``,
+pyperf's rule: a power of two that makes a value last ``--min-time``), and held
+fixed in every round, so values of different rounds measure the same thing.
+(pyperf's own calibration, a worker process per benchmark, doubled the cost of
+the first round.)  After ``min_rounds`` the planner keeps only the benchmarks that take
 part in a comparison whose interval is still wider than the target, and stops
 when none is left, when ``max_rounds`` is reached or when the next round
 would not fit in the time budget; it then says which comparisons stayed
@@ -35,7 +38,7 @@ import pyperf
 from benchmarks.core.params import Value
 from benchmarks.harness.schedule import round_order
 
-#: run metadata: which round a pyperf run belongs to (0 is the calibration round)
+#: run metadata: which round a pyperf run belongs to (0 is the first)
 ROUND_KEY = "round"
 
 
@@ -62,7 +65,8 @@ class Track:
     #: the comparison group: the scenario and the values of its own parameters
     group: tuple[str, tuple[tuple[str, Value], ...]]
     runs: list[pyperf.Run] = field(default_factory=list)
-    #: fixed after the first round (pyperf's calibration), so every round measures the same
+    #: fixed before the first round (the pilot, or pyperf's calibration in a first round run with
+    #: loops unknown), so every round measures the same
     loops: int | None = None
     #: wall seconds of its last measurement, workers included: what one more round costs
     cost_s: float = 0.0

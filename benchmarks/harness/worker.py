@@ -37,26 +37,66 @@ def verify(case: Case, results: list[int]) -> None:
         raise VerificationError(f"computed checksum {got}, expected {case.expected}")
 
 
-def verify_once(case: Case) -> None:
+#: of a pilot's ``min_time``, how long it times runs to estimate one run's time
+PILOT_FRACTION = 0.25
+#: pyperf's own ceiling on loops
+MAX_LOOPS = 2**32
+
+
+def pilot_loops(run: Callable[[], object], min_time: float, first_s: float) -> int:
+    """Loops that make a value last at least ``min_time``, estimated from runs of a session whose
+    first run took ``first_s`` (and was checked): a power of two, as pyperf's own calibration
+    chooses.  A first run of ``min_time`` or more is one loop, without another run.
+
+    pyperf calibrates loops in a worker process of its own for every benchmark, which here
+    doubled the cost of a run's first round; this reuses the verification's session instead.
+    """
+    if first_s >= min_time:
+        return 1
+    count, elapsed = 0, 0.0
+    start = time.perf_counter()
+    while elapsed < min_time * PILOT_FRACTION:
+        run()
+        count += 1
+        elapsed = time.perf_counter() - start
+    per_run = elapsed / count
+    loops = 1
+    while loops * per_run < min_time and loops < MAX_LOOPS:
+        loops *= 2
+    return loops
+
+
+def verify_once(case: Case, min_time: float | None = None) -> int | None:
+    """One untimed run of ``case``, checked; with ``min_time``, then the loops a value needs
+    (:func:`pilot_loops`), else None."""
     if case.model.capability.apart:
-        results = run_apart(case)
+        results, loops = run_apart(case, min_time)
+        verify(case, results)
     else:
         with case.session() as session:
+            start = time.perf_counter()
             results = session.run()
-    verify(case, results)
+            first_s = time.perf_counter() - start
+            verify(case, results)  # before the pilot: a wrong pair is not timed at all
+            loops = pilot_loops(session.run, min_time, first_s) if min_time else None
+    return loops
 
 
-def _child_run(case: Case) -> dict[str, Any]:
+def _child_run(case: Case, min_time: float | None) -> dict[str, Any]:
     capability = case.model.capability
     capability.worker_init()
     try:
         with case.session() as session:
-            return {"results": session.run()}
+            start = time.perf_counter()
+            results = session.run()
+            first_s = time.perf_counter() - start
+            return {"results": results,
+                    "loops": pilot_loops(session.run, min_time, first_s) if min_time else None}
     finally:
         capability.worker_exit()
 
 
-def run_apart(case: Case) -> list[int]:
+def run_apart(case: Case, min_time: float | None = None) -> tuple[list[int], int | None]:
     """One untimed run of ``case`` in a disposable forked child that sets itself up as the
     pyperf worker timing it would (``Capability.worker_init``): gevent's monkey-patching never
     reaches this process, and a Dask cluster ends with the child.  A failure in the child is
@@ -71,7 +111,7 @@ def run_apart(case: Case) -> list[int]:
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
             die_with_parent()
             try:
-                answer = _child_run(case)
+                answer = _child_run(case, min_time)
                 code = 0
             except BaseException as exc:
                 answer = {"error": f"{type(exc).__name__}: {' '.join(str(exc).split())}"}
@@ -100,7 +140,7 @@ def run_apart(case: Case) -> list[int]:
     if "error" in answer:
         raise VerificationError(f"in its own process: {answer['error']}")
     results: list[int] = answer["results"]
-    return results
+    return results, answer.get("loops")
 
 
 def run_kinds(args: Any) -> Iterator[str]:

@@ -22,6 +22,17 @@ def test_list_shows_every_scenario_model_and_parameter(tmp_path: Path) -> None:
     assert f"Matrix: {len(cases)} benchmark(s), {len(unsupported)} unsupported" in proc.stdout
 
 
+def test_run_help_describes_every_profile(tmp_path: Path) -> None:
+    """A profile's help with a percent sign once crashed argparse's formatting."""
+    from benchmarks.harness.profiles import PROFILES
+
+    proc = run_cli("run", "--help", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    flat = " ".join(proc.stdout.split())
+    for profile in PROFILES.values():
+        assert f"{profile.name}: {' '.join(profile.help.split())}" in flat
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [

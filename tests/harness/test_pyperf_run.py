@@ -403,3 +403,20 @@ def test_resume_refuses_a_run_of_another_kind(tmp_path: Path, args: list[str], m
     assert proc.returncode == 2
     assert message in proc.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "x.json").exists()
+
+
+def test_loops_are_chosen_once_before_the_rounds(tmp_path: Path) -> None:
+    """Without --loops, the verification's pilot picks them: no calibration process of pyperf's,
+    every run of every round has values, at the same power of two."""
+    out = tmp_path / "r.json"
+    proc = run_cli("run", "--scenario", "cpu_pure", "--model", "sequential", "--model", "threads",
+                   "--param", "n=6", "--param", "size=300", "--rounds", "2", "-p", "1", "-n", "1", "-w", "0",
+                   "--min-time", "0.01", "--quiet", "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for bench in load(out).get_benchmarks():
+        runs = bench.get_runs()
+        assert all(run.values for run in runs), bench.get_name()
+        (loops,) = {run.get_loops() for run in runs}
+        assert loops > 1
+        assert loops & (loops - 1) == 0
+        assert sorted(int(run.get_metadata()["round"]) for run in runs) == [0, 1]

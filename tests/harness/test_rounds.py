@@ -5,9 +5,11 @@ Measurements here are made up (no pyperf process runs): the planner only sees ru
 
 from __future__ import annotations
 
+import math
 import random
 
 import pyperf
+import pytest
 
 from benchmarks.harness.rounds import ROUND_KEY, Planner, RoundSettings, Track, comparisons
 
@@ -104,3 +106,32 @@ def test_a_failed_benchmark_leaves_the_rounds() -> None:
     assert len(c.rounds()) == 1
     assert all(len(t.rounds()) == planner.completed for t in (a, b))
     assert all(run.get_metadata()[ROUND_KEY] in range(planner.completed) for run in a.runs)
+
+
+class FakeClock:
+    """perf_counter for the pilot: each run advances it by ``per_run`` seconds."""
+
+    def __init__(self, per_run: float) -> None:
+        self.now = 0.0
+        self.per_run = per_run
+        self.runs = 0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def run(self) -> None:
+        self.runs += 1
+        self.now += self.per_run
+
+
+@pytest.mark.parametrize(("per_run", "loops"), [(0.001, 64), (0.0003, 256), (0.02, 4), (0.05, 1), (0.07, 1)])
+def test_the_pilot_picks_pyperfs_power_of_two(monkeypatch: pytest.MonkeyPatch, per_run: float,
+                                              loops: int) -> None:
+    from benchmarks.harness import worker
+
+    clock = FakeClock(per_run)
+    monkeypatch.setattr(worker.time, "perf_counter", clock)
+    assert worker.pilot_loops(clock.run, 0.05, first_s=per_run) == loops
+    assert loops * per_run >= 0.05 > loops * per_run / 2 or loops == 1
+    # a first run as long as a value needs no other run; else runs for a quarter of min_time
+    assert clock.runs == (0 if per_run >= 0.05 else math.ceil(0.05 * worker.PILOT_FRACTION / per_run))

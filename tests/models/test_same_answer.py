@@ -17,7 +17,7 @@ def run_once(case: Case) -> list[int]:
     # gevent, dask and rloop run apart (a monkey-patched process; a cluster per process; a loop
     # that leaks descriptors), as the master verifies them: the same forked child
     if case.model.capability.apart:
-        return run_apart(case)
+        return run_apart(case)[0]
     with case.session() as session:
         return session.run()
 
