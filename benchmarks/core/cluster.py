@@ -27,6 +27,7 @@ exists, but its ``map`` fetches results one at a time.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -48,9 +49,10 @@ GATHER_TIMEOUT_S = 300.0
 
 def local_cluster_kwargs() -> dict[str, Any]:
     """Loopback only; the scheduler's HTTP server on an ephemeral loopback port, the
-    workers' dashboards off."""
+    workers' dashboards off; errors only on stderr (at close, the scheduler warns for every
+    worker that held a finished unit: a screenful per benchmark in a run's console)."""
     return {"n_workers": LOCAL_WORKERS, "threads_per_worker": LOCAL_THREADS, "processes": True,
-            "host": HOST, "dashboard_address": None,
+            "host": HOST, "dashboard_address": None, "silence_logs": logging.ERROR,
             "scheduler_kwargs": {"dashboard": False, "dashboard_address": f"{HOST}:0"}}
 
 
