@@ -35,6 +35,7 @@ from ._overhead import cost_blocks
 from ._progress import QUIET, Progress
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
 from ._serving import serving_blocks
+from ._serving_chart import plot_latency_load, plot_throughput
 from ._stats import Sample
 from ._summary import decision_blocks, noise_blocks, point_table
 from ._versions import version_blocks
@@ -144,6 +145,10 @@ def scenario_blocks(analysis: Analysis, view: ScenarioView, chart_dir: Path,
         blocks += _draw(plot_scaling(analysis, view.name, param, chart_dir),
                         f"{view.name}: time per run against {param}", progress)
         blocks += crossover_blocks([c for c in crossings if c.scenario == view.name and c.param == param])
+    blocks += _draw(plot_throughput(analysis, view.name, chart_dir),
+                    f"{view.name}: round trips per second by model", progress)
+    blocks += _draw(plot_latency_load(analysis, view.name, chart_dir),
+                    f"{view.name}: latency against offered load", progress)
     blocks += serving_blocks(analysis, view)
     blocks += _draw(plot_latency_percentiles(analysis, view.name, chart_dir),
                     f"{view.name}: latency percentiles", progress)

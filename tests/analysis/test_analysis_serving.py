@@ -1,4 +1,4 @@
-"""analysis: an echo server under load: its throughput, what bounds it, where its CPU went, saturation.
+"""analysis: an echo server under load: throughput, what bounds it, latency against load, the charts.
 
 From the two real ``tcp_echo`` runs of tests/data (``echo_closed``: message
 sizes 100 B and 64 KiB, closed loop; ``echo_open``: offered rates 20,000 and
@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import load_results
+from analysis import load_results, write_report
 from analysis._analysis import Analysis, analyse
 from analysis._doc import to_markdown
 from analysis._load import RunInfo, read_runinfo
@@ -31,6 +31,7 @@ from analysis._serving import (
     serving_blocks,
     where,
 )
+from analysis._serving_chart import plot_latency_load, plot_throughput
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CLOSED = DATA / "echo_closed.json"
@@ -162,3 +163,48 @@ def test_open_loop_saturation_points() -> None:
             "(server=streams) none (at 20,000/s offered, 18,281/s achieved); uvloop (server=protocol) "
             "60,000/s; uvloop (server=streams) 60,000/s; threads 60,000/s.") in text
     assert "- At" not in text  # no throughput sentence for an open loop: every server gets what is offered
+
+
+# -- the charts -------------------------------------------------------------------------------------------
+
+def test_the_throughput_chart_is_written_as_png_and_svg(tmp_path: Path) -> None:
+    png = plot_throughput(_analysis(CLOSED), "tcp_echo", tmp_path)
+    assert png is not None
+    assert png.name == "tcp_echo-throughput.png"
+    assert png.read_bytes().startswith(b"\x89PNG")
+    svg = png.with_suffix(".svg").read_text()
+    # the capacities of both sizes, in the panels' titles
+    assert "65,849/s" in svg
+    assert "39,868/s" in svg
+    # a closed-loop run has no load sweep to draw
+    assert plot_latency_load(_analysis(CLOSED), "tcp_echo", tmp_path) is None
+
+
+def test_the_latency_against_load_chart_is_written_for_an_open_loop(tmp_path: Path) -> None:
+    analysis = _analysis(OPEN)
+    png = plot_latency_load(analysis, "tcp_echo", tmp_path)
+    assert png is not None
+    assert png.name == "tcp_echo-latency-load.png"
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "achieved = offered" in png.with_suffix(".svg").read_text()
+    # an open loop has no closed-loop panel: its rates are what was offered
+    assert plot_throughput(analysis, "tcp_echo", tmp_path / "t") is None
+
+
+def test_the_report_shows_both_charts_and_the_table(tmp_path: Path) -> None:
+    report = write_report(CLOSED, OPEN, out_dir=tmp_path / "out")
+    text = report.read_text()
+    charts = report.parent / "charts"
+    for stem in ("tcp_echo-throughput", "tcp_echo-latency-load"):
+        assert f"](charts/{stem}.png) ([SVG](charts/{stem}.svg))" in text
+        assert (charts / f"{stem}.png").is_file()
+        assert (charts / f"{stem}.svg").is_file()
+    assert "**Throughput and what bounds it**" in text
+
+
+def test_the_report_of_an_echo_run_is_byte_identical_when_made_again(tmp_path: Path) -> None:
+    first = write_report(CLOSED, out_dir=tmp_path / "a")
+    second = write_report(CLOSED, out_dir=tmp_path / "b")
+    for name in ("report.md", "report.html", "charts/tcp_echo-throughput.svg",
+                 "charts/tcp_echo-throughput.png"):
+        assert (first.parent / name).read_bytes() == (second.parent / name).read_bytes(), name
