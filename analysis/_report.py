@@ -34,7 +34,7 @@ from ._interpreters import by_interpreter_blocks, headline_blocks, several
 from ._overhead import cost_blocks
 from ._progress import QUIET, Progress
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
-from ._serving import serving_blocks
+from ._serving import generator_bound, serving_blocks
 from ._serving_chart import plot_latency_load, plot_throughput
 from ._stats import Sample
 from ._summary import decision_blocks, noise_blocks, point_table
@@ -189,7 +189,8 @@ def build_report(analysis: Analysis, chart_dir: Path, baseline: str | None = Non
              f"and {len(models)} model(s), {len(frame)} values, each in `results.csv`.")
     blocks: list[Block] = [Heading(1, TITLE), Para(intro), Para(environment_line(frame))]
     blocks += [Heading(2, "Answers", "answers"), *answer_blocks(analysis, base)]
-    blocks += [Heading(2, "Decision table", "decision-table"), *decision_blocks(found, models, views)]
+    blocks += [Heading(2, "Decision table", "decision-table"),
+               *decision_blocks(found, models, views, generator_bound(analysis))]
     if several(analysis):
         blocks += [Heading(2, "Interpreters: the CPU headline", "interpreters", "Interpreters"),
                    *headline_blocks(analysis, base),

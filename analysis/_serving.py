@@ -14,6 +14,10 @@ round trip.  From those alone, never from a model's name:
   and neither of those holds; otherwise ``neither (idle CPU)``.  Without a
   recorded capacity (or warn fraction) the CPU alone decides; without both
   utilisations, only ``generator`` can be said.
+* a **generator-bound** benchmark (:func:`generator_bound`): bound by the
+  generator, or warned about by its own scenario in the run's ``.runinfo`` (a
+  scenario with a load generator warns about nothing else), for the decision
+  table's mark.
 * one sentence per closed-loop point comparing the fastest event-loop server
   (a benchmark recording ``loop``) with the stdlib's loop (``loop`` =
   ``asyncio``, the same variant where there is one), with their CPU split.
@@ -145,6 +149,34 @@ def served(analysis: Analysis, view: ScenarioView) -> list[Served]:
                 metrics.get("server_cpu_util"), metrics.get("loadgen_cpu_util"),
                 metrics.get("server_user_us_per_rt"), metrics.get("server_kernel_us_per_rt")))
     return rows
+
+
+def _warned(analysis: Analysis) -> set[Key]:
+    """Benchmarks that the run's ``.runinfo`` warns about under their own scenario's name."""
+    scenario = {(s.file, s.benchmark): s.scenario for s in analysis.samples}
+    found = set()
+    for ri in analysis.runinfos:
+        by_kind = ri.data.get("warnings")
+        for kind, details in (by_kind.items() if isinstance(by_kind, dict) else ()):
+            for detail in map(str, details if isinstance(details, list) else ()):
+                key = (ri.results, detail.partition(": ")[0])
+                if scenario.get(key) == kind:
+                    found.add(key)
+    return found
+
+
+def generator_bound(analysis: Analysis) -> frozenset[Key]:
+    """Every benchmark of a server under load bound by the generator, by the rule or by the run's word."""
+    found: set[Key] = set()
+    warned = _warned(analysis)
+    for view in analysis.views:
+        rows = served(analysis, view)
+        capacity = any(r.capacity is not None for r in rows)
+        for r in rows:
+            key = (r.sample.file, r.sample.benchmark)
+            if r.bound == GENERATOR or (capacity and key in warned):
+                found.add(key)
+    return frozenset(found)
 
 
 def load_groups(rows: Sequence[Served]) -> dict[Params, list[Served]]:

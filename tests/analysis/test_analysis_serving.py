@@ -1,4 +1,4 @@
-"""analysis: an echo server under load: throughput, what bounds it, latency against load, the charts.
+"""analysis: an echo server under load: throughput, what bounds it, latency against load, the flag.
 
 From the two real ``tcp_echo`` runs of tests/data (``echo_closed``: message
 sizes 100 B and 64 KiB, closed loop; ``echo_open``: offered rates 20,000 and
@@ -27,11 +27,13 @@ from analysis._serving import (
     NEITHER,
     SERVER,
     bound_by,
+    generator_bound,
     served,
     serving_blocks,
     where,
 )
 from analysis._serving_chart import plot_latency_load, plot_throughput
+from analysis._summary import GENERATOR_MARK, decision_blocks
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CLOSED = DATA / "echo_closed.json"
@@ -52,6 +54,11 @@ def _analysis(path: Path, frame: pd.DataFrame | None = None, runinfo: bool = Tru
 
 def _section(analysis: Analysis) -> str:
     return to_markdown(serving_blocks(analysis, analysis.view("tcp_echo")))
+
+
+def _decision(analysis: Analysis) -> str:
+    return to_markdown(decision_blocks(analysis.decisions, analysis.models, analysis.views,
+                                       generator_bound(analysis)))
 
 
 def _median_of_values(path: Path, benchmark: str, key: str) -> float:
@@ -208,3 +215,43 @@ def test_the_report_of_an_echo_run_is_byte_identical_when_made_again(tmp_path: P
     for name in ("report.md", "report.html", "charts/tcp_echo-throughput.svg",
                  "charts/tcp_echo-throughput.png"):
         assert (first.parent / name).read_bytes() == (second.parent / name).read_bytes(), name
+
+
+# -- the decision table's flag ----------------------------------------------------------------------------
+
+def test_generator_bound_cells_are_flagged_in_the_decision_table() -> None:
+    text = _decision(_analysis(CLOSED))
+    assert ("| `tcp_echo` message_bytes=100 | **asyncio (server=protocol)** | 15.3 ms | **1.00x** †gen | "
+            "undecided (1.06x [0.529-2.14]) †gen | 1.54x slower [1.02-2.31] |") in text
+    # at 64 KiB nothing came near the generator's capacity, nor its CPU
+    row = next(line for line in text.splitlines() if line.startswith("| `tcp_echo` message_bytes=65536"))
+    assert GENERATOR_MARK not in row
+    assert f"**{GENERATOR_MARK}**: bound by the load generator, not the server" in text
+
+
+def test_the_flag_follows_the_rule_without_the_runs_warnings() -> None:
+    frame = load_results(CLOSED)
+    assert generator_bound(_analysis(CLOSED, frame, runinfo=False)) == generator_bound(_analysis(CLOSED))
+    # the busiest generator process at 90% of a CPU: threads at 64 KiB becomes the generator's
+    frame.loc[frame["benchmark"] == THREADS_64K, "metric_loadgen_cpu_util"] = 0.9
+    # (without the run info the bootstrap has no recorded seed: other intervals, the same flags)
+    text = _decision(_analysis(CLOSED, frame, runinfo=False))
+    row = next(line for line in text.splitlines() if line.startswith("| `tcp_echo` message_bytes=65536"))
+    asyncio, uvloop, threads = row.strip("| ").split(" | ")[-3:]
+    assert (GENERATOR_MARK in asyncio, GENERATOR_MARK in uvloop, threads.endswith(f" {GENERATOR_MARK}")) == (
+        False, False, True)
+
+
+def test_the_runs_warning_alone_flags_a_benchmark() -> None:
+    frame = load_results(CLOSED)
+    frame["capacity_warn_fraction"] = None  # the rule can no longer say "near the capacity"
+    assert len(generator_bound(_analysis(CLOSED, frame, runinfo=False))) == 0
+    flagged = generator_bound(_analysis(CLOSED, frame))  # the .runinfo warns about three benchmarks
+    assert ("echo_closed.json", ASYNCIO_100) in flagged
+    assert len(flagged) == 3
+
+
+def test_no_flag_and_no_note_without_a_load_generator() -> None:
+    analysis = _analysis(DATA / "rounds.json")
+    assert generator_bound(analysis) == frozenset()
+    assert GENERATOR_MARK not in _decision(analysis)
