@@ -49,13 +49,17 @@ VALUE_COLUMNS = ("run", "value_index", "value", "unit", "loops", "inner_loops")
 RUN_COLUMNS = ("round", "date", "cpu_probe_us", "cpu_probe_spread")
 #: Metadata copied as-is (None where a benchmark has no such key): the environment, and what a
 #: benchmark's session was (``interpreters``: a pool of subinterpreters; ``expected_checksum``:
-#: ``<units>:<digest>``, so the number of units of work).
+#: ``<units>:<digest>``, so the number of units of work; the load a server was under).
 ENV_COLUMNS = (
     "python_version", "python_implementation", "python_pgo", "python_lto", "python_gil",
     "python_free_threaded_build", "python_config_args", "hostname", "platform", "cpu_count",
     "cpu_model_name", "worker_cpus", "worker_cpu_affinity", "loop", "loop_version", "start_method",
     "parallelism", "pool_size", "interpreters", "concurrency_limit", "default_executor_size",
     "expected_checksum", "profile", "pyperf_version", "uvloop_version", "concbench_version",
+    # a server under a load generator (tcp_echo): closed or open loop, an open loop's offered rate, round
+    # trips in one value, and what the generator can drive (with the fraction of it the run warns from)
+    "mode", "offered_rate_rtps", "round_trips_total", "load_generator_capacity_rtps",
+    "capacity_warn_fraction",
 )
 #: Latency percentiles as written by scenarios (unit suffix optional, seconds by default)...
 LATENCY_KEY = re.compile(r"^latency_p(\d+(?:\.\d+)?)(?:_(s|ms|us|ns))?$")

@@ -34,6 +34,8 @@ from ._interpreters import by_interpreter_blocks, headline_blocks, several
 from ._overhead import cost_blocks
 from ._progress import QUIET, Progress
 from ._runinfo import outcome_blocks, run_blocks, runinfo_scenarios
+from ._serving import generator_bound, serving_blocks
+from ._serving_chart import plot_latency_load, plot_throughput
 from ._stats import Sample
 from ._summary import decision_blocks, noise_blocks, point_table
 from ._versions import version_blocks
@@ -143,6 +145,11 @@ def scenario_blocks(analysis: Analysis, view: ScenarioView, chart_dir: Path,
         blocks += _draw(plot_scaling(analysis, view.name, param, chart_dir),
                         f"{view.name}: time per run against {param}", progress)
         blocks += crossover_blocks([c for c in crossings if c.scenario == view.name and c.param == param])
+    blocks += _draw(plot_throughput(analysis, view.name, chart_dir),
+                    f"{view.name}: round trips per second by model", progress)
+    blocks += _draw(plot_latency_load(analysis, view.name, chart_dir),
+                    f"{view.name}: latency against offered load", progress)
+    blocks += serving_blocks(analysis, view)
     blocks += _draw(plot_latency_percentiles(analysis, view.name, chart_dir),
                     f"{view.name}: latency percentiles", progress)
     blocks += latency_blocks(view)
@@ -182,7 +189,8 @@ def build_report(analysis: Analysis, chart_dir: Path, baseline: str | None = Non
              f"and {len(models)} model(s), {len(frame)} values, each in `results.csv`.")
     blocks: list[Block] = [Heading(1, TITLE), Para(intro), Para(environment_line(frame))]
     blocks += [Heading(2, "Answers", "answers"), *answer_blocks(analysis, base)]
-    blocks += [Heading(2, "Decision table", "decision-table"), *decision_blocks(found, models, views)]
+    blocks += [Heading(2, "Decision table", "decision-table"),
+               *decision_blocks(found, models, views, generator_bound(analysis))]
     if several(analysis):
         blocks += [Heading(2, "Interpreters: the CPU headline", "interpreters", "Interpreters"),
                    *headline_blocks(analysis, base),

@@ -9,12 +9,13 @@ at its best variant against the fastest, with its verdict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from ._decide import Decision, Entry
 from ._doc import Block, Bullets, Fold, Para, Table
 from ._format import Params, format_params, format_ratio, format_time, format_time_range
 from ._judge import BAND, NO_INTERVAL
+from ._serving import BUSY
 from ._stats import STDEV_WARN
 from ._views import ScenarioView
 
@@ -44,13 +45,23 @@ MARKS = ("One row per scenario and parameter point (named by the parameters that
          "than two rounds in common: the verdict column of the scenario says which).")
 
 
+#: Beside a decision-table cell whose benchmark the load generator, not the server, may have set.
+GENERATOR_MARK = "†gen"
+GENERATOR_NOTE = (f"**{GENERATOR_MARK}**: bound by the load generator, not the server: the benchmark's "
+                  "rate reached `capacity_warn_fraction` of what the generator can drive, or the generator's "
+                  f"busiest process used {BUSY:.0%} of a CPU, or the run warned so (the scenario's **bound "
+                  "by** column); its ratio may be the generator's, not the model's.")
+
+
 def point_label(view: ScenarioView, point: Params, code: bool = True) -> str:
     """`` `tcp_echo` message_bytes=100 ``: the scenario and what tells this point from its others."""
     shown = view.shown(point)
     return (f"`{view.name}`" if code else view.name) + (f" {format_params(shown)}" if shown else "")
 
 
-def summary_table(found: Sequence[Decision], models: Sequence[str], views: Sequence[ScenarioView]) -> Table:
+def summary_table(found: Sequence[Decision], models: Sequence[str], views: Sequence[ScenarioView],
+                  flagged: Collection[tuple[str, str]] = frozenset()) -> Table:
+    """``flagged``: (file, benchmark) of the benchmarks bound by their load generator, marked."""
     by_name = {v.name: v for v in views}
     rows = []
     for d in found:
@@ -64,15 +75,19 @@ def summary_table(found: Sequence[Decision], models: Sequence[str], views: Seque
                 cells.append("**1.00x**")
             else:
                 cells.append(entry.versus_fastest.short)
+            if entry is not None and (entry.sample.file, entry.sample.benchmark) in flagged:
+                cells[-1] += f" {GENERATOR_MARK}"
         rows.append((point_label(by_name[d.scenario], d.point), f"**{d.fastest.contender.label}**",
                      format_time(d.fastest.sample.median), *cells))
     headers = ("scenario", "fastest", "median", *models)
     return Table(headers, tuple(rows), "llr" + "r" * len(models), name="decision-grid")
 
 
-def decision_blocks(found: Sequence[Decision], models: Sequence[str],
-                    views: Sequence[ScenarioView]) -> list[Block]:
-    return [Para(MARKS), summary_table(found, models, views),
+def decision_blocks(found: Sequence[Decision], models: Sequence[str], views: Sequence[ScenarioView],
+                    flagged: Collection[tuple[str, str]] = frozenset()) -> list[Block]:
+    table = summary_table(found, models, views, flagged)
+    marked = any(GENERATOR_MARK in cell for row in table.rows for cell in row)
+    return [Para(MARKS + (f" {GENERATOR_NOTE}" if marked else "")), table,
             Fold("How the ratios, intervals and verdicts are computed", (Para(LEGEND),))]
 
 
