@@ -15,7 +15,8 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: help bench bench-quick python-ft list report compare test test-ft browser lint clean
 
 help: ## show this help
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/\$$(FREE_THREADED)/$(FREE_THREADED)/g' | \
+		awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: PYTHON=$(PYTHON) (interpreter for the virtualenv), ARGS='...' (extra 'run' options),"
 	@echo "             PYTHONS='3.11 3.13 3.13t ...' (bench on each), FREE_THREADED=$(FREE_THREADED) (test-ft; empty: none),"
 	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= (compare)"
