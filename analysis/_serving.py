@@ -57,13 +57,14 @@ Key = tuple[str, str]  # (file, benchmark)
 
 LEGEND = ("**Throughput and what bounds it**: **round trips/s** is the median over timed values of "
           "`achieved_rate_rtps` (else `round_trips_total` / the median time); **of capacity**: that rate "
-          "over what the load generator drives against a trivial C peer (`load_generator_capacity_rtps`); "
+          "over what the load generator drives against a trivial C peer (`load_generator_capacity_rtps`), "
+          "a closed loop's capacity, so shown for closed loops only (an open loop drives past it); "
           "**server CPU** and **generator CPU**: CPU seconds per second of the runs (`server_cpu_util`, "
           "summed over the server's threads and processes, and `loadgen_cpu_util`, the busiest generator "
           "process); **user** and **kernel**: the server's microseconds per round trip. **bound by**: "
-          f"**{GENERATOR}** when the rate reached `capacity_warn_fraction` of the capacity or the generator "
-          f"used {BUSY:.0%} of a CPU; **{SERVER}** when the server used {BUSY:.0%} of a CPU and neither "
-          f"holds; else **{NEITHER}**; **-**: not recorded.")
+          f"**{GENERATOR}** when a closed loop's rate reached `capacity_warn_fraction` of the capacity or "
+          f"the generator used {BUSY:.0%} of a CPU; **{SERVER}** when the server used {BUSY:.0%} of a CPU "
+          f"and neither holds; else **{NEITHER}**; **-**: not recorded.")
 
 
 def _number(value: object) -> float | None:
@@ -107,11 +108,14 @@ class Served:
 
     @property
     def bound(self) -> str | None:
-        return bound_by(self.rate, self.capacity, self.warn_fraction, self.server_util, self.loadgen_util)
+        # the capacity is a closed loop's (one round trip in flight per connection); an open loop
+        # drives past it, so there only the generator's CPU can say it was the limit
+        capacity = None if self.is_open else self.capacity
+        return bound_by(self.rate, capacity, self.warn_fraction, self.server_util, self.loadgen_util)
 
     @property
     def of_capacity(self) -> float | None:
-        return self.rate / self.capacity if self.capacity else None
+        return self.rate / self.capacity if self.capacity and not self.is_open else None
 
     @property
     def is_open(self) -> bool:

@@ -126,6 +126,10 @@ class TcpEcho(Scenario):
     def warnings(self, metadata: Mapping[str, Value], median_s: float) -> list[str]:
         capacity = metadata.get("load_generator_capacity_rtps")
         total = metadata.get("round_trips_total")
+        if metadata.get("mode") == "open":
+            # the capacity is a closed loop's, one round trip in flight per connection: an open
+            # loop, which sends on schedule whatever is in flight, drives past it (139% was seen)
+            return []
         if not isinstance(capacity, float) or not isinstance(total, int):
             return []
         rate = total / median_s
