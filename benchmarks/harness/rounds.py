@@ -186,7 +186,7 @@ class Planner:
                 return None
             names = {c.name for c in wide} | {c.reference for c in wide}
             todo = [t for t in live if t.name in names]
-        if self.completed >= 2 and settings.budget_s is not None:
+        if self.completed >= max(2, settings.min_rounds) and settings.budget_s is not None:
             left = settings.budget_s - (self._clock() - self._started)
             cost = sum(t.cost_s for t in todo)
             if cost > left:

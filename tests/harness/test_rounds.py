@@ -88,8 +88,19 @@ def test_the_budget_stops_the_next_round_that_would_not_fit() -> None:
     planner = Planner(tracks("a", "b"), settings(budget_s=5.5, max_rounds=12), started=0.0,
                       clock=lambda: float(clock()))
     rounds = drive(planner, {"a": 1.0, "b": 1.0}, noise=0.3)
-    assert 2 <= len(rounds) < 12
+    assert 4 <= len(rounds) < 12
     assert planner.stop_reason.startswith("the time budget: one more round needs about 2 s")
+
+
+def test_the_budget_never_cuts_the_profiles_minimum() -> None:
+    """A budget spent by the first rounds still gets the minimum: fewer rounds give no interval worth
+    a verdict (2 rounds: 1 degree of freedom)."""
+    clock = iter(range(100, 10_000, 100)).__next__  # spent before the first check
+    planner = Planner(tracks("a", "b"), settings(budget_s=5.5, min_rounds=3, max_rounds=12), started=0.0,
+                      clock=lambda: float(clock()))
+    rounds = drive(planner, {"a": 1.0, "b": 1.0}, noise=0.3)
+    assert len(rounds) == 3
+    assert planner.stop_reason.startswith("the time budget")
 
 
 def test_a_failed_benchmark_leaves_the_rounds() -> None:
