@@ -41,8 +41,7 @@ from .chromium import Chromium, find_chromium
 REPO = Path(__file__).resolve().parent.parent.parent
 DATA = REPO / "tests" / "data"
 REPORTS = {
-    "reference": [REPO / "results" / "20261126T024401Z_vm_py3.11.7.json",
-                  REPO / "results" / "20261126T044731Z_vm_py3.11.7.json"],
+    "reference": [REPO / "results" / "20261201T134003Z_vm_py3.11.7.json"],
     "interpreters": [DATA / "gil311.json", DATA / "gil313.json", DATA / "ft313.json"],
 }
 WIDTH, HEIGHT = 1280, 800
@@ -163,13 +162,15 @@ def test_every_answer_is_on_the_first_screen(seen: dict[str, Any]) -> None:
     assert answers["right"] <= WIDTH, answers
 
 
-def test_the_decision_table_shows_every_model_with_its_header_and_first_column_sticky(
+def test_the_decision_table_scrolls_inside_the_window_with_header_and_first_column_sticky(
         seen: dict[str, Any]) -> None:
-    """Every model's column in the window, the winner of cpu_pure (executor-process, the last) too."""
+    """16 models' columns do not fit 1280 px: the table scrolls sideways inside its own box (the
+    page never does), its header and its first column staying in view."""
     decision = seen["decision"]
     assert decision["right"] <= decision["width"], decision
-    assert decision["sideways"] <= 0, decision
     assert (decision["header"], decision["first"]) == ("sticky", "sticky")
+    if seen["name"] == "reference":
+        assert decision["sideways"] > 0, decision  # the case this test is about
 
 
 def test_tables_sort_by_a_click_on_a_header(seen: dict[str, Any]) -> None:
