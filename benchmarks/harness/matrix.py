@@ -89,22 +89,25 @@ def pins() -> dict[str, str]:
 
 
 def venv_for(python: Path, tag: str) -> Path:
-    """A virtualenv with the measuring side's dependencies; made once, reused after."""
+    """A virtualenv with the measuring side's dependencies; made once, reused while neither its
+    interpreter nor the pinned requirements change (a venv made before a dependency was added
+    would fail every run on it)."""
     venv = REPO / f".venv-py{tag}"
     marker = venv / ".concbench-measuring"
-    if marker.exists():
+    versions = pins()
+    wanted = "\n".join([str(python), *(f"{p}=={versions[p]}" for p in (*REQUIRED, *OPTIONAL))]) + "\n"
+    if marker.exists() and marker.read_text() == wanted:
         return venv / "bin" / "python"
     _say(f"making {venv.name} for {python}")
     subprocess.run([str(python), "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    versions = pins()
     subprocess.run([*pip, *(f"{p}=={versions[p]}" for p in REQUIRED)], check=True, timeout=900)
     for package in OPTIONAL:
         done = subprocess.run([*pip, f"{package}=={versions[package]}"], capture_output=True, text=True,
                               timeout=900, check=False)
         if done.returncode != 0:
             _say(f"WARNING: {package} does not install for {tag}: its model is unsupported there")
-    marker.write_text(f"{python}\n")
+    marker.write_text(wanted)
     return venv / "bin" / "python"
 
 

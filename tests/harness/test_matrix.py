@@ -1,0 +1,70 @@
+"""The interpreter matrix: names to interpreters, skipped missing ones, measuring virtualenvs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyperf
+import pytest
+
+from benchmarks.harness import matrix
+from tests.support.cli import MINIMAL_PYPERF
+
+
+def test_names_that_mean_no_interpreter_here_find_none(tmp_path: Path) -> None:
+    assert matrix.find_python("9.9") is None
+    assert matrix.find_python("9.9t") is None
+    assert matrix.find_python(str(tmp_path / "no" / "python")) is None
+    assert matrix.find_python(sys.executable) == Path(sys.executable)
+
+
+def test_only_missing_interpreters_run_nothing_and_say_why(capsys: pytest.CaptureFixture[str]) -> None:
+    assert matrix.main(["9.8 9.9t", "--", "--profile", "quick"]) == 1
+    err = capsys.readouterr().err
+    assert "matrix: WARNING: no interpreter '9.8' here" in err
+    assert "matrix: WARNING: no interpreter '9.9t' here" in err
+    assert "matrix: no interpreter ran: nothing to report" in err
+
+
+def test_a_missing_interpreter_is_skipped_and_the_others_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(matrix, "REPO", tmp_path)
+    (tmp_path / "results").mkdir()
+    # this test's interpreter measures (its environment has every dependency): no virtualenv made
+    monkeypatch.setattr(matrix, "venv_for", lambda python, tag: Path(sys.executable))
+    status = matrix.main(["9.9 " + sys.executable, "--", "--profile", "quick", "--scenario", "cpu_pure",
+                          "--model", "sequential", "--param", "n=2", "--param", "size=100", *MINIMAL_PYPERF])
+    assert status == 0
+    assert "no interpreter '9.9' here" in capsys.readouterr().err
+    (results,) = sorted((tmp_path / "results").glob("*_matrix_py*.json"))
+    (bench,) = pyperf.BenchmarkSuite.load(str(results)).get_benchmarks()
+    assert bench.get_metadata()["python_gil"].startswith("enabled")
+    assert (next((tmp_path / "results").glob("*_matrix.report")) / "report.md").exists()
+
+
+def test_a_measuring_virtualenv_is_remade_when_its_requirements_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+
+    def run(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        calls.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(matrix, "REPO", tmp_path)
+    monkeypatch.setattr(matrix.subprocess, "run", run)
+    pins = {p: "1.0" for p in (*matrix.REQUIRED, *matrix.OPTIONAL)}
+    monkeypatch.setattr(matrix, "pins", lambda: pins)
+    python = Path("/usr/bin/python3.13")
+    (tmp_path / ".venv-py3.13.5").mkdir()  # as `python -m venv` would have made it
+    matrix.venv_for(python, "3.13.5")
+    made = len(calls)
+    assert made >= 2  # the venv, then pip
+    matrix.venv_for(python, "3.13.5")
+    assert len(calls) == made  # reused
+    pins["hdrhistogram"] = "2.0"  # a pin changed (or a requirement was added)
+    matrix.venv_for(python, "3.13.5")
+    assert len(calls) == 2 * made
+    assert any("hdrhistogram==2.0" in cmd for cmd in calls[made:])
