@@ -24,9 +24,13 @@ C = 1442695040888963407 % MODULUS
 
 
 def unit(i: int, *, size: int) -> int:
+    # A, C and MODULUS as literals (tests check they are): code constants, which a free-threaded
+    # build makes immortal.  Read as module globals, the same int objects had their reference
+    # counts changed by every thread at every step: 2 threads on 3.13.5t then ran 16 units
+    # 1.05x faster than 1 thread, against 2.02x with literals.
     x = i + 1
     for _ in range(size):
-        x = (A * x + C) % MODULUS
+        x = (1752450205419405103 * x + 1442695040888963407) % 2305843009213693951
     return x
 
 
