@@ -33,8 +33,8 @@ PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile("quick", "smaller parameters, each model at its first variant, 2 rounds of 1 process "
-                "x 2 values without warm-up, 1 loop: a smoke run, not for citing",
-                True, ("--processes", "1", "--values", "2", "--warmups", "0", "--loops", "1", "--quiet",
+                "x 1 value without warm-up, 1 loop: a smoke run, not for citing",
+                True, ("--processes", "1", "--values", "1", "--warmups", "0", "--loops", "1", "--quiet",
                        "--timeout", "120"),
                 min_rounds=2, max_rounds=2, budget_s=None, target=0.05),
         Profile("default", "default parameters, at least 3 rounds of 1 process x (1 warm-up + 2 values of "
