@@ -1,4 +1,4 @@
-"""Every use of pyperf's private API, in one place (tests/harness/test_pyperf_bridge.py checks
+"""Every use of pyperf's private API, in one place (tests/harness/test_contract.py checks
 each of them against the pinned pyperf, so an upgrade that changes one fails loudly).
 
 - ``Runner(_argparser=...)``: our parser, so that a usage error is one line and our options

@@ -31,7 +31,7 @@ def test_the_contract_imports_no_harness_scenario_or_model() -> None:
 
 
 def test_pyperf_still_has_the_privates_the_bridge_relies_on() -> None:
-    """If this fails after a pyperf upgrade, benchmarks/harness/pyperf_bridge.py needs a look."""
+    """If this fails after a pyperf upgrade, benchmarks/pyperf_bridge.py needs a look."""
     assert "_argparser" in inspect.signature(pyperf.Runner).parameters
 
     class Probe(pyperf.Runner):  # pyperf allows one Runner per class and process
