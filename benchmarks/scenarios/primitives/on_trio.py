@@ -1,8 +1,8 @@
 """The ``primitives`` scenario with trio's primitives between the tasks of a nursery.
 
-The same workloads, results and metrics as :mod:`.on_asyncio`, in trio's
-idiom: ``trio.Lock``, ``trio.Semaphore``, ``trio.Event``, memory channels
-(``trio.open_memory_channel``, unbounded as asyncio's queues here) for the
+The same workloads, results and metrics as :mod:`.on_asyncio`, with the same
+party bodies (:mod:`.parties`), in trio's idiom: ``trio.Lock``, ``trio.Semaphore``,
+``trio.Event``, memory channels (``trio.open_memory_channel``, unbounded as asyncio's queues here) for the
 acknowledgements and the ping-pong, ``trio.sleep(0)`` as the yield.  Two
 differences trio imposes, both outside what is compared: trio has no Barrier,
 so the start gate is a count and an Event (reset before every run); and a
@@ -17,30 +17,23 @@ created by each run, the run is bounded by ``trio.fail_after``, and the one
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from benchmarks.core.structured import TrioRunner
-from benchmarks.core.work import mix
 from benchmarks.scenarios.primitives.common import (
-    NOW,
-    OVER,
-    PEAK,
     TIMEOUT_S,
     Box,
     EventKit,
     Kit,
     LockKit,
-    Measurements,
     PingPongKit,
     PrimitiveSession,
     SemaphoreKit,
     Shape,
-    maybe_fail,
     reset,
     results,
 )
+from benchmarks.scenarios.primitives.parties import event_setter, party_bodies, pingpong_caller
 
 
 class Gate:
@@ -111,106 +104,16 @@ def trio_kit(shape: Shape) -> Kit:
     return PingPongKit(ping=Channel(), pong=Channel())
 
 
-async def lock_party(party: int, shape: Shape, kit: LockKit) -> int:
-    import trio
 
-    lock, counter, holder, handovers = kit.lock, kit.counter, kit.holder, kit.handovers
-    await kit.start.wait()
-    seen = 0
-    for step in range(shape.rounds):
-        maybe_fail(party, step, shape.rounds)
-        async with lock:
-            value = counter.value
-            if holder.value != party:
-                holder.value = party
-                handovers.value += 1
-            await trio.lowlevel.checkpoint()  # let the other parties run (and queue up on the lock)
-            counter.value = value + 1
-        seen += value
-    return mix(party) + seen
-
-
-async def semaphore_party(party: int, shape: Shape, kit: SemaphoreKit) -> int:
-    import trio
-
-    semaphore, holders = kit.semaphore, kit.holders
-    await kit.start.wait()
-    done = 0
-    for step in range(shape.rounds):
-        maybe_fail(party, step, shape.rounds)
-        async with semaphore:
-            now = holders[NOW] = holders[NOW] + 1  # one thread: no lock around the count
-            if now > holders[PEAK]:
-                holders[PEAK] = now
-            if now > shape.limit:
-                holders[OVER] += 1
-            await trio.lowlevel.checkpoint()  # hold the permit while the others run
-            holders[NOW] -= 1
-        done += 1
-    return mix(party) + done
-
-
-async def event_waiter(party: int, shape: Shape, kit: EventKit) -> int:
-    events, acks = kit.events, kit.acks
-    acks.put_nowait((party, -1, 0.0))  # ready
-    total = 0
-    for cycle in range(shape.rounds):
-        maybe_fail(party, cycle, shape.rounds)
-        await events[cycle % 2].wait()
-        acks.put_nowait((party, cycle, time.perf_counter()))
-        total += cycle + 1
-    return mix(party) + total
-
-
-async def event_setter(shape: Shape, kit: EventKit, measured: Measurements) -> int:
-    events, acks = kit.events, kit.acks
-    for _ in range(shape.parties):
-        await acks.get()  # every waiter is ready
-    for cycle in range(shape.rounds):
-        event = events[cycle % 2]
-        set_at = time.perf_counter()
-        event.set()
-        wakes = []
-        for _ in range(shape.parties):
-            party, acked, woke = await acks.get()
-            if acked != cycle:
-                raise RuntimeError(f"party {party} acknowledged cycle {acked} during cycle {cycle}")
-            wakes.append(woke)
-        event.clear()  # every waiter now waits on the other event
-        measured.wake(set_at, wakes)
-    return shape.parties * shape.rounds
-
-
-async def pingpong_partner(party: int, shape: Shape, kit: PingPongKit) -> int:
-    ping, pong = kit.ping, kit.pong
-    for step in range(shape.rounds):
-        maybe_fail(party, step, shape.rounds)
-        token = await ping.get()
-        pong.put_nowait(mix(token))
-    return shape.rounds
-
-
-async def pingpong_caller(shape: Shape, kit: PingPongKit) -> list[int]:
-    ping, pong = kit.ping, kit.pong
-    replies = []
-    for token in range(shape.rounds):
-        ping.put_nowait(token)
-        replies.append(await pong.get())
-    return replies
-
-
-PARTY_BODIES: dict[type[Kit], Callable[[int, Shape, Any], Coroutine[Any, Any, int]]] = {
-    LockKit: lock_party,
-    SemaphoreKit: semaphore_party,
-    EventKit: event_waiter,
-    PingPongKit: pingpong_partner,
-}
 
 
 class TrioPrimitiveSession(PrimitiveSession):
     def __init__(self, shape: Shape) -> None:
         super().__init__(shape)
+        import trio
+
         self.kit = trio_kit(shape)
+        self._bodies = party_bodies(trio.sleep)
         self._runner = TrioRunner()
 
     def _run(self) -> list[int]:
@@ -231,7 +134,7 @@ class TrioPrimitiveSession(PrimitiveSession):
             kit.start.reset()
         for event in kit.events if isinstance(kit, EventKit) else ():
             event.clear()
-        body = PARTY_BODIES[type(kit)]
+        body = self._bodies[type(kit)]
         answers = [0] * shape.workers
 
         async def party(p: int) -> None:
