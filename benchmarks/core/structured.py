@@ -211,11 +211,11 @@ class AnyioRunner(HostThread):
 # -- the fan-outs: nursery and task group -----------------------------------------------------
 
 
-async def trio_fan_out(unit: Unit, n: int, limit: int) -> list[int]:
-    import trio
-
+async def _fan_out(open_group: Callable[[], Any], semaphore_type: Callable[[int], Any], unit: Unit,
+                   n: int, limit: int) -> list[int]:
+    """Units 0..n-1 as tasks of a nursery or task group, at most ``limit`` at once (0: no limit)."""
     results = [0] * n
-    semaphore = trio.Semaphore(limit) if limit else None
+    semaphore = semaphore_type(limit) if limit else None
 
     async def one(i: int) -> None:
         if semaphore is None:
@@ -224,29 +224,22 @@ async def trio_fan_out(unit: Unit, n: int, limit: int) -> list[int]:
         async with semaphore:
             results[i] = await unit(i)
 
-    async with trio.open_nursery() as nursery:
+    async with open_group() as group:
         for i in range(n):
-            nursery.start_soon(one, i)
+            group.start_soon(one, i)
     return results
+
+
+async def trio_fan_out(unit: Unit, n: int, limit: int) -> list[int]:
+    import trio
+
+    return await _fan_out(trio.open_nursery, trio.Semaphore, unit, n, limit)
 
 
 async def anyio_fan_out(unit: Unit, n: int, limit: int) -> list[int]:
     import anyio
 
-    results = [0] * n
-    semaphore = anyio.Semaphore(limit) if limit else None
-
-    async def one(i: int) -> None:
-        if semaphore is None:
-            results[i] = await unit(i)
-            return
-        async with semaphore:
-            results[i] = await unit(i)
-
-    async with anyio.create_task_group() as group:
-        for i in range(n):
-            group.start_soon(one, i)
-    return results
+    return await _fan_out(anyio.create_task_group, anyio.Semaphore, unit, n, limit)
 
 
 # -- warming the pools up ---------------------------------------------------------------------
