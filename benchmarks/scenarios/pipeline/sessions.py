@@ -115,6 +115,31 @@ class PipelineSession(Session):
         self.inflight_peak = self.in_peak = self.out_peak = 0
         return result
 
+    async def consume_with(self, get: Callable[[], Awaitable[int]],
+                           sleep: Callable[[float], Awaitable[None]]) -> list[int]:
+        """The consumer of a pipeline on an event loop: ``get`` each item, counting it consumed."""
+        delay = self.consumer_delay_s
+        results = []
+        for _ in range(self.n):
+            value = await get()
+            if delay:
+                await sleep(delay)
+            results.append(value)
+            self.consumed += 1
+        return results
+
+    async def watch_with(self, sleep: Callable[[float], Awaitable[None]]) -> None:
+        """Fail the run when no item has been consumed for TIMEOUT_S (one timer per POLL_S)."""
+        seen, waited = self.consumed, 0.0
+        while True:
+            await sleep(POLL_S)
+            if self.consumed != seen:
+                seen, waited = self.consumed, 0.0
+                continue
+            waited += POLL_S
+            if waited >= TIMEOUT_S:
+                raise TimeoutError(f"no item reached the consumer for {TIMEOUT_S:g} s")
+
 
 class SequentialPipeline(PipelineSession):
     """No queues: one item at a time, so exactly one is ever in flight."""
@@ -176,8 +201,8 @@ class AsyncPipeline(PipelineSession):
             group.create_task(self._produce(q_in, q_out))
             for _ in range(self.stage_workers):
                 group.create_task(self._stage(q_in, q_out))
-            watchdog = group.create_task(self._watchdog())
-            results = await self._consume(q_out)
+            watchdog = group.create_task(self.watch_with(asyncio.sleep))
+            results = await self.consume_with(q_out.get, asyncio.sleep)
             watchdog.cancel()
         return results
 
@@ -197,30 +222,6 @@ class AsyncPipeline(PipelineSession):
             except Exception as exc:
                 raise stage_error(i, exc) from exc
             await q_out.put(value)
-
-    async def _consume(self, q_out: AsyncQueue[int]) -> list[int]:
-        get = q_out.get
-        delay = self.consumer_delay_s
-        results = []
-        for _ in range(self.n):
-            value = await get()
-            if delay:
-                await asyncio.sleep(delay)
-            results.append(value)
-            self.consumed += 1
-        return results
-
-    async def _watchdog(self) -> None:
-        """Fail the run when no item has been consumed for TIMEOUT_S (one timer per POLL_S)."""
-        seen, waited = self.consumed, 0.0
-        while True:
-            await asyncio.sleep(POLL_S)
-            if self.consumed != seen:
-                seen, waited = self.consumed, 0.0
-                continue
-            waited += POLL_S
-            if waited >= TIMEOUT_S:
-                raise TimeoutError(f"no item reached the consumer for {TIMEOUT_S:g} s")
 
     def close(self) -> None:
         close_loop(self.loop, self._resources)
@@ -253,8 +254,8 @@ class TrioPipeline(PipelineSession):
         async with trio.open_nursery() as nursery:  # a failing task cancels the others
             nursery.start_soon(self._produce, send_in, receive_in, receive_out)
             nursery.start_soon(self._stage, receive_in, send_out)
-            nursery.start_soon(self._watchdog)
-            results = await self._consume(receive_out)
+            nursery.start_soon(self.watch_with, trio.sleep)
+            results = await self.consume_with(receive_out.receive, trio.sleep)
             nursery.cancel_scope.cancel()  # the watchdog
         return results
 
@@ -277,34 +278,6 @@ class TrioPipeline(PipelineSession):
         # closed only at the end: a stage that failed must not end the consumer's channel too
         # (its EndOfChannel would join the StageError)
         await send_out.aclose()
-
-    async def _consume(self, receive_out: Any) -> list[int]:
-        import trio
-
-        receive = receive_out.receive
-        delay = self.consumer_delay_s
-        results = []
-        for _ in range(self.n):
-            value = await receive()
-            if delay:
-                await trio.sleep(delay)
-            results.append(value)
-            self.consumed += 1
-        return results
-
-    async def _watchdog(self) -> None:
-        """Fail the run when no item has been consumed for TIMEOUT_S (one timer per POLL_S)."""
-        import trio
-
-        seen, waited = self.consumed, 0.0
-        while True:
-            await trio.sleep(POLL_S)
-            if self.consumed != seen:
-                seen, waited = self.consumed, 0.0
-                continue
-            waited += POLL_S
-            if waited >= TIMEOUT_S:
-                raise TimeoutError(f"no item reached the consumer for {TIMEOUT_S:g} s")
 
     def close(self) -> None:
         self._runner.close()
