@@ -115,6 +115,11 @@ def _percent(value: Any) -> str:
     return f"+-{value * 100:.3g}%" if isinstance(value, int | float) else "?"
 
 
+#: how a run ordered its rounds, by the run info's ``rounds.order``
+_ORDER = {"blocks": "the models of each comparison one after another, blocks and models shuffled",
+          "": "one shuffle over every benchmark"}
+
+
 def run_rounds_blocks(runinfos: Sequence[RunInfo]) -> list[Block]:
     """How each run's rounds went, and what its runner left undecided, with why."""
     blocks: list[Block] = []
@@ -131,9 +136,15 @@ def run_rounds_blocks(runinfos: Sequence[RunInfo]) -> list[Block]:
         blocks.append(Para(
             f"{name}{got['completed']} round(s) of {got['processes_per_round']} process(es) per benchmark "
             f"(at least {got['min']}, at most {got['max']}; budget {_seconds(rounds.get('budget_s'))}; "
-            f"target {target}; seed {got['seed']}). Stopped: {rounds.get('stop_reason') or '?'}. The "
+            f"target {target}; seed {got['seed']}; {_ORDER.get(str(rounds.get('order')), _ORDER[''])}). "
+            f"Stopped: {rounds.get('stop_reason') or '?'}. The "
             "runner's target is the width of an interval, not a verdict: an interval narrower than it "
             "can still straddle the edge of the noise band, and read undecided in the tables."))
+        partial = [str(note) for note in rounds.get("budget_notes") or []]
+        if partial:
+            blocks += [Para("Rounds measured in part, the budget paying only for the comparisons whose "
+                            "interval was widest for what they cost (a benchmark's rounds can therefore "
+                            f"differ in number) ({len(partial)}):"), Bullets(tuple(partial))]
         undecided = [u for u in rounds.get("undecided") or [] if isinstance(u, dict)]
         if undecided:
             items = tuple(

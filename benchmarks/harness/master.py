@@ -235,6 +235,8 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     last_save = time.monotonic()
     while not interrupted and (order := planner.next_round()) is not None:
         round_index = planner.completed
+        if planner.round_note:
+            console.say(planner.round_note)
         progress = Progress([t.cost_s for t in order], console, label=f"round {round_index + 1}")
         for index, track in enumerate(order):
             case = by_name[track.name]
@@ -305,6 +307,10 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
                    "min": settings.min_rounds, "max": settings.max_rounds, "budget_s": settings.budget_s,
                    "target_half_width": settings.target, "seed": settings.seed,
                    "stop_reason": "interrupted" if interrupted else planner.stop_reason,
+                   "budget_notes": planner.notes,
+                   # how a round is ordered (benchmarks.harness.schedule): each comparison group
+                   # one block; runs before blocks had one shuffle over every benchmark
+                   "order": "blocks",
                    "undecided": [{"benchmark": c.name, "against": c.reference,
                                   "half_width": None if c.half_width == float("inf") else c.half_width,
                                   "rounds": c.rounds} for c in undecided]},

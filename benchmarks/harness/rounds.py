@@ -15,9 +15,14 @@ fixed in every round, so values of different rounds measure the same thing.
 (pyperf's own calibration, a worker process per benchmark, doubled the cost of
 the first round.)  After ``min_rounds`` the planner keeps only the benchmarks that take
 part in a comparison whose interval is still wider than the target, and stops
-when none is left, when ``max_rounds`` is reached or when the next round
-would not fit in the time budget; it then says which comparisons stayed
-undecided and why.
+when none is left or when ``max_rounds`` is reached.  When the time budget
+cannot pay for all of them, a round measures the comparisons whose interval is
+widest for what they cost, as many as fit (a pair of rounds is paid for at its
+start, so its second round, the first backwards, is not cut); it stops when
+not even the cheapest fits, and says which comparisons stayed undecided and
+why.  Inside a round the benchmarks of one comparison group run as a block
+(:mod:`benchmarks.harness.schedule`), so both sides of a ratio are measured
+seconds apart.
 
 A *comparison* is made inside a group of benchmarks at the same point of the
 scenario's own parameters: each member against the group's fastest and
@@ -140,6 +145,11 @@ def comparisons(tracks: Sequence[Track], seed: int) -> list[Comparison]:
     return found
 
 
+def _order(todo: Sequence[Track], round_index: int, seed: int) -> list[str]:
+    """The names of ``todo`` in the order they run: each comparison group as one block."""
+    return round_order([t.name for t in todo], round_index, seed, [t.group for t in todo])
+
+
 class Planner:
     """Decides, round after round, which benchmarks to measure next and in what order."""
 
@@ -153,10 +163,21 @@ class Planner:
         self.stop_reason = ""
         self._last: list[Track] = []
         self._resumed: list[Track] = []
+        #: said before a round that measures fewer benchmarks than it would without the budget
+        self.round_note = ""
+        self.notes: list[str] = []
+        self._last_order: list[str] = []
+        self._open: tuple[tuple[int, int, int], list[Comparison]] | None = None
 
     def open_comparisons(self) -> list[Comparison]:
-        target = self.settings.target
-        return [c for c in comparisons(self.tracks, self.settings.seed) if c.half_width > target]
+        """The comparisons whose interval is still wider than the target (computed once per state of
+        the measurements: each is a bootstrap)."""
+        state = (self.completed, sum(len(t.runs) for t in self.tracks), sum(t.failed for t in self.tracks))
+        if self._open is None or self._open[0] != state:
+            target = self.settings.target
+            self._open = (state, [c for c in comparisons(self.tracks, self.settings.seed)
+                                  if c.half_width > target])
+        return self._open[1]
 
     def next_round(self) -> list[Track] | None:
         """The benchmarks of the next round in their order, or None (see ``stop_reason``)."""
@@ -167,17 +188,19 @@ class Planner:
         settings = self.settings
         if self._resumed:
             todo, self._resumed = self._resumed, []
-            order = round_order([t.name for t in todo], self.completed, settings.seed)
+            order = _order(todo, self.completed, settings.seed)
             by_name = {t.name: t for t in todo}
             return [by_name[name] for name in order]
         if self.completed >= settings.max_rounds:
             self.stop_reason = f"{settings.max_rounds} round(s), the most this run allows"
             return None
-        if self.completed < max(2, settings.min_rounds) or self.completed % 2:
-            # the first rounds measure everything; and rounds come in pairs, the second
-            # running the first's order backwards (see schedule), so a pair is completed
-            first = self.completed < max(2, settings.min_rounds)
-            todo = live if first else [t for t in self._last if not t.failed]
+        minimum = max(2, settings.min_rounds)
+        # rounds come in pairs, the second running the first's order backwards (see schedule)
+        twin = self.completed % 2 == 1 and bool(self._last_order)
+        if self.completed < minimum:
+            todo = live  # the first rounds measure everything
+        elif twin:
+            todo = [t for t in self._last if not t.failed]  # a pair is completed
         else:
             wide = self.open_comparisons()
             if not wide:
@@ -186,17 +209,58 @@ class Planner:
                 return None
             names = {c.name for c in wide} | {c.reference for c in wide}
             todo = [t for t in live if t.name in names]
-        if self.completed >= max(2, settings.min_rounds) and settings.budget_s is not None:
+        self.round_note = ""
+        if self.completed >= minimum and settings.budget_s is not None:
             left = settings.budget_s - (self._clock() - self._started)
-            cost = sum(t.cost_s for t in todo)
-            if cost > left:
-                self.stop_reason = (f"the time budget: one more round needs about {cost:.0f} s, "
-                                    f"{max(left, 0):.0f} s of {settings.budget_s:.0f} s are left")
+            # the first round of a pair keeps time for its twin
+            allowance = left if twin else left / 2
+            fitted = self._fit(todo, allowance)
+            if not fitted:
+                self.stop_reason = (f"the time budget: one more round needs about "
+                                    f"{self._cheapest(todo):.0f} s, {max(left, 0):.0f} s of "
+                                    f"{settings.budget_s:.0f} s are left")
                 return None
+            if len(fitted) < len(todo):
+                self.round_note = (f"round {self.completed + 1}: {len(fitted)} of {len(todo)} benchmark(s) "
+                                   f"fit in the time left ({max(left, 0):.0f} s), those of the comparisons "
+                                   "whose interval is widest for what they cost")
+                self.notes.append(self.round_note)
+            todo = fitted
         self._last = todo
-        order = round_order([t.name for t in todo], self.completed, settings.seed)
         by_name = {t.name: t for t in todo}
+        order = [name for name in reversed(self._last_order) if name in by_name] if twin else []
+        if len(order) != len(todo):  # not a twin, or one whose first round this run did not see
+            order = _order(todo, self.completed, settings.seed)
+        self._last_order = order
         return [by_name[name] for name in order]
+
+    def _fit(self, todo: list[Track], allowance: float) -> list[Track]:
+        """``todo``, or as much of it as ``allowance`` seconds pay for: the benchmarks of the open
+        comparisons with the widest interval per second of measuring, greedily."""
+        if sum(t.cost_s for t in todo) <= allowance:
+            return todo
+        by_name = {t.name: t for t in todo}
+        wide = [c for c in self.open_comparisons() if c.name in by_name and c.reference in by_name]
+
+        def worth(c: Comparison) -> float:
+            return c.half_width / max(by_name[c.name].cost_s + by_name[c.reference].cost_s, 1e-9)
+
+        chosen: set[str] = set()
+        spent = 0.0
+        for c in sorted(wide, key=worth, reverse=True):
+            extra = {c.name, c.reference} - chosen
+            cost = sum(by_name[n].cost_s for n in extra)
+            if spent + cost <= allowance:
+                chosen |= extra
+                spent += cost
+        return [t for t in todo if t.name in chosen]
+
+    def _cheapest(self, todo: list[Track]) -> float:
+        """What the cheapest open comparison among ``todo`` costs (all of ``todo`` if none is open)."""
+        by_name = {t.name: t for t in todo}
+        pairs = [by_name[c.name].cost_s + by_name[c.reference].cost_s for c in self.open_comparisons()
+                 if c.name in by_name and c.reference in by_name]
+        return min(pairs) if pairs else sum(t.cost_s for t in todo)
 
     def resume(self, last_round: int, done: set[str]) -> None:
         """Continue an earlier run that reached ``last_round`` with the benchmarks ``done``: the

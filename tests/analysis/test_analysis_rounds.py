@@ -100,7 +100,8 @@ def test_the_drift_section(report: str) -> None:
     assert "![Drift: CPU probes and per-round medians](charts/drift.png) ([SVG](charts/drift.svg))" in section
     assert "Rounds disagree in none of the 8 paired comparison(s).\n" in section
     assert ("`rounds.json`: 4 round(s) of 1 process(es) per benchmark (at least 4, at most 4; budget no "
-            "limit; target +-5%; seed 1719429960). Stopped: 4 round(s), the most this run allows.") in section
+            "limit; target +-5%; seed 1719429960; one shuffle over every benchmark). Stopped: 4 round(s), the "
+            "most this run allows.") in section
     assert """Left wider than the target when the run stopped (2):
 
 - `cpu_pure/sequential[n=8,size=20000]` against `cpu_pure/threads[n=8,size=20000,workers=0]`: +-5.94% \
@@ -258,3 +259,22 @@ def test_a_report_of_two_runs_marks_their_cross_run_ratios_unpaired(tmp_path: Pa
         "1.30x slower [1.23-1.38], unpaired |  |",  # across runs: unpaired, and marked so
     ):
         assert line + "\n" in text, line
+
+
+def test_a_blocked_run_with_rounds_the_budget_cut_says_so(tmp_path: Path) -> None:
+    from analysis._doc import Bullets, Para
+    from analysis._drift import run_rounds_blocks
+    from analysis._load import RunInfo
+
+    note = ("round 4: 12 of 80 benchmark(s) fit in the time left (90 s), those of the comparisons "
+            "whose interval is widest for what they cost")
+    info = RunInfo(tmp_path / "r.runinfo", "r.json", {"rounds": {
+        "completed": 5, "processes_per_round": 1, "min": 3, "max": 12, "seed": 9, "budget_s": 840,
+        "target_half_width": 0.02, "stop_reason": "the time budget", "order": "blocks",
+        "budget_notes": [note]}})
+    blocks = run_rounds_blocks([info])
+    assert isinstance(blocks[0], Para)
+    assert "seed 9; the models of each comparison one after another, blocks and models shuffled)" in blocks[0].text
+    assert isinstance(blocks[1], Para)
+    assert blocks[1].text.startswith("Rounds measured in part, the budget paying only for the comparisons")
+    assert blocks[2] == Bullets((note,))

@@ -16,6 +16,7 @@ import pytest
 
 from benchmarks import PROFILES, SCENARIOS, plan
 from benchmarks.core.params import parse_assignments
+from benchmarks.harness.master import group_of
 from benchmarks.harness.schedule import round_order
 from tests.support.cli import MINIMAL_PYPERF, REPO, env, run_cli
 from tests.support.tiny import TINY, TINY_ARGS, available_models
@@ -281,7 +282,9 @@ def seed_timing_last(model: str, selection: list[str]) -> int:
         pick[flag].append(value)
     cases, _ = plan(pick["--scenario"], pick["--model"], parse_assignments(pick["--param"]))
     model_of = {case.name: case.model.name for case in cases}
-    return next(seed for seed in range(100) if model_of[round_order(list(model_of), 0, seed)[-1]] == model)
+    groups = [group_of(case) for case in cases]  # the master's blocks
+    return next(seed for seed in range(100)
+                if model_of[round_order(list(model_of), 0, seed, groups)[-1]] == model)
 
 
 def _default_sigint() -> None:

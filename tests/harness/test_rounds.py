@@ -92,6 +92,30 @@ def test_the_budget_stops_the_next_round_that_would_not_fit() -> None:
     assert planner.stop_reason.startswith("the time budget: one more round needs about 2 s")
 
 
+def test_a_budget_short_of_a_round_measures_the_widest_comparisons_in_pairs() -> None:
+    """Two groups, one noisy; after the minimum only one comparison's pair of rounds fits: the
+    noisy one is measured, its twin round runs its order backwards, then the budget stops."""
+    now = [0.0]
+    names = {"loud-a": "loud", "loud-b": "loud", "calm-a": "calm", "calm-b": "calm"}
+    planner = Planner([Track(name, (group, ())) for name, group in names.items()],
+                      settings(min_rounds=2, budget_s=100.0), started=0.0, clock=lambda: now[0])
+    rng = random.Random(5)
+    rounds = []
+    while (order := planner.next_round()) is not None:
+        for track in order:
+            noise = 0.3 if track.name.startswith("loud") else 0.05
+            measure(track, planner.completed, 1.0 if track.name.endswith("a") else 1.2, noise, rng)
+        rounds.append([t.name for t in order])
+        planner.finish_round()
+        now[0] = {2: 95.0, 4: 99.0}.get(planner.completed, now[0])  # each track costs 1 s
+    assert [sorted(r) for r in rounds[:2]] == [sorted(names)] * 2
+    assert [sorted(r) for r in rounds[2:]] == [["loud-a", "loud-b"]] * 2
+    assert rounds[3] == rounds[2][::-1]
+    assert planner.notes == ["round 3: 2 of 4 benchmark(s) fit in the time left (5 s), those of the "
+                             "comparisons whose interval is widest for what they cost"]
+    assert planner.stop_reason == "the time budget: one more round needs about 2 s, 1 s of 100 s are left"
+
+
 def test_the_budget_never_cuts_the_profiles_minimum() -> None:
     """A budget spent by the first rounds still gets the minimum: fewer rounds give no interval worth
     a verdict (2 rounds: 1 degree of freedom)."""
