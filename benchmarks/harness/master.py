@@ -31,6 +31,7 @@ import pyperf
 from benchmarks.core.params import Value
 from benchmarks.harness.cpuprobe import WARN_SPREAD, SpeedWatch, format_probe, probe, spread
 from benchmarks.harness.environment import build_warnings, format_cpus
+from benchmarks.harness.loopcache import FILE_NAME, LoopCache, cache_key
 from benchmarks.harness.options import set_metrics_file
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Console, Progress, format_duration
@@ -43,6 +44,8 @@ from benchmarks.pyperf_bridge import measure
 
 # Rough cost of starting one pyperf worker (interpreter, pyperf, this package).
 WORKER_START_S = 0.3
+#: benchmark metadata: where its loops came from (pilot, an earlier run's cache, --loops)
+LOOPS_FROM = "loops_from"
 #: exit statuses: Ctrl-C, SIGTERM (128 + the signal, as a shell reports them)
 INTERRUPTED = 130
 TERMINATED = 143
@@ -188,6 +191,12 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     # benchmark (which doubled the cost of a default run's first round)
     pilot_min_time = args.min_time if not args.loops else None
     pilot: dict[str, int] = {}
+    # ... once per machine and interpreter: a run reuses the loops an earlier one kept there
+    cache = LoopCache.beside(writer.path, cache_key(args.min_time, os.environ.get("PYTHON_GIL"))) \
+        if pilot_min_time else None
+    kept = cache.load() if cache is not None and not args.fresh_loops else {}
+    if cache is not None and cache.problem:
+        console.say(f"WARNING: loops picked afresh, the loops cache is unreadable: {cache.problem}")
     verifying = Progress([1.0] * len(cases), console, label="verifying")
     interrupted = False
     try:
@@ -196,7 +205,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
             start = time.monotonic()
             try:
                 with time_limit(args.timeout):
-                    loops = verify_once(case, pilot_min_time)
+                    loops = verify_once(case, None if case.name in kept else pilot_min_time)
                 if loops is not None:
                     pilot[case.name] = loops
             except Exception as exc:  # any failure of a pair is reported, others go on
@@ -206,6 +215,11 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
             verifying.finish(index)
     except KeyboardInterrupt:
         interrupted = True
+    if cache is not None:
+        before = cache.problem
+        cache.save(pilot)
+        if cache.problem != before:
+            console.say(f"WARNING: loops cache: {cache.problem}")
     rejected = {str(f["name"]) for f in failed}
     todo = [case for case in cases if case.name not in rejected] if not interrupted else []
     for warning in _affinity_warnings(todo, cpus):
@@ -219,9 +233,15 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         for track in tracks:
             track.runs = list(earlier.runs.get(track.name, []))
             track.loops = next((run.get_loops() for run in track.runs if run.values), None)
+    loops_from: dict[str, str] = {}
     for track in tracks:
-        if track.loops is None:
-            track.loops = pilot.get(track.name)
+        if track.loops is not None:  # the resumed run's, and what it said of them
+            loops_from[track.name] = str(next((run.get_metadata().get(LOOPS_FROM) for run in track.runs
+                                               if LOOPS_FROM in run.get_metadata()), "the resumed run"))
+        elif track.name in kept:
+            track.loops, loops_from[track.name] = kept[track.name], f"an earlier run ({FILE_NAME})"
+        elif track.name in pilot:
+            track.loops, loops_from[track.name] = pilot[track.name], "pilot"
     base_loops = args.loops  # 0: the pilot's loops (pyperf would calibrate them without)
     per_run = (args.warmups or 0) + args.values
     for track in tracks:  # until measured: a guess from the verification run
@@ -248,7 +268,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
             began = time.monotonic()
             try:
                 bench = measure(runner, position[case.name], case.name, make_time_func(case, cpus),
-                                case.metadata())
+                                {**case.metadata(), LOOPS_FROM: loops_from.get(case.name, "--loops")})
             except KeyboardInterrupt:
                 interrupted = True
             except SystemExit as exc:  # pyperf exits on Ctrl-C, worker timeout or calibration failure
@@ -317,6 +337,9 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         "unsupported": [case.record(reason=reason) for case, reason in unsupported],
         "failed": failed,
         "slow_cpu": sorted(slow_cpu),
+        "loops": {"cache": str(cache.path) if cache is not None else None,
+                  "from": {source: sum(1 for s in loops_from.values() if s == source)
+                           for source in sorted(set(loops_from.values()))}},
         "warnings": notes.by_kind,
     }
     console.close()

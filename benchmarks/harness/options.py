@@ -19,7 +19,7 @@ from benchmarks.harness.rounds import RoundSettings
 # Each option, its destination in the namespace and whether workers need it.
 _FORWARDED = (("--scenario", "scenario"), ("--model", "model"), ("--param", "param"),
               ("--plugin", "plugin"))
-# --rounds, --budget and --seed steer the master alone: workers time one value at a time
+# --rounds, --budget, --seed and --fresh-loops steer the master alone: workers time one value at a time
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +48,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--python-gil", choices=("0", "1"),
                        help="PYTHON_GIL for the workers: 0 runs a free-threaded build without the GIL "
                             "(its default), 1 with it; refused on a build that has a GIL")
+    group.add_argument("--fresh-loops", action="store_true",
+                       help="pick every benchmark's loops again instead of reusing those an earlier run "
+                            "on this machine and interpreter kept (in .loops.json beside the results)")
     group.add_argument("--resume", metavar="FILE",
                        help="continue the interrupted or killed run whose results (or hidden partial "
                             "file) are FILE: measure only what it missed, publish one new file")

@@ -423,3 +423,25 @@ def test_loops_are_chosen_once_before_the_rounds(tmp_path: Path) -> None:
         assert loops > 1
         assert loops & (loops - 1) == 0
         assert sorted(int(run.get_metadata()["round"]) for run in runs) == [0, 1]
+        assert bench.get_metadata()["loops_from"] == "pilot"
+
+
+def test_a_later_run_reuses_the_loops_an_earlier_one_kept(tmp_path: Path) -> None:
+    """The loops are part of what a benchmark measures: a second run on this machine takes the first
+    one's from .loops.json beside the results (no pilot), --fresh-loops picks them again."""
+    args = ["run", "--scenario", "cpu_pure", "--model", "sequential", "--param", "n=6", "--param", "size=300",
+            "--rounds", "1", "-p", "1", "-n", "1", "-w", "0", "--min-time", "0.01", "--quiet"]
+    loops = {}
+    for name, extra in (("first", []), ("second", []), ("fresh", ["--fresh-loops"])):
+        proc = run_cli(*args, *extra, "-o", str(tmp_path / f"{name}.json"), cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        (bench,) = load(tmp_path / f"{name}.json").get_benchmarks()
+        loops[name] = (bench.get_runs()[0].get_loops(), bench.get_metadata()["loops_from"])
+    kept = json.loads((tmp_path / ".loops.json").read_text())
+    (entry,) = kept.values()
+    (name, cached), = entry.items()
+    assert name == bench.get_name()
+    assert loops["first"] == (loops["first"][0], "pilot")
+    assert loops["second"] == (loops["first"][0], "an earlier run (.loops.json)")
+    assert loops["fresh"][1] == "pilot"
+    assert cached == loops["fresh"][0]  # the fresh pilot's loops replace the kept ones
