@@ -32,8 +32,8 @@ def scenario_params(runinfo: dict[str, object]) -> dict[str, list[str]]:
     return {s["name"]: list(s["params"]) for s in registry.get("scenarios", [])}  # type: ignore[union-attr]
 
 
-def ratios(path: Path, baseline: str) -> dict[str, tuple[float, str, float, float]]:
-    """benchmark -> (baseline time / its time, verdict kind, low, high), inside this run."""
+def ratios(path: Path, baseline: str) -> dict[str, tuple[float, str, float, float, str]]:
+    """benchmark -> (baseline time / its time, verdict kind, low, high, scenario), inside this run."""
     suite = pyperf.BenchmarkSuite.load(str(path))
     own = scenario_params(json.loads(path.with_suffix(".runinfo").read_text()))
     groups: dict[tuple[str, tuple[tuple[str, object], ...]], list[pyperf.Benchmark]] = {}
@@ -52,7 +52,8 @@ def ratios(path: Path, baseline: str) -> dict[str, tuple[float, str, float, floa
                 continue
             ratio = paired_ratio(base, rounds_of(bench))
             if ratio is not None:
-                found[bench.get_name()] = (ratio.estimate, verdict(ratio).kind, ratio.low, ratio.high)
+                found[bench.get_name()] = (ratio.estimate, verdict(ratio).kind, ratio.low, ratio.high,
+                                           str(bench.get_metadata()["scenario"]))
     return found
 
 
@@ -74,6 +75,16 @@ def main() -> None:
               f"stopped: {info['rounds']['stop_reason']}")
     print(f"ratios against {args.baseline} in both runs: {len(common)}; agree within {args.within:.0%}: "
           f"{len(agree)} ({len(agree) / max(len(common), 1):.0%}); verdicts flipped: {len(flips)}")
+    scenarios: dict[str, list[bool]] = {}
+    for name in common:
+        scenarios.setdefault(ra[name][4], []).append(name in agree)
+    print("by scenario: " + ", ".join(f"{sc} {sum(ok)}/{len(ok)}" for sc, ok in scenarios.items()))
+    narrow = [n for n in common if all(r[n][3] / r[n][2] <= (1 + args.within) ** 2 for r in (ra, rb))]
+    inside = [n for n in common if ra[n][2] <= rb[n][0] <= ra[n][3] or rb[n][2] <= ra[n][0] <= rb[n][3]]
+    share = len(inside) / max(len(common), 1)
+    print(f"one estimate inside the other run's interval: {len(inside)} ({share:.0%}); "
+          f"both intervals within +-{args.within:.0%}: {len(narrow)}, of which agree "
+          f"{sum(n in agree for n in narrow)}")
     for name in flips:
         print(f"  flipped: {name}: {ra[name][1]} {ra[name][0]:.3f} / {rb[name][1]} {rb[name][0]:.3f}")
     worst = sorted(common, key=lambda n: -abs(ra[n][0] / rb[n][0] - 1))[:10]
