@@ -6,7 +6,7 @@ workers wake, caches fill): measured here, 10-15% for process pools and
 ``to_thread``.  The value's time per run therefore depends a little on
 ``loops``, and a pilot that picks a power of two from a noisy estimate picks a
 different one now and then: in two back-to-back default runs of the full
-matrix (results/20261201T132831Z and 134003Z), 43 of 297 benchmarks got
+matrix (results/20261201T132831Z and 134003Z, in git at ea499b2), 43 of 297 benchmarks got
 different loops, and their medians differed by 3.3% (median; 42% of them by
 more than 5%) against 1.2% (13%) for the benchmarks whose loops matched.  The
 loops are part of what a benchmark measures, as pyperformance's

@@ -268,7 +268,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
             began = time.monotonic()
             try:
                 bench = measure(runner, position[case.name], case.name, make_time_func(case, cpus),
-                                {**case.metadata(), LOOPS_FROM: loops_from.get(case.name, "--loops")})
+                                case.metadata())
             except KeyboardInterrupt:
                 interrupted = True
             except SystemExit as exc:  # pyperf exits on Ctrl-C, worker timeout or calibration failure
@@ -281,7 +281,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
                 track.failed = True
                 failed.append(_timing_failure(console, case, one_line(exc)))
             else:
-                extra: dict[str, Value] = {}
+                extra: dict[str, Value] = {LOOPS_FROM: loops_from.get(case.name, "--loops")}
                 if speeds:
                     extra.update(cpu_probe_us=format_probe(speeds), cpu_probe_spread=spread(speeds))
                 track.add(bench, round_index, extra, time.monotonic() - began)

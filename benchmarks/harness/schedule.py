@@ -12,7 +12,7 @@ rules take care of it:
   another, a block, and only the blocks and the members inside each block are
   shuffled.  Both sides of a ratio are then seconds apart, not anywhere in a
   round of minutes: in the two back-to-back default runs of the full matrix
-  measured before this rule (results/20261201T132831Z and 134003Z), the two
+  measured before this rule (results/20261201T132831Z and 134003Z, in git at ea499b2), the two
   sides of a ratio were a median of 62 s apart, and the machine's speed moves
   on that scale.  (A randomized complete block design: the block is what is
   compared, the noise between blocks stays out of every ratio.)
@@ -57,7 +57,7 @@ def round_order(names: Sequence[str], round_index: int, seed: int,
     elif len(groups) != len(names):
         raise ValueError(f"{len(groups)} group(s) for {len(names)} name(s): give one per name")
     blocks: dict[Hashable, list[str]] = {}
-    for name, group in zip(names, groups):
+    for name, group in zip(names, groups, strict=True):
         blocks.setdefault(group, []).append(name)
     pair, second = divmod(round_index, 2)
     rng = random.Random(f"concbench-round-order:{seed}:{pair}")

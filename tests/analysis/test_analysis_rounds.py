@@ -100,8 +100,8 @@ def test_the_drift_section(report: str) -> None:
     assert "![Drift: CPU probes and per-round medians](charts/drift.png) ([SVG](charts/drift.svg))" in section
     assert "Rounds disagree in none of the 8 paired comparison(s).\n" in section
     assert ("`rounds.json`: 4 round(s) of 1 process(es) per benchmark (at least 4, at most 4; budget no "
-            "limit; target +-5%; seed 1719429960; one shuffle over every benchmark). Stopped: 4 round(s), the "
-            "most this run allows.") in section
+            "limit; target +-5%; seed 1719429960; one shuffle over every benchmark). Stopped: 4 round(s), "
+            "the most this run allows.") in section
     assert """Left wider than the target when the run stopped (2):
 
 - `cpu_pure/sequential[n=8,size=20000]` against `cpu_pure/threads[n=8,size=20000,workers=0]`: +-5.94% \
@@ -274,7 +274,8 @@ def test_a_blocked_run_with_rounds_the_budget_cut_says_so(tmp_path: Path) -> Non
         "budget_notes": [note]}})
     blocks = run_rounds_blocks([info])
     assert isinstance(blocks[0], Para)
-    assert "seed 9; the models of each comparison one after another, blocks and models shuffled)" in blocks[0].text
+    assert ("seed 9; the models of each comparison one after another, blocks and models shuffled)"
+            in blocks[0].text)
     assert isinstance(blocks[1], Para)
     assert blocks[1].text.startswith("Rounds measured in part, the budget paying only for the comparisons")
     assert blocks[2] == Bullets((note,))
