@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -338,8 +339,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         "failed": failed,
         "slow_cpu": sorted(slow_cpu),
         "loops": {"cache": str(cache.path) if cache is not None else None,
-                  "from": {source: sum(1 for s in loops_from.values() if s == source)
-                           for source in sorted(set(loops_from.values()))}},
+                  "from": dict(sorted(Counter(loops_from.values()).items()))},
         "warnings": notes.by_kind,
     }
     console.close()

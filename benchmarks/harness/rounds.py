@@ -161,11 +161,11 @@ class Planner:
         self._clock = clock
         self.completed = 0  # rounds done
         self.stop_reason = ""
-        self._last: list[Track] = []
         self._resumed: list[Track] = []
         #: said before a round that measures fewer benchmarks than it would without the budget
         self.round_note = ""
         self.notes: list[str] = []
+        #: the last round's benchmarks, in the order they ran (its twin runs them backwards)
         self._last_order: list[str] = []
         self._open: tuple[tuple[int, int, int], list[Comparison]] | None = None
 
@@ -200,7 +200,8 @@ class Planner:
         if self.completed < minimum:
             todo = live  # the first rounds measure everything
         elif twin:
-            todo = [t for t in self._last if not t.failed]  # a pair is completed
+            last = set(self._last_order)
+            todo = [t for t in live if t.name in last]  # a pair is completed
         else:
             wide = self.open_comparisons()
             if not wide:
@@ -226,7 +227,6 @@ class Planner:
                                    "whose interval is widest for what they cost")
                 self.notes.append(self.round_note)
             todo = fitted
-        self._last = todo
         by_name = {t.name: t for t in todo}
         order = [name for name in reversed(self._last_order) if name in by_name] if twin else []
         if len(order) != len(todo):  # not a twin, or one whose first round this run did not see
@@ -240,14 +240,10 @@ class Planner:
         if sum(t.cost_s for t in todo) <= allowance:
             return todo
         by_name = {t.name: t for t in todo}
-        wide = [c for c in self.open_comparisons() if c.name in by_name and c.reference in by_name]
-
-        def worth(c: Comparison) -> float:
-            return c.half_width / max(by_name[c.name].cost_s + by_name[c.reference].cost_s, 1e-9)
-
+        worth = {c: c.half_width / max(pair_cost, 1e-9) for c, pair_cost in self._open_pairs(todo)}
         chosen: set[str] = set()
         spent = 0.0
-        for c in sorted(wide, key=worth, reverse=True):
+        for c in sorted(worth, key=worth.__getitem__, reverse=True):
             extra = {c.name, c.reference} - chosen
             cost = sum(by_name[n].cost_s for n in extra)
             if spent + cost <= allowance:
@@ -257,10 +253,15 @@ class Planner:
 
     def _cheapest(self, todo: list[Track]) -> float:
         """What the cheapest open comparison among ``todo`` costs (all of ``todo`` if none is open)."""
-        by_name = {t.name: t for t in todo}
-        pairs = [by_name[c.name].cost_s + by_name[c.reference].cost_s for c in self.open_comparisons()
-                 if c.name in by_name and c.reference in by_name]
-        return min(pairs) if pairs else sum(t.cost_s for t in todo)
+        costs = [pair_cost for _, pair_cost in self._open_pairs(todo)]
+        return min(costs) if costs else sum(t.cost_s for t in todo)
+
+    def _open_pairs(self, todo: list[Track]) -> list[tuple[Comparison, float]]:
+        """The open comparisons between two benchmarks of ``todo``, each with what measuring both
+        sides costs."""
+        cost = {t.name: t.cost_s for t in todo}
+        return [(c, cost[c.name] + cost[c.reference]) for c in self.open_comparisons()
+                if c.name in cost and c.reference in cost]
 
     def resume(self, last_round: int, done: set[str]) -> None:
         """Continue an earlier run that reached ``last_round`` with the benchmarks ``done``: the
