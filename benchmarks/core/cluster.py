@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from benchmarks.core.contract import Capability, Session
+from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Value
 from benchmarks.core.pools import WARMUP_TIMEOUT_S
-from benchmarks.core.structured import missing, version
 from benchmarks.core.work import Work
 
 LOCAL_WORKERS = 2

@@ -24,7 +24,6 @@ worker processes when the run that started them ends.  Thread and process pools 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import platform
 import threading
@@ -33,11 +32,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
-from importlib import metadata as importlib_metadata
 from typing import Any, ClassVar, TypeVar
 
 from benchmarks.core.aio import Unit, bind_unit
 from benchmarks.core.contract import Capability, Session
+from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Param, Value
 from benchmarks.core.pools import WARMUP_TIMEOUT_S, cpu_count
 from benchmarks.core.work import Work
@@ -51,21 +50,6 @@ DEFAULT_THREAD_LIMITER = 40
 OFFLOADS = (None, "to_thread", "to_process")
 #: how long ``close`` waits for the trio thread to finish its run
 STOP_TIMEOUT_S = 10.0
-
-
-def version(package: str) -> str:
-    try:
-        return importlib_metadata.version(package)
-    except importlib_metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def missing(package: str) -> str | None:
-    """Why ``package`` cannot be used here, or None.  Found, not imported: every pyperf worker
-    plans every pair, and importing distributed alone takes about half a second."""
-    if importlib.util.find_spec(package) is None:
-        return f"{package} is not installed for this interpreter"
-    return None
 
 
 # -- one event loop per session --------------------------------------------------------------

@@ -12,19 +12,12 @@ import os
 import sys
 import sysconfig
 from collections.abc import Sequence
-from importlib import metadata as importlib_metadata
 
+from benchmarks.core.packages import version as _version
 from benchmarks.core.params import BadInput, Value
 from benchmarks.pyperf_bridge import pinned_cpus
 
 PACKAGE = "concbench"
-
-
-def _version(dist: str) -> str:
-    try:
-        return importlib_metadata.version(dist)
-    except importlib_metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def gil_state() -> str:

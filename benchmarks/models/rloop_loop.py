@@ -18,7 +18,7 @@ from typing import ClassVar
 from benchmarks.core.aio import LoopFactory
 from benchmarks.core.capabilities import EventLoop, Loop
 from benchmarks.core.contract import Model
-from benchmarks.core.structured import missing, version
+from benchmarks.core.packages import missing, version
 
 
 class Rloop(Loop):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import metadata as importlib_metadata
 from typing import ClassVar
 
 from benchmarks.core.aio import APIS, LoopFactory
 from benchmarks.core.capabilities import EventLoop, Loop
 from benchmarks.core.contract import Model
+from benchmarks.core.packages import version
 
 
 class Uvloop(Loop):
@@ -19,10 +19,7 @@ class Uvloop(Loop):
         return uvloop.new_event_loop
 
     def version(self) -> str:
-        try:
-            return importlib_metadata.version("uvloop")
-        except importlib_metadata.PackageNotFoundError:
-            return "not installed"
+        return version("uvloop")
 
     def unavailable(self) -> str | None:
         try:
