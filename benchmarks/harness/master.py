@@ -244,10 +244,15 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         elif track.name in pilot:
             track.loops, loops_from[track.name] = pilot[track.name], "pilot"
     base_loops = args.loops  # 0: the pilot's loops (pyperf would calibrate them without)
-    per_run = (args.warmups or 0) + args.values
+    base_warmups = args.warmups or 0
+    per_run = base_warmups + args.values
+    no_warmup: list[str] = []  # benchmarks measured without warm-up after their first round
     for track in tracks:  # until measured: a guess from the verification run
         value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)
         track.cost_s = settings.processes * (WORKER_START_S + per_run * value) + (0 if base_loops else 1)
+        if settings.warmup_free_s is not None and base_warmups \
+                and track.settle_warmup(settings.warmup_free_s):
+            no_warmup.append(track.name)  # resumed: decided by the earlier run's rounds
     planner = Planner(tracks, settings, started)
     if earlier is not None:
         planner.resume(earlier.last_round, earlier.in_last_round)
@@ -265,6 +270,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
             speeds = probe(cpus)  # just before the workers start: the speed they will get
             speed_note = watch.check(speeds)
             args.loops = track.loops or base_loops
+            args.warmups = base_warmups if track.warmups is None else track.warmups
             args.processes = settings.processes
             began = time.monotonic()
             try:
@@ -286,6 +292,9 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
                 if speeds:
                     extra.update(cpu_probe_us=format_probe(speeds), cpu_probe_spread=spread(speeds))
                 track.add(bench, round_index, extra, time.monotonic() - began)
+                if settings.warmup_free_s is not None and base_warmups \
+                        and track.settle_warmup(settings.warmup_free_s):
+                    no_warmup.append(track.name)
                 if speed_note:
                     slow_cpu.add(case.name)
                     notes.add("slow CPU", f"round {round_index + 1}: {case.name}: {speed_note}")
@@ -340,6 +349,9 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         "slow_cpu": sorted(slow_cpu),
         "loops": {"cache": str(cache.path) if cache is not None else None,
                   "from": dict(sorted(Counter(loops_from.values()).items()))},
+        # Track.settle_warmup: one loop of at least warmup_free_s seconds, warm-up within 5%
+        "warmups": {"per_process": base_warmups, "free_after_first_round_s": settings.warmup_free_s,
+                    "dropped": sorted(no_warmup)},
         "warnings": notes.by_kind,
     }
     console.close()

@@ -89,9 +89,19 @@ def parse_duration(text: str) -> float:
     return total
 
 
-def round_settings(args: argparse.Namespace, profile: Profile, seed: int) -> RoundSettings:
+def warmups_given(argv: list[str]) -> bool:
+    """Whether ``argv`` sets pyperf's ``--warmups`` (the profile's default does not count)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("-w", "--warmups")
+    known, _ = parser.parse_known_args(argv)
+    return known.warmups is not None
+
+
+def round_settings(args: argparse.Namespace, profile: Profile, seed: int,
+                   keep_warmups: bool = False) -> RoundSettings:
     """The profile's rounds, with ``--rounds``, ``--budget``, ``--seed`` and pyperf's
-    ``--processes`` (processes per round) applied."""
+    ``--processes`` (processes per round) applied; ``keep_warmups`` (the user set ``--warmups``)
+    keeps every warm-up the profile would drop."""
     fixed = args.rounds
     return RoundSettings(
         processes=args.processes,
@@ -100,6 +110,7 @@ def round_settings(args: argparse.Namespace, profile: Profile, seed: int) -> Rou
         budget_s=None if fixed else (args.budget or profile.budget_s),
         target=profile.target,
         seed=seed if args.seed is None else args.seed,
+        warmup_free_s=None if keep_warmups else profile.warmup_free_s,
     )
 
 

@@ -18,14 +18,23 @@ class Profile:
     budget_s: float | None
     #: stop measuring a comparison once its interval's half-width is at most this
     target: float
+    #: after its first round, a benchmark whose runs last this long (seconds) and whose warm-up
+    #: changed nothing is measured without warm-up (``Track.settle_warmup``); None: never
+    warmup_free_s: float | None = None
 
 
 # Where the variance is (Kalibera and Jones): between rounds, as the machine drifts, far more than
-# between values of one process.  So the default profile spends its time on rounds: 2 values of
-# 50 ms or more per process (pyperf's own default: 3 of 100 ms) made a round of the full matrix
-# about half as long: 3 rounds of the full matrix took 11:18 here, where 2 had taken 17:38.
-# (The warm-up stays: in a fresh worker the first value was 5% or more slower than the others'
-# mean in 21% of 857 measurements, up to 2x for trio's and anyio's cold spawns.)
+# between values of one process.  So the default profile spends its time on rounds: one value of
+# 50 ms or more per process.  Measured on two back-to-back runs of the full matrix with 8 rounds
+# of 2 values (results in the README): taking only each process's first value, two runs' ratios
+# agreed within 5% as often (200 of 221, against 199), and a round costs a quarter less.  (pyperf's
+# own default, 3 values of 100 ms, made a round twice as long again.)
+# The warm-up stays where it matters: in a fresh worker the first value was 5% or more slower
+# than the others' mean in 21% of 857 measurements, up to 2x for trio's and anyio's cold spawns,
+# and 26% of warm-ups of runs shorter than 0.2 s were (process pools' first calls).  A benchmark
+# whose one-loop runs last 0.2 s or more and whose warm-up in its first round was within 5% of its
+# value is measured without one from then on (``Track.settle_warmup``): of 178 such warm-ups in
+# the 8-round runs, 1 was over 5% away, and they were 17 of a round's ~200 s.
 # Each worker gets a timeout so a hung pair fails instead of stalling the run.
 _TIMEOUT = ("--timeout", "300")
 
@@ -37,12 +46,13 @@ PROFILES: dict[str, Profile] = {
                 True, ("--processes", "1", "--values", "1", "--warmups", "0", "--loops", "1", "--quiet",
                        "--timeout", "120"),
                 min_rounds=2, max_rounds=2, budget_s=None, target=0.05),
-        Profile("default", "default parameters, at least 3 rounds of 1 process x (1 warm-up + 2 values of "
-                "50 ms or more; loops chosen once, before the rounds), more until every interval is within "
+        Profile("default", "default parameters, at least 3 rounds of 1 process x (1 warm-up + 1 value of "
+                "50 ms or more; loops chosen once, before the rounds; no warm-up after the first round "
+                "for runs of 0.2 s or more that it did not change), more until every interval is within "
                 "+-2% or 14 minutes are spent",
-                False, ("--processes", "1", "--values", "2", "--warmups", "1", "--min-time", "0.05",
+                False, ("--processes", "1", "--values", "1", "--warmups", "1", "--min-time", "0.05",
                         "--quiet", *_TIMEOUT),
-                min_rounds=3, max_rounds=12, budget_s=14 * 60, target=0.02),
+                min_rounds=3, max_rounds=12, budget_s=14 * 60, target=0.02, warmup_free_s=0.2),
         Profile("rigorous", "default parameters, at least 6 rounds of 2 processes x 3 values, more until "
                 "every interval is within +-1% or an hour is spent",
                 False, ("--processes", "2", "--values", "3", "--warmups", "1", "--quiet", *_TIMEOUT),

@@ -45,6 +45,8 @@ from benchmarks.harness.schedule import round_order
 
 #: run metadata: which round a pyperf run belongs to (0 is the first)
 ROUND_KEY = "round"
+#: a warm-up this close to its process's values changed nothing (``Track.settle_warmup``)
+WARMUP_WITHIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class RoundSettings:
     #: a comparison is settled when its interval's relative half-width is at most this
     target: float
     seed: int
+    #: after a benchmark's first round, drop its warm-up when its runs last this long (seconds) and
+    #: the warm-up changed nothing (``Track.settle_warmup``); None: keep every warm-up
+    warmup_free_s: float | None = None
 
 
 @dataclass
@@ -76,6 +81,8 @@ class Track:
     #: wall seconds of its last measurement, workers included: what one more round costs
     cost_s: float = 0.0
     failed: bool = False
+    #: pyperf's warm-ups per worker from now on; None: the profile's (see ``settle_warmup``)
+    warmups: int | None = None
 
     def add(self, bench: pyperf.Benchmark, round_index: int, extra: dict[str, Value],
             seconds: float) -> None:
@@ -87,6 +94,26 @@ class Track:
             if run.values and self.loops is None:
                 self.loops = run.get_loops()
         self.cost_s = seconds
+
+    def settle_warmup(self, long_s: float, within: float = WARMUP_WITHIN) -> bool:
+        """Drop the warm-up from the next round on when every measurement so far showed it needless:
+        one loop, every value at least ``long_s`` seconds and every warm-up within ``within`` of
+        the values of its process.  Decided once; the cost of the next round loses the warm-up."""
+        timed = [run for run in self.runs if run.values]
+        if self.warmups is not None or not timed or self.loops != 1:
+            return False
+        if any(not run.warmups for run in timed):  # resumed: the earlier run had dropped it
+            self.warmups = 0
+            return True
+        for run in timed:
+            mean = sum(run.values) / len(run.values)
+            if min(run.values) < long_s or any(
+                    abs(value / mean - 1) > within for _, value in run.warmups):
+                return False
+        self.warmups = 0
+        last = timed[-1]
+        self.cost_s = max(self.cost_s - sum(loops * value for loops, value in last.warmups), 0.0)
+        return True
 
     def rounds(self) -> dict[int, list[list[float]]]:
         """Round -> the values of each of its worker processes (calibration runs have none)."""

@@ -21,7 +21,7 @@ from benchmarks.core.params import parse_assignments
 from benchmarks.core.pools import die_with_parent
 from benchmarks.harness.environment import format_cpus, interpreter_metadata, set_python_gil, worker_cpus
 from benchmarks.harness.master import master
-from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings
+from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings, warmups_given
 from benchmarks.harness.plan import plan
 from benchmarks.harness.registry import load_plugins
 from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, run_kinds
@@ -69,6 +69,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
         # pyperf hands PYTHON_GIL to its workers (it is on its allow-list of variables)
         set_python_gil(requested)
         runner.metadata["python_gil_requested"] = requested
-    settings = round_settings(args, profile, seed=int.from_bytes(os.urandom(4), "little"))
+    settings = round_settings(args, profile, seed=int.from_bytes(os.urandom(4), "little"),
+                              keep_warmups=warmups_given(argv))
     runner.metadata["processes_per_round"] = settings.processes
     return master(runner, cases, unsupported, cpus, argv, settings)

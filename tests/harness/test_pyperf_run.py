@@ -445,3 +445,24 @@ def test_a_later_run_reuses_the_loops_an_earlier_one_kept(tmp_path: Path) -> Non
     assert loops["second"] == (loops["first"][0], "an earlier run (.loops.json)")
     assert loops["fresh"][1] == "pilot"
     assert cached == loops["fresh"][0]  # the fresh pilot's loops replace the kept ones
+
+
+@pytest.mark.parametrize("explicit", [False, True])
+def test_long_runs_lose_their_warm_up_after_the_first_round(tmp_path: Path, explicit: bool) -> None:
+    """The default profile: a benchmark whose one-loop run lasts 0.2 s or more and whose warm-up
+    matched its value runs without pyperf's warm-up from round 2 on; a short one keeps it, and
+    a --warmups of the user's keeps every warm-up."""
+    out = tmp_path / "r.json"
+    proc = run_cli("run", "--profile", "default", "--scenario", "sleep_fanout", "--model", "sequential",
+                   "--model", "asyncio", "--param", "n=5", "--param", "latency_ms=50", "--rounds", "2",
+                   *(["--warmups", "1"] if explicit else []), "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    warmups, names = {}, {}
+    for bench in load(out).get_benchmarks():
+        runs = sorted(bench.get_runs(), key=lambda run: int(run.get_metadata()["round"]))
+        warmups[bench.get_metadata()["model"]] = [len(run.warmups or ()) for run in runs]
+        names[bench.get_metadata()["model"]] = bench.get_name()
+    assert warmups["asyncio"] == [1, 1]  # 50 ms a run: shorter than 0.2 s
+    assert warmups["sequential"] == ([1, 1] if explicit else [1, 0])  # 250 ms a run
+    info = json.loads(out.with_suffix(".runinfo").read_text())["warmups"]
+    assert info["dropped"] == ([] if explicit else [names["sequential"]])

@@ -170,3 +170,39 @@ def test_the_pilot_picks_pyperfs_power_of_two(monkeypatch: pytest.MonkeyPatch, p
     assert loops * per_run >= 0.05 > loops * per_run / 2 or loops == 1
     # a first run as long as a value needs no other run; else runs for a quarter of min_time
     assert clock.runs == (0 if per_run >= 0.05 else math.ceil(0.05 * worker.PILOT_FRACTION / per_run))
+
+
+def timed(track: Track, round_index: int, value: float, warmup: float | None, loops: int = 1) -> None:
+    warmups = [(loops, warmup)] if warmup is not None else None
+    bench = pyperf.Benchmark([pyperf.Run([value], warmups=warmups,
+                                         metadata={"name": track.name, "loops": loops},
+                                         collect_metadata=False)])
+    track.add(bench, round_index, {}, seconds=2.0)
+
+
+@pytest.mark.parametrize(("value", "warmup", "loops", "dropped"), [
+    (0.5, 0.51, 1, True),    # a long run, the warm-up changed nothing
+    (0.5, 0.56, 1, False),   # the warm-up was 12% slower: it warms something up
+    (0.5, 0.45, 1, False),   # ... or the machine moved under it: keep it
+    (0.15, 0.15, 1, False),  # runs shorter than the threshold keep their warm-up
+    (0.5, 0.5, 4, False),    # several loops: the value is not one run of a fresh session
+])
+def test_a_warm_up_is_dropped_only_when_the_first_round_showed_it_needless(
+        value: float, warmup: float, loops: int, dropped: bool) -> None:
+    (track,) = tracks("a")
+    timed(track, 0, value, warmup, loops)
+    assert track.settle_warmup(0.2) is dropped
+    assert track.warmups == (0 if dropped else None)
+    assert track.cost_s == pytest.approx(2.0 - warmup if dropped else 2.0)  # the next round's cost
+    timed(track, 1, value, None if dropped else warmup, loops)
+    assert track.settle_warmup(0.2) is False  # decided once, after the first round
+    assert track.warmups == (0 if dropped else None)
+
+
+def test_a_resumed_run_keeps_the_warm_up_its_earlier_rounds_dropped() -> None:
+    (track,) = tracks("a")
+    timed(track, 0, 0.5, 0.5)
+    timed(track, 1, 0.5, None)  # the interrupted run had dropped it after round 0
+    fresh = Track("a", GROUP, runs=track.runs, loops=1)
+    assert fresh.settle_warmup(0.2) is True
+    assert fresh.warmups == 0
