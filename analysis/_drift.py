@@ -145,6 +145,17 @@ def run_rounds_blocks(runinfos: Sequence[RunInfo]) -> list[Block]:
             blocks += [Para("Rounds measured in part, the budget paying only for the comparisons whose "
                             "interval was widest for what they cost (a benchmark's rounds can therefore "
                             f"differ in number) ({len(partial)}):"), Bullets(tuple(partial))]
+        warmups = ri.data.get("warmups")
+        warmups = warmups if isinstance(warmups, dict) else {}
+        dropped = [str(b) for b in warmups.get("dropped") or []]
+        if warmups.get("one_run"):
+            blocks.append(Para(f"Warmed up by one untimed run of a session instead of pyperf's warm-up "
+                               f"of a whole value (benchmarks of several loops): {warmups['one_run']}."))
+        if dropped:
+            blocks += [Para(f"Measured without warm-up after their first round ({len(dropped)}): one-loop "
+                            f"runs of {_seconds(warmups.get('free_after_first_round_s'))} or more whose "
+                            "warm-up in that round was within 5% of their value:"),
+                       Bullets(tuple(f"`{b}`" for b in dropped))]
         undecided = [u for u in rounds.get("undecided") or [] if isinstance(u, dict)]
         if undecided:
             items = tuple(

@@ -247,6 +247,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     base_warmups = args.warmups or 0
     per_run = base_warmups + args.values
     no_warmup: list[str] = []  # benchmarks measured without warm-up after their first round
+    run_warmup: set[str] = set()  # benchmarks warmed up by one untimed run instead
     for track in tracks:  # until measured: a guess from the verification run
         value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)
         track.cost_s = settings.processes * (WORKER_START_S + per_run * value) + (0 if base_loops else 1)
@@ -270,7 +271,12 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
             speeds = probe(cpus)  # just before the workers start: the speed they will get
             speed_note = watch.check(speeds)
             args.loops = track.loops or base_loops
-            args.warmups = base_warmups if track.warmups is None else track.warmups
+            if base_warmups and settings.run_warmup and (track.loops or 1) > 1:
+                args.warmups, args.warmup_runs = 0, 1  # one run warms up, not a whole value
+                run_warmup.add(track.name)
+            else:
+                args.warmups = base_warmups if track.warmups is None else track.warmups
+                args.warmup_runs = 0
             args.processes = settings.processes
             began = time.monotonic()
             try:
@@ -349,9 +355,11 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
         "slow_cpu": sorted(slow_cpu),
         "loops": {"cache": str(cache.path) if cache is not None else None,
                   "from": dict(sorted(Counter(loops_from.values()).items()))},
-        # Track.settle_warmup: one loop of at least warmup_free_s seconds, warm-up within 5%
+        # dropped (Track.settle_warmup): one loop of at least warmup_free_s seconds whose first
+        # round's warm-up was within 5%; one_run: benchmarks of several loops warmed up by one
+        # untimed run of a session (run metadata warmup_runs) instead of pyperf's warm-up
         "warmups": {"per_process": base_warmups, "free_after_first_round_s": settings.warmup_free_s,
-                    "dropped": sorted(no_warmup)},
+                    "dropped": sorted(no_warmup), "one_run": len(run_warmup)},
         "warnings": notes.by_kind,
     }
     console.close()

@@ -60,6 +60,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                        help="run the dask model's units on this cluster (default: a LocalCluster on "
                             "127.0.0.1, started once per worker process)")
     group.add_argument("--metrics-file", help=argparse.SUPPRESS)
+    # the master's, per benchmark: untimed runs of one session before a worker's first value
+    group.add_argument("--warmup-runs", type=int, default=0, help=argparse.SUPPRESS)
     # pyperf reads these two; their options are ours now
     parser.set_defaults(output=None, profile=None)
 
@@ -111,6 +113,7 @@ def round_settings(args: argparse.Namespace, profile: Profile, seed: int,
         target=profile.target,
         seed=seed if args.seed is None else args.seed,
         warmup_free_s=None if keep_warmups else profile.warmup_free_s,
+        run_warmup=profile.run_warmup and not keep_warmups,
     )
 
 
@@ -130,6 +133,8 @@ def forward(cmd: list[str], args: argparse.Namespace) -> None:
         cmd += ["--dask-scheduler", args.dask_scheduler]
     if args.metrics_file:
         cmd += ["--metrics-file", args.metrics_file]
+    if args.warmup_runs:
+        cmd += ["--warmup-runs", str(args.warmup_runs)]
 
 
 def set_metrics_file(args: argparse.Namespace, path: str) -> None:

@@ -21,6 +21,9 @@ class Profile:
     #: after its first round, a benchmark whose runs last this long (seconds) and whose warm-up
     #: changed nothing is measured without warm-up (``Track.settle_warmup``); None: never
     warmup_free_s: float | None = None
+    #: a benchmark of several loops warms up with one untimed run of one session instead of
+    #: pyperf's warm-up (a whole value: ``loops`` runs)
+    run_warmup: bool = False
 
 
 # Where the variance is (Kalibera and Jones): between rounds, as the machine drifts, far more than
@@ -31,10 +34,17 @@ class Profile:
 # own default, 3 values of 100 ms, made a round twice as long again.)
 # The warm-up stays where it matters: in a fresh worker the first value was 5% or more slower
 # than the others' mean in 21% of 857 measurements, up to 2x for trio's and anyio's cold spawns,
-# and 26% of warm-ups of runs shorter than 0.2 s were (process pools' first calls).  A benchmark
-# whose one-loop runs last 0.2 s or more and whose warm-up in its first round was within 5% of its
-# value is measured without one from then on (``Track.settle_warmup``): of 178 such warm-ups in
-# the 8-round runs, 1 was over 5% away, and they were 17 of a round's ~200 s.
+# and 26% of warm-ups of runs shorter than 0.2 s were (process pools' first calls).  Its cost
+# follows what a benchmark needs:
+# - several loops: one untimed run of one session (``--warmup-runs 1``), not pyperf's warm-up of
+#   a whole value (``loops`` runs; 16 s of a round of the full matrix).  Measured with both (398
+#   values): after the one run, pyperf's warm-up was still 5% or more slower than the value in
+#   22% of cases (median +0.7%), against 26% (median +1.2%) without it, and 20% (+0.2%) for a
+#   process's first value against its second after a whole warm-up.
+# - one loop of 0.2 s or more: no warm-up after the first round if that round's warm-up was within
+#   5% of its value (``Track.settle_warmup``); of 178 such warm-ups in the 8-round runs, 1 was over
+#   5% away, and they were 17 of a round's ~200 s.
+# - one loop shorter than that: pyperf's warm-up, which is one run.
 # Each worker gets a timeout so a hung pair fails instead of stalling the run.
 _TIMEOUT = ("--timeout", "300")
 
@@ -47,12 +57,14 @@ PROFILES: dict[str, Profile] = {
                        "--timeout", "120"),
                 min_rounds=2, max_rounds=2, budget_s=None, target=0.05),
         Profile("default", "default parameters, at least 3 rounds of 1 process x (1 warm-up + 1 value of "
-                "50 ms or more; loops chosen once, before the rounds; no warm-up after the first round "
-                "for runs of 0.2 s or more that it did not change), more until every interval is within "
-                "+-2% or 14 minutes are spent",
+                "50 ms or more; loops chosen once, before the rounds; the warm-up is one untimed run for "
+                "benchmarks of several loops, and none after the first round for runs of 0.2 s or more "
+                "that it did not change), more until every interval is within +-2% or 14 minutes are "
+                "spent",
                 False, ("--processes", "1", "--values", "1", "--warmups", "1", "--min-time", "0.05",
                         "--quiet", *_TIMEOUT),
-                min_rounds=3, max_rounds=12, budget_s=14 * 60, target=0.02, warmup_free_s=0.2),
+                min_rounds=3, max_rounds=12, budget_s=14 * 60, target=0.02, warmup_free_s=0.2,
+                run_warmup=True),
         Profile("rigorous", "default parameters, at least 6 rounds of 2 processes x 3 values, more until "
                 "every interval is within +-1% or an hour is spent",
                 False, ("--processes", "2", "--values", "3", "--warmups", "1", "--quiet", *_TIMEOUT),

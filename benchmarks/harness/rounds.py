@@ -65,6 +65,8 @@ class RoundSettings:
     #: after a benchmark's first round, drop its warm-up when its runs last this long (seconds) and
     #: the warm-up changed nothing (``Track.settle_warmup``); None: keep every warm-up
     warmup_free_s: float | None = None
+    #: benchmarks of several loops warm up with one untimed run instead of pyperf's warm-up
+    run_warmup: bool = False
 
 
 @dataclass

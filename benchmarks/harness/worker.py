@@ -153,8 +153,11 @@ def run_kinds(args: Any) -> Iterator[str]:
 
 
 def make_time_func(case: Case, cpus: list[int] | None, metrics_file: str | None = None,
-                   kinds: Iterator[str] | None = None) -> Callable[[int], float]:
+                   kinds: Iterator[str] | None = None, warmup_runs: int = 0) -> Callable[[int], float]:
+    """pyperf's time function for ``case``; before its first value, ``warmup_runs`` untimed (and
+    checked) runs of one session warm the process up (``--warmup-runs``, the master's choice)."""
     gil = gil_state()  # what the metadata says (computed when this worker started)
+    warm = [warmup_runs]
 
     def time_func(loops: int) -> float:
         # pyperf pins the worker after registering benchmarks: check the pin
@@ -163,6 +166,11 @@ def make_time_func(case: Case, cpus: list[int] | None, metrics_file: str | None 
         if cpus is not None and actual is not None and actual != cpus:
             raise RuntimeError(f"worker runs on CPUs {format_cpus(actual)}, "
                                f"metadata says {format_cpus(cpus)}")
+        if warm[0]:
+            with case.session() as session:
+                for _ in range(warm[0]):
+                    verify(case, session.run())
+            warm[0] = 0
         with case.session() as session:
             if gil_state() != gil:
                 # a free-threaded build enables the GIL to load an extension that needs it

@@ -279,3 +279,24 @@ def test_a_blocked_run_with_rounds_the_budget_cut_says_so(tmp_path: Path) -> Non
     assert isinstance(blocks[1], Para)
     assert blocks[1].text.startswith("Rounds measured in part, the budget paying only for the comparisons")
     assert blocks[2] == Bullets((note,))
+
+
+def test_benchmarks_measured_without_warm_up_are_listed(tmp_path: Path) -> None:
+    from analysis._doc import Bullets, Para
+    from analysis._drift import run_rounds_blocks
+    from analysis._load import RunInfo
+
+    rounds = {"completed": 4, "processes_per_round": 1, "min": 3, "max": 12, "seed": 9, "budget_s": 840,
+              "target_half_width": 0.02, "stop_reason": "the time budget", "order": "blocks"}
+    info = RunInfo(tmp_path / "r.runinfo", "r.json", {"rounds": rounds, "warmups": {
+        "per_process": 1, "free_after_first_round_s": 0.2, "dropped": ["s/sequential[n=5]"]}})
+    blocks = run_rounds_blocks([info])
+    assert blocks[1] == Para("Measured without warm-up after their first round (1): one-loop runs of 0.2 s "
+                             "or more whose warm-up in that round was within 5% of their value:")
+    assert blocks[2] == Bullets(("`s/sequential[n=5]`",))
+    info = RunInfo(tmp_path / "r.runinfo", "r.json", {"rounds": rounds, "warmups": {"dropped": []}})
+    assert len(run_rounds_blocks([info])) == 1  # nothing dropped, nothing said
+    info = RunInfo(tmp_path / "r.runinfo", "r.json", {"rounds": rounds, "warmups": {"one_run": 3}})
+    assert run_rounds_blocks([info])[1] == Para(
+        "Warmed up by one untimed run of a session instead of pyperf's warm-up of a whole value "
+        "(benchmarks of several loops): 3.")

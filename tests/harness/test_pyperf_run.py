@@ -448,21 +448,29 @@ def test_a_later_run_reuses_the_loops_an_earlier_one_kept(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("explicit", [False, True])
-def test_long_runs_lose_their_warm_up_after_the_first_round(tmp_path: Path, explicit: bool) -> None:
-    """The default profile: a benchmark whose one-loop run lasts 0.2 s or more and whose warm-up
-    matched its value runs without pyperf's warm-up from round 2 on; a short one keeps it, and
-    a --warmups of the user's keeps every warm-up."""
+def test_the_default_profile_warms_up_by_what_a_benchmark_needs(tmp_path: Path, explicit: bool) -> None:
+    """A benchmark of several loops warms up with one untimed run (run metadata ``warmup_runs``)
+    instead of pyperf's warm-up of a whole value; a one-loop run of 0.2 s or more whose warm-up
+    matched its value loses the warm-up from round 2 on; a short one-loop run keeps it; a
+    --warmups of the user's keeps pyperf's warm-up everywhere."""
     out = tmp_path / "r.json"
-    proc = run_cli("run", "--profile", "default", "--scenario", "sleep_fanout", "--model", "sequential",
-                   "--model", "asyncio", "--param", "n=5", "--param", "latency_ms=50", "--rounds", "2",
+    proc = run_cli("run", "--profile", "default", "--scenario", "sleep_fanout", "--scenario", "cpu_pure",
+                   "--model", "sequential", "--model", "asyncio", "--param", "n=5",
+                   "--param", "latency_ms=50", "--param", "size=300", "--rounds", "2",
                    *(["--warmups", "1"] if explicit else []), "-o", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     warmups, names = {}, {}
     for bench in load(out).get_benchmarks():
         runs = sorted(bench.get_runs(), key=lambda run: int(run.get_metadata()["round"]))
-        warmups[bench.get_metadata()["model"]] = [len(run.warmups or ()) for run in runs]
-        names[bench.get_metadata()["model"]] = bench.get_name()
-    assert warmups["asyncio"] == [1, 1]  # 50 ms a run: shorter than 0.2 s
-    assert warmups["sequential"] == ([1, 1] if explicit else [1, 0])  # 250 ms a run
+        key = (bench.get_metadata()["scenario"], bench.get_metadata()["model"])
+        warmups[key] = [(len(run.warmups or ()), run.get_metadata().get("warmup_runs", 0)) for run in runs]
+        names[key] = bench.get_name()
+        (loops,) = {run.get_loops() for run in runs}
+        assert (loops == 1) is (key[0] == "sleep_fanout")
+    assert warmups["sleep_fanout", "asyncio"] == [(1, 0), (1, 0)]  # 50 ms a run: shorter than 0.2 s
+    assert warmups["sleep_fanout", "sequential"] == ([(1, 0), (1, 0)] if explicit else [(1, 0), (0, 0)])
+    for model in ("sequential", "asyncio"):  # well under a millisecond a run: many loops
+        assert warmups["cpu_pure", model] == ([(1, 0), (1, 0)] if explicit else [(0, 1), (0, 1)])
     info = json.loads(out.with_suffix(".runinfo").read_text())["warmups"]
-    assert info["dropped"] == ([] if explicit else [names["sequential"]])
+    assert info["dropped"] == ([] if explicit else [names["sleep_fanout", "sequential"]])
+    assert info["one_run"] == (0 if explicit else 2)

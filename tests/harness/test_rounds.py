@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pyperf
 import pytest
@@ -206,3 +209,51 @@ def test_a_resumed_run_keeps_the_warm_up_its_earlier_rounds_dropped() -> None:
     fresh = Track("a", GROUP, runs=track.runs, loops=1)
     assert fresh.settle_warmup(0.2) is True
     assert fresh.warmups == 0
+
+
+class CountingCase:
+    """What make_time_func needs of a Case: sessions whose runs are counted."""
+
+    name = "s/m[n=1]"
+
+    def __init__(self, answer: list[int]) -> None:
+        from benchmarks.core.work import checksum
+
+        self.expected = checksum([1, 2])
+        self.answer = answer
+        self.sessions: list[int] = []  # runs per session
+
+    def session(self) -> Any:
+        case = self
+
+        class Session:
+            def run(self) -> list[int]:
+                case.sessions[-1] += 1
+                return case.answer
+
+            def metrics(self) -> dict[str, object]:
+                return {}
+
+        @contextmanager
+        def opened() -> Iterator[Session]:
+            case.sessions.append(0)
+            yield Session()
+
+        return opened()
+
+
+@pytest.mark.parametrize("warmup_runs", [0, 1, 2])
+def test_a_run_warm_up_is_untimed_checked_and_happens_once(warmup_runs: int) -> None:
+    from benchmarks.harness.worker import VerificationError, make_time_func
+
+    case = CountingCase([1, 2])
+    time_func = make_time_func(case, None, warmup_runs=warmup_runs)  # type: ignore[arg-type]
+    time_func(4)
+    time_func(4)
+    # its own session first, then one session per value of 4 loops each
+    assert case.sessions == ([warmup_runs] if warmup_runs else []) + [4, 4]
+    bad = CountingCase([1, 3])
+    wrong = make_time_func(bad, None, warmup_runs=1)  # type: ignore[arg-type]
+    with pytest.raises(VerificationError):
+        wrong(4)
+    assert bad.sessions == [1]  # the warm-up run is checked: a wrong pair is never timed
