@@ -41,7 +41,7 @@ from .chromium import Chromium, find_chromium
 REPO = Path(__file__).resolve().parent.parent.parent
 DATA = REPO / "tests" / "data"
 REPORTS = {
-    "reference": [REPO / "results" / "20261201T155108Z_vm_py3.11.7.json"],
+    "reference": [REPO / "results" / "20261201T185055Z_vm_py3.11.7.json"],
     "interpreters": [DATA / "gil311.json", DATA / "gil313.json", DATA / "ft313.json"],
 }
 WIDTH, HEIGHT = 1280, 800
