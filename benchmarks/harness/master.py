@@ -248,12 +248,16 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
     per_run = base_warmups + args.values
     no_warmup: list[str] = []  # benchmarks measured without warm-up after their first round
     run_warmup: set[str] = set()  # benchmarks warmed up by one untimed run instead
+
+    def settle_warmup(track: Track) -> None:
+        if settings.warmup_free_s is not None and base_warmups \
+                and track.settle_warmup(settings.warmup_free_s):
+            no_warmup.append(track.name)
+
     for track in tracks:  # until measured: a guess from the verification run
         value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)
         track.cost_s = settings.processes * (WORKER_START_S + per_run * value) + (0 if base_loops else 1)
-        if settings.warmup_free_s is not None and base_warmups \
-                and track.settle_warmup(settings.warmup_free_s):
-            no_warmup.append(track.name)  # resumed: decided by the earlier run's rounds
+        settle_warmup(track)  # resumed: decided by the earlier run's rounds
     planner = Planner(tracks, settings, started)
     if earlier is not None:
         planner.resume(earlier.last_round, earlier.in_last_round)
@@ -298,9 +302,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
                 if speeds:
                     extra.update(cpu_probe_us=format_probe(speeds), cpu_probe_spread=spread(speeds))
                 track.add(bench, round_index, extra, time.monotonic() - began)
-                if settings.warmup_free_s is not None and base_warmups \
-                        and track.settle_warmup(settings.warmup_free_s):
-                    no_warmup.append(track.name)
+                settle_warmup(track)
                 if speed_note:
                     slow_cpu.add(case.name)
                     notes.add("slow CPU", f"round {round_index + 1}: {case.name}: {speed_note}")

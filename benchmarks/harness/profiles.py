@@ -29,9 +29,9 @@ class Profile:
 # Where the variance is (Kalibera and Jones): between rounds, as the machine drifts, far more than
 # between values of one process.  So the default profile spends its time on rounds: one value of
 # 50 ms or more per process.  Measured on two back-to-back runs of the full matrix with 8 rounds
-# of 2 values (results in the README): taking only each process's first value, two runs' ratios
-# agreed within 5% as often (200 of 221, against 199), and a round costs a quarter less.  (pyperf's
-# own default, 3 values of 100 ms, made a round twice as long again.)
+# of 2 values (the README's 22-minute pair; not committed): taking only each process's first
+# value, two runs' ratios agreed within 5% as often (200 of 221, against 199), and a round costs
+# a quarter less.  (pyperf's own default, 3 values of 100 ms, made a round twice as long again.)
 # The warm-up stays where it matters: in a fresh worker the first value was 5% or more slower
 # than the others' mean in 21% of 857 measurements, up to 2x for trio's and anyio's cold spawns,
 # and 26% of warm-ups of runs shorter than 0.2 s were (process pools' first calls).  Its cost
