@@ -157,20 +157,20 @@ def make_time_func(case: Case, cpus: list[int] | None, metrics_file: str | None 
     """pyperf's time function for ``case``; before its first value, ``warmup_runs`` untimed (and
     checked) runs of one session warm the process up (``--warmup-runs``, the master's choice)."""
     gil = gil_state()  # what the metadata says (computed when this worker started)
-    warm = [warmup_runs]
 
     def time_func(loops: int) -> float:
+        nonlocal warmup_runs
         # pyperf pins the worker after registering benchmarks: check the pin
         # matches what was recorded in metadata before measuring anything.
         actual = current_cpus()
         if cpus is not None and actual is not None and actual != cpus:
             raise RuntimeError(f"worker runs on CPUs {format_cpus(actual)}, "
                                f"metadata says {format_cpus(cpus)}")
-        if warm[0]:
+        if warmup_runs:
             with case.session() as session:
-                for _ in range(warm[0]):
+                for _ in range(warmup_runs):
                     verify(case, session.run())
-            warm[0] = 0
+            warmup_runs = 0
         with case.session() as session:
             if gil_state() != gil:
                 # a free-threaded build enables the GIL to load an extension that needs it
