@@ -8,9 +8,9 @@ the file written) -> :func:`write_report` / :func:`write_compare`.  The
 command line, ``python -m analysis report|compare|csv``, is a thin layer over
 these.
 
-The public names are loaded on first use (PEP 562), so that the runner's
-``import analysis.paired``, for its stopping rule, imports numpy and nothing
-of pandas or matplotlib.
+The public names are loaded on first use (PEP 562), so that ``import
+analysis`` stays cheap until a name is used.  The statistics (paired ratios,
+verdicts, ranking) are :mod:`benchmarks.stats`, shared with the planner.
 """
 
 from __future__ import annotations

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from benchmarks.core.formats import PARAM_PREFIX
+from benchmarks.stats.judge import Judge
 
 from ._decide import Decision, choose_baseline, decisions, models_in
 from ._inferred import run_registry
-from ._judge import Judge
 from ._load import RunInfo
 from ._registry import Registry
 from ._stats import Sample
@@ -37,7 +37,7 @@ class Analysis:
     views: list[ScenarioView]
     decisions: list[Decision]
     models: list[str]  # every model in the results, in registry order
-    judge: Judge
+    judge: Judge[Sample]
 
     @property
     def files(self) -> list[str]:
@@ -69,7 +69,7 @@ def analyse(frame: pd.DataFrame, runinfos: Sequence[RunInfo] = ()) -> Analysis:
     found = samples(frame)
     registry = run_registry(found, runinfos)
     views = scenario_views(frame, registry, found)
-    judge = Judge(run_seeds(runinfos))
+    judge: Judge[Sample] = Judge(run_seeds(runinfos))
     return Analysis(frame, tuple(runinfos), registry, tuple(found), views, decisions(views, judge),
                     models_in(views, registry), judge)
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from benchmarks.stats.judge import NO_INTERVAL, Versus
+
 from ._analysis import Analysis
 from ._decide import Decision, Entry
 from ._doc import Block, Para, Table
 from ._format import format_ratio, format_time
-from ._judge import NO_INTERVAL, Versus
 from ._overhead import FACTOR, cheapest, overhead_scenarios, per_unit
 from ._reasons import Evidence, reasons
 from ._summary import point_label

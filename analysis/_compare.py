@@ -2,9 +2,9 @@
 
 Benchmarks are matched by what they measured (scenario, model and every
 parameter, from metadata), not by name.  Two runs share no rounds, so each
-ratio new/base is unpaired (:func:`analysis.paired.unpaired_ratio`: each
+ratio new/base is unpaired (:func:`benchmarks.stats.paired.unpaired_ratio`: each
 run's geometric mean of per-round medians, an interval from a bootstrap over
-each side's own rounds) and judged as the report judges (:mod:`analysis._judge`).
+each side's own rounds) and judged as the report judges (:mod:`benchmarks.stats.judge`).
 A drift between the two runs (another time, another machine) is in the ratio:
 nothing cancels it, which is why such an interval is wider than a paired one.
 
@@ -28,11 +28,11 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.core.formats import results_stem
+from benchmarks.stats.judge import BAND, Versus, judge
 
 from ._doc import Block, Bullets, Heading, Para, Table, chart_image, to_markdown
 from ._format import Params, format_params, format_ratio, format_time, params_key
 from ._inferred import run_registry
-from ._judge import BAND, Versus, judge
 from ._load import AnalysisError, RunInfo, file_labels, load_results, read_runinfo
 from ._output import Staging
 from ._pyperf_view import PyperfVerdict, compare_to, disagreement

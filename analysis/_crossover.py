@@ -3,7 +3,7 @@
 A scenario that sweeps a quantity (unit size, request count, concurrency...)
 over three or more values answers "from which size does a process pool pay?"
 with one number per contender: the smallest swept value from which the
-verdict (:mod:`analysis._judge`: a paired ratio whose whole 95% interval lies
+verdict (:mod:`benchmarks.stats.judge`: a paired ratio whose whole 95% interval lies
 beyond the +-2% band) calls it faster than the reference, at that value *and
 at every larger value* (``always`` when that is the smallest value).  Asking
 for every larger value too keeps a lucky dip in the middle of a sweep from
@@ -31,12 +31,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from benchmarks.core.formats import PARAM_PREFIX, format_value
+from benchmarks.stats.judge import NO_INTERVAL, Judge, Versus
 
 from ._analysis import Analysis, as_analysis
 from ._decide import Decision
 from ._doc import Block, Para, Table
 from ._format import Params, Value, format_params, format_ratio, params_key, value_key
-from ._judge import NO_INTERVAL, Judge, Versus
 from ._stats import Sample
 from ._views import Contender, ScenarioView, scaling_params
 

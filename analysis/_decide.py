@@ -1,9 +1,10 @@
 """The decision table: at each scenario and parameter point, who is fastest, and by how much.
 
-The fastest is chosen on the paired estimate (:func:`analysis._judge.typical`:
-the geometric mean of per-round medians over the rounds every contender has);
-every other contender is compared with it through a paired ratio, its
-interval and its verdict (:mod:`analysis._judge`), and ranked by that ratio.
+The fastest is chosen by :func:`benchmarks.stats.ranking.fastest` (the
+geometric mean of per-round medians over the rounds every contender has, as
+the planner ranks); every other contender is compared with it through a
+paired ratio, its interval and its verdict (:mod:`benchmarks.stats.judge`),
+and ranked by that ratio.
 The per-model summary keeps each model's best variant, which is the honest
 answer to "should I use threads or asyncio here?": each model as well
 configured as this run tried it.
@@ -14,14 +15,16 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from benchmarks.stats import ranking
+from benchmarks.stats.judge import NO_INTERVAL, Judge, Versus
+
 from ._format import Params, format_ratio
-from ._judge import NO_INTERVAL, Judge, Versus, typical
 from ._load import AnalysisError
 from ._registry import Registry
 from ._stats import NoiseWarning, Sample, noise_warnings
 from ._views import Contender, ScenarioView
 
-DEFAULT_BASELINE = "sequential"
+DEFAULT_BASELINE = ranking.DEFAULT_BASELINE
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Entry:
     #: time / the fastest's time, the paired estimate (before rounds: of medians); 1.0 for the fastest
     ratio: float
     #: this contender against the fastest; None for the fastest itself
-    versus_fastest: Versus | None
+    versus_fastest: Versus[Sample] | None
     noise: tuple[NoiseWarning, ...]
 
 
@@ -55,10 +58,9 @@ class Decision:
         return best
 
 
-def decide_point(view: ScenarioView, point: Params, judge: Judge) -> Decision:
-    pairs = view.at(point)
-    order = typical([s for _, s in pairs])
-    first = min(range(len(pairs)), key=lambda i: (order[i], view.contenders.index(pairs[i][0])))
+def decide_point(view: ScenarioView, point: Params, judge: Judge[Sample]) -> Decision:
+    pairs = view.at(point)  # in the view's order of contenders, which breaks a tie
+    first = ranking.fastest([s for _, s in pairs])
     fastest_contender, fastest = pairs[first]
     others = [(c, s, judge(s, fastest)) for i, (c, s) in enumerate(pairs) if i != first]
     others.sort(key=lambda csv: (csv[2].estimate, view.contenders.index(csv[0])))
@@ -67,7 +69,7 @@ def decide_point(view: ScenarioView, point: Params, judge: Judge) -> Decision:
     return Decision(view.name, point, tuple(entries))
 
 
-def decisions(views: list[ScenarioView], judge: Judge) -> list[Decision]:
+def decisions(views: list[ScenarioView], judge: Judge[Sample]) -> list[Decision]:
     return [decide_point(view, point, judge) for view in views for point in view.points]
 
 
@@ -76,13 +78,12 @@ def models_in(views: Sequence[ScenarioView], registry: Registry) -> list[str]:
 
 
 def choose_baseline(models: Sequence[str], requested: str | None) -> str:
-    """The requested baseline model, else sequential, else the first model in the data."""
-    if requested is not None:
-        if requested not in models:
-            raise AnalysisError(f"baseline model {requested!r} is not in the results: "
-                                f"choose from {', '.join(models)}")
-        return requested
-    return DEFAULT_BASELINE if DEFAULT_BASELINE in models else models[0]
+    """The requested baseline model, else sequential, else the first model in the data
+    (:func:`benchmarks.stats.ranking.choose_baseline`, its error as the report's)."""
+    try:
+        return ranking.choose_baseline(models, requested)
+    except ranking.UnknownBaseline as exc:
+        raise AnalysisError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ class Speedup:
     """A model at its best variant against the baseline at its best."""
 
     value: float  # the baseline's time / the model's: above 1 the model is faster
-    versus: Versus | None  # the model against the baseline; None for the baseline itself
+    versus: Versus[Sample] | None  # the model against the baseline; None for the baseline itself
 
     @property
     def text(self) -> str:
@@ -111,7 +112,7 @@ class SpeedupRow:
 
 
 def speedups(found: Sequence[Decision], models: Sequence[str], baseline: str,
-             judge: Judge, files: Collection[str] | None = None) -> list[SpeedupRow]:
+             judge: Judge[Sample], files: Collection[str] | None = None) -> list[SpeedupRow]:
     """Each point's speedups; ``files``: of the benchmarks of those results files only."""
     rows = []
     for d in found:

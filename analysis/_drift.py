@@ -24,13 +24,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.stats.judge import Versus
+from benchmarks.stats.text import format_factor
+
 from ._analysis import Analysis
 from ._decide import speedups
 from ._doc import Block, Bullets, Para, Table
 from ._format import Params, format_params
-from ._judge import Versus
 from ._load import RunInfo
-from .paired import format_factor
 
 #: Rounds disagree when the largest per-round ratio is more than this many times the smallest.
 DISAGREE = 1.2

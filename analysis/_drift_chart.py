@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
+from benchmarks.stats.paired import round_medians
+
 from ._analysis import Analysis, as_analysis
 from ._style import FORMATS, TOL_MUTED, figure, footnote, model_color, save
-from .paired import round_medians
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

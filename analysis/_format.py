@@ -13,6 +13,10 @@ from collections.abc import Iterable, Sequence
 
 from benchmarks.core.formats import format_value
 
+# format_ratio is re-exported: the statistics own how a ratio is written
+from benchmarks.stats.text import format_ratio as format_ratio
+from benchmarks.stats.text import three_digits
+
 Value = int | float | str
 Params = tuple[tuple[str, Value], ...]
 
@@ -28,20 +32,12 @@ def time_unit(seconds: float) -> tuple[str, float]:
     return TIME_UNITS[-1]
 
 
-def _three_digits(x: float) -> str:
-    if x >= 99.95:
-        return f"{x:.0f}"
-    if x >= 9.995:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
-
-
 def format_time(seconds: float) -> str:
     """``0.0123`` -> ``"12.3 ms"``: three significant digits in the unit that fits."""
     if not math.isfinite(seconds):
         return str(seconds)
     name, scale = time_unit(seconds)
-    return f"{_three_digits(seconds / scale)} {name}"
+    return f"{three_digits(seconds / scale)} {name}"
 
 
 def format_number(x: float) -> str:
@@ -51,22 +47,13 @@ def format_number(x: float) -> str:
     if x.is_integer():
         return str(int(x))
     size = abs(x)
-    return ("-" if x < 0 else "") + (_three_digits(size) if size >= 1 else f"{size:#.3g}")
+    return ("-" if x < 0 else "") + (three_digits(size) if size >= 1 else f"{size:#.3g}")
 
 
 def format_time_range(low: float, high: float) -> str:
     """An interval in the unit of its upper end: ``"5.52-5.63 ms"``."""
     name, scale = time_unit(high)
-    return f"{_three_digits(low / scale)}-{_three_digits(high / scale)} {name}"
-
-
-def format_ratio(ratio: float) -> str:
-    if not math.isfinite(ratio):
-        return str(ratio)
-    if 0 < ratio < 0.1:
-        # "0.00x" would hide a 650-fold slow-down; a reciprocal keeps three digits
-        return f"1/{_three_digits(1 / ratio)}x"
-    return f"{_three_digits(ratio)}x"
+    return f"{three_digits(low / scale)}-{three_digits(high / scale)} {name}"
 
 
 def format_percent(fraction: float) -> str:

@@ -29,6 +29,8 @@ from pathlib import Path
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
+from benchmarks.stats.text import format_factor
+
 from ._analysis import Analysis, as_analysis
 from ._decide import Speedup, SpeedupRow, speedups
 from ._format import format_params, format_ratio
@@ -36,7 +38,6 @@ from ._interp import by_interpreter, interpreters
 from ._overhead import overhead_scenarios
 from ._style import FORMATS, figure, footnote, save
 from ._views import ScenarioView
-from .paired import format_factor
 
 MISSING = "#b0b0b0"
 #: The colour scale's end, in powers of two: 2**5 = 32x faster or slower.

@@ -8,7 +8,7 @@ one value a side, it reports the difference as significant.  Its change is
 the ratio of the means.  This module reproduces that, with pyperf's own
 ``is_significant``, so that a comparison can show what people running
 ``pyperf compare_to`` on the same files will read, and say in one line why the
-verdict of :mod:`analysis._judge` differs when it does.
+verdict of :mod:`benchmarks.stats.judge` differs when it does.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from benchmarks.pyperf_bridge import pyperf_t_test
+from benchmarks.stats.judge import BAND, Versus
 
-from ._judge import BAND, Versus
 from ._stats import Sample
 
 

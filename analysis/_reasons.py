@@ -30,11 +30,12 @@ import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from benchmarks.stats.text import format_factor
+
 from ._analysis import Analysis
 from ._decide import Decision, Entry
 from ._drift import compared, disagreements, spread
 from ._stats import Sample
-from .paired import format_factor
 
 #: Within this factor of the baseline's time either way, a parallel model gained nothing.
 NO_GAIN = 1.1

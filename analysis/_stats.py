@@ -3,7 +3,7 @@
 Medians and interquartile ranges describe a benchmark (robust to the odd slow
 value a shared machine produces); a sample also keeps its values round by
 round, which is what every comparison is estimated from
-(:mod:`analysis._judge`).  pyperf's stability checks, with pyperf's
+(:mod:`benchmarks.stats.judge`).  pyperf's stability checks, with pyperf's
 thresholds, say which samples to be careful with.
 """
 
@@ -82,7 +82,7 @@ class Sample:
 
     @cached_property
     def by_round(self) -> dict[int, tuple[tuple[float, ...], ...]]:
-        """Round -> its processes' values, as :mod:`analysis.paired` takes them; {} before rounds."""
+        """Round -> its processes' values, as :mod:`benchmarks.stats.paired` takes them; {} before rounds."""
         return dict(self.rounds or ())
 
 

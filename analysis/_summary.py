@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from benchmarks.stats.judge import BAND, NO_INTERVAL
+
 from ._decide import Decision, Entry
 from ._doc import Block, Bullets, Fold, Para, Table
 from ._format import Params, format_params, format_ratio, format_time, format_time_range
-from ._judge import BAND, NO_INTERVAL
 from ._serving import BUSY
 from ._stats import STDEV_WARN
 from ._views import ScenarioView

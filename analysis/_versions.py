@@ -16,11 +16,12 @@ from __future__ import annotations
 import itertools
 import math
 
+from benchmarks.stats.judge import BAND, Versus
+
 from ._analysis import Analysis
 from ._doc import Block, Fold, Para, Table
 from ._format import format_params, format_ratio, format_time
 from ._interp import Interpreter, by_interpreter, distinct, interpreters, twin
-from ._judge import BAND, Versus
 from ._stats import Sample
 
 #: A pair's table is shown open up to this many rows, collapsed beyond.

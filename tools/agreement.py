@@ -4,7 +4,7 @@
 
 For every benchmark of A that B has too, and every scenario point where the baseline model ran
 (one baseline benchmark at that point), the paired ratio baseline/benchmark inside each run
-(analysis.paired), then: the fraction of ratios that agree within 5% between the runs, the
+(benchmarks.stats.paired), then: the fraction of ratios that agree within 5% between the runs, the
 verdicts that flip from faster to slower (or back), and each run's wall time and rounds.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyperf
 
-from analysis.paired import Rounds, paired_ratio, verdict
+from benchmarks.stats.paired import Rounds, paired_ratio, verdict
 
 
 def rounds_of(bench: pyperf.Benchmark) -> Rounds:

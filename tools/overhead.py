@@ -5,7 +5,7 @@ pyperf's workers time (benchmarks.harness.worker.make_time_func: a fresh session
 opened outside the clock, ``loops`` runs, results checked after the clock) with a bare
 script doing the same work with nothing around it (a fresh loop or pool made outside its
 clock as well), and reports both per unit with the paired ratio and its interval
-(analysis.paired).  Run it on a quiet machine:
+(benchmarks.stats.paired).  Run it on a quiet machine:
 
     .venv/bin/python tools/overhead.py [--rounds 20]
 """
@@ -20,10 +20,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from analysis.paired import paired_ratio, verdict
 from benchmarks import plan
 from benchmarks.harness.worker import make_time_func
 from benchmarks.scenarios import spawn
+from benchmarks.stats.paired import paired_ratio, verdict
 
 
 def bare_gather(n: int) -> Callable[[], float]:

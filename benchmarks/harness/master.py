@@ -229,7 +229,7 @@ def _master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Ca
 
     position = {case.name: index for index, case in enumerate(cases)}
     by_name = {case.name: case for case in todo}
-    tracks = [Track(case.name, group_of(case)) for case in todo]
+    tracks = [Track(case.name, group_of(case), model=case.model.name) for case in todo]
     if earlier is not None:
         for track in tracks:
             track.runs = list(earlier.runs.get(track.name, []))

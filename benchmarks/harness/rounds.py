@@ -6,7 +6,7 @@ then lands on one model of a comparison and names the wrong winner.  Here
 every benchmark gets a few fresh pyperf worker processes per *round*, in an
 order that changes from round to round (:mod:`benchmarks.harness.schedule`),
 and every comparison is estimated from ratios taken inside one round
-(:mod:`analysis.paired`): both sides of a ratio saw the same machine.
+(:mod:`benchmarks.stats.paired`): both sides of a ratio saw the same machine.
 
 Each benchmark's loops are chosen once, before the first round, by a pilot in
 the session of its verification run (``benchmarks.harness.worker.pilot_loops``,
@@ -26,9 +26,11 @@ seconds apart.
 
 A *comparison* is made inside a group of benchmarks at the same point of the
 scenario's own parameters: each member against the group's fastest and
-against its first member in plan order (the baseline model, ``sequential``,
-where it takes part), the comparisons the report's decision table and speedup
-heatmap show.
+against the baseline model's fastest member (``sequential`` where it takes
+part), the comparisons the report's decision table and speedup heatmap show.
+Which member is fastest, the baseline and the pairs are
+:mod:`benchmarks.stats.ranking`'s, and each ratio is judged by
+:mod:`benchmarks.stats.judge`, as in the report.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ import pyperf
 
 from benchmarks.core.params import Value
 from benchmarks.harness.schedule import round_order
+from benchmarks.stats import ranking
+from benchmarks.stats.judge import judge
+from benchmarks.stats.sample import RoundValues
 
 #: run metadata: which round a pyperf run belongs to (0 is the first)
 ROUND_KEY = "round"
@@ -85,6 +90,12 @@ class Track:
     failed: bool = False
     #: pyperf's warm-ups per worker from now on; None: the profile's (see ``settle_warmup``)
     warmups: int | None = None
+    #: its model's name (what the baseline is chosen among); empty: the track's own name
+    model: str = ""
+
+    @property
+    def model_name(self) -> str:
+        return self.model or self.name
 
     def add(self, bench: pyperf.Benchmark, round_index: int, extra: dict[str, Value],
             seconds: float) -> None:
@@ -128,16 +139,9 @@ class Track:
     def benchmark(self) -> pyperf.Benchmark:
         return pyperf.Benchmark(self.runs)
 
-    def typical(self) -> float:
-        """Geometric mean of the per-round medians: which member of a group is fastest."""
-        medians = [_median([v for process in values for v in process]) for values in self.rounds().values()]
-        return math.exp(sum(math.log(m) for m in medians) / len(medians)) if medians else math.inf
-
-
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    def measured(self) -> RoundValues:
+        """Its values round by round, as the statistics read them (one run: one file)."""
+        return RoundValues(self.name, self.rounds())
 
 
 @dataclass(frozen=True)
@@ -149,28 +153,29 @@ class Comparison:
     rounds: int
 
 
-def comparisons(tracks: Sequence[Track], seed: int) -> list[Comparison]:
-    """Every comparison the report makes, with the width of its paired-ratio interval now."""
-    from analysis.paired import paired_ratio
+def baseline_of(tracks: Sequence[Track]) -> str | None:
+    """The baseline model of a run: the report's default (sequential, else the first model)."""
+    models = list(dict.fromkeys(t.model_name for t in tracks))
+    return ranking.choose_baseline(models) if models else None
 
+
+def comparisons(tracks: Sequence[Track], seed: int, baseline: str | None = None) -> list[Comparison]:
+    """Every comparison the report makes, with the width of its paired-ratio interval now.
+
+    ``baseline``: the baseline model (default: :func:`baseline_of` the tracks)."""
+    base = baseline if baseline is not None else baseline_of(tracks)
     groups: dict[tuple[str, tuple[tuple[str, Value], ...]], list[Track]] = {}
     for track in tracks:
         if not track.failed and track.runs:
             groups.setdefault(track.group, []).append(track)
     found = []
     for members in groups.values():
-        if len(members) < 2:
-            continue
-        fastest = min(members, key=Track.typical)
-        references = [fastest] + ([members[0]] if members[0] is not fastest else [])
-        for reference in references:
-            for member in members:
-                if member is reference or (reference is not fastest and member is fastest):
-                    continue  # each pair once
-                ratio = paired_ratio(member.rounds(), reference.rounds(), seed=seed)
-                found.append(Comparison(member.name, reference.name,
-                                        math.inf if ratio is None else ratio.half_width,
-                                        0 if ratio is None else ratio.rounds))
+        measured = [t.measured() for t in members]
+        for i, j in ranking.group_pairs(measured, [t.model_name for t in members], base):
+            ratio = judge(measured[i], measured[j], same_run=True, seed=seed).ratio
+            found.append(Comparison(members[i].name, members[j].name,
+                                    math.inf if ratio is None else ratio.half_width,
+                                    0 if ratio is None else ratio.rounds))
     return found
 
 

@@ -21,9 +21,9 @@ from analysis import crossover_table, load_results, write_report
 from analysis._analysis import analyse
 from analysis._crossover import crossing, crossover_blocks, crossovers
 from analysis._doc import to_markdown
-from analysis._judge import Judge
 from analysis._load import frame_from_suites
 from analysis._stats import Sample
+from benchmarks.stats.judge import Judge
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 GRANULARITY = DATA / "granularity.json"

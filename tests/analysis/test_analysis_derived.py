@@ -182,20 +182,24 @@ def test_the_registry_decides_order_and_each_scenarios_own_parameters() -> None:
 
 
 def test_a_report_imports_nothing_of_benchmarks_but_its_leaf_modules(tmp_path: Path) -> None:
-    """The shared file formats, and the one module that holds every use of pyperf's privates."""
+    """The shared file formats, the statistics, and the one module that holds every use of pyperf's
+    privates."""
     code = ("import sys, analysis; analysis.write_report(*sys.argv[2:], out_dir=sys.argv[1]); "
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'benchmarks')))")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), str(EXACT), str(GRANULARITY)],
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
                           cwd=tmp_path, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["benchmarks", "benchmarks.core", "benchmarks.core.formats",
-                                   "benchmarks.pyperf_bridge"]
+    assert done.stdout.split() == [
+        "benchmarks", "benchmarks.core", "benchmarks.core.formats", "benchmarks.pyperf_bridge",
+        "benchmarks.stats", "benchmarks.stats.judge", "benchmarks.stats.paired", "benchmarks.stats.ranking",
+        "benchmarks.stats.resample", "benchmarks.stats.sample", "benchmarks.stats.text"]
 
 
-def test_import_analysis_paired_loads_neither_pandas_nor_matplotlib() -> None:
-    """The runner imports analysis.paired for its stopping rule: the package's names load lazily."""
-    code = ("import sys, analysis.paired; heavy = ('pandas', 'matplotlib', 'jinja2', 'pyperf'); "
+def test_import_of_the_statistics_loads_neither_pandas_nor_matplotlib() -> None:
+    """The runner imports the statistics for its stopping rule; the analysis' names load lazily."""
+    code = ("import sys, benchmarks.stats.judge, benchmarks.stats.ranking; "
+            "heavy = ('pandas', 'matplotlib', 'jinja2', 'pyperf', 'analysis'); "
             "print(' '.join(m for m in heavy if m in sys.modules) or '-'); "
             "import analysis; analysis.write_report; print('pandas' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,

@@ -23,8 +23,8 @@ from analysis._doc import to_markdown
 from analysis._drift import DISAGREE, compared, disagreement_blocks, spread
 from analysis._drift_chart import file_drifts, parse_probe
 from analysis._heatmap import cell_text
-from analysis._judge import NO_ROUNDS, judge
 from analysis._pyperf_view import PyperfVerdict, disagreement
+from benchmarks.stats.judge import NO_ROUNDS, judge
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ROUNDS = DATA / "rounds.json"

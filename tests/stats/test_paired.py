@@ -3,7 +3,7 @@
 Workloads are simulated, never timed: a fake machine and a fake clock for the
 drift tests, seeded noise for the rates.  ``python -m tests.analysis.test_paired [N]``,
 from the repository's root, prints the coverage table quoted in
-``analysis/paired.py`` (N repetitions per cell, 4000 there).
+``benchmarks/stats/paired.py`` (N repetitions per cell, 4000 there).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from analysis._resample import exact_multisets
-from analysis.paired import Ratio, Rounds, paired_ratio, t_quantile, verdict
 from benchmarks.harness.schedule import round_order
+from benchmarks.stats.paired import Ratio, Rounds, paired_ratio, t_quantile, verdict
+from benchmarks.stats.resample import exact_multisets
 
 Values = list[list[float]]
 
@@ -376,7 +376,7 @@ def test_verdict_band_edges() -> None:
     assert Ratio(1.0, 0.9, 1.1, 3).half_width == pytest.approx(math.sqrt(1.1 / 0.9) - 1)
 
 
-# --- the coverage table quoted in analysis/paired.py ------------------------------------------------
+# --- the coverage table quoted in benchmarks/stats/paired.py ------------------------------------------------
 
 COVERAGE_CASES: dict[str, tuple[tuple[int, int], Noise]] = {
     "1+1": ((1, 1), Noise()),

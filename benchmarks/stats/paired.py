@@ -21,7 +21,7 @@ How:
   cancels drift), then each side's processes within each resampled round, with
   replacement; each resample gives a geometric mean of per-round ratios.  The
   within-round level is enumerated exactly rather than drawn
-  (:mod:`analysis._resample`), so a call takes about a millisecond.
+  (:mod:`benchmarks.stats.resample`), so a call takes about a millisecond.
 * Small-sample correction.  With 3-8 rounds of one process each, the
   percentile interval of that bootstrap covers far less than it claims
   ("before" below: 76-89% instead of 95%): the spread of R resampled rounds is
@@ -44,7 +44,7 @@ How:
   it lies inside the band, "undecided" otherwise.
 
 Coverage of the 95% interval, measured by simulation (``python -m
-tests.analysis.test_paired 4000``, about 6 minutes: 4000 repetitions per cell, +-0.7%
+tests.stats.test_paired 4000``, about 6 minutes: 4000 repetitions per cell, +-0.7%
 at two standard errors; equal workloads; each repetition draws a drift of
 5-30% (lognormal sigma) per round, shared by both sides, and 1-5% noise per
 value, 3 values per process).  Cases: processes per round of a + of b, and
@@ -72,17 +72,16 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
-from ._resample import Side, pooled_median
-
-#: round number -> the worker processes of one benchmark in that round -> that process's values (seconds)
-Rounds = Mapping[int, Sequence[Sequence[float]]]
+from .resample import Side, pooled_median
+from .sample import Rounds
+from .text import format_factor
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,7 @@ def unpaired_ratio(a: Rounds, b: Rounds, *, confidence: float = 0.95, resamples:
     only change each side's precision, never the verdict's rule.
 
     Coverage of the 95% interval and how often equal workloads are called
-    different (2% band), by simulation (``python -m tests.analysis.test_unpaired
+    different (2% band), by simulation (``python -m tests.stats.test_unpaired
     4000``: 4000 repetitions per case, +-0.7% at two standard errors; each side
     its own drift of 5-30% per round, 1-5% per value, 3 values per process):
 
@@ -287,14 +286,3 @@ def _t_within(t: float, df: int) -> float:
         total += term
         term *= cos2 * (2 * k - 1) / (2 * k)
     return math.sin(theta) * total
-
-
-def format_factor(x: float) -> str:
-    """3 significant digits, at least 2 decimals under 10, trailing zeros dropped past the second:
-    ``1.42``, ``0.985``, ``0.99``, ``12.3``, ``123``."""
-    rounded = float(f"{x:.3g}")
-    decimals = max(0, 2 - math.floor(math.log10(rounded)))
-    text = f"{rounded:.{decimals}f}"
-    while decimals > 2 and text.endswith("0"):
-        text, decimals = text[:-1], decimals - 1
-    return text

@@ -1,11 +1,11 @@
 """Every comparison of two benchmarks, judged one way: a time ratio, its 95% interval and a verdict.
 
 Inside one results file both benchmarks were measured in the same rounds, so
-the ratio is paired (:func:`analysis.paired.paired_ratio`): only ratios taken
+the ratio is paired (:func:`benchmarks.stats.paired.paired_ratio`): only ratios taken
 inside one round, where both sides saw the same machine, count.  Benchmarks of
 two files (another time, interpreter or machine) share no round, and are
-compared unpaired (:func:`analysis.paired.unpaired_ratio`).  Either way the
-verdict is :func:`analysis.paired.verdict` against a noise band of +-2%
+compared unpaired (:func:`benchmarks.stats.paired.unpaired_ratio`).  Either way the
+verdict is :func:`benchmarks.stats.paired.verdict` against a noise band of +-2%
 (:data:`BAND`): "faster"/"slower" only when the whole interval lies beyond it.
 
 A file measured before rounds existed has no round to pair: its ratio is one
@@ -20,15 +20,13 @@ is computed once per report (:class:`Judge` caches by file and benchmark).
 
 from __future__ import annotations
 
-import math
-import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Generic, Literal
 
-from ._format import format_ratio
-from ._stats import Sample
 from .paired import Ratio, Verdict, paired_ratio, round_medians, unpaired_ratio, verdict
+from .sample import S
+from .text import format_ratio
 
 #: The noise band of every verdict: a ratio within +-2% of 1 is no result.
 BAND = 0.02
@@ -44,11 +42,11 @@ Method = Literal["paired", "unpaired", "none"]
 
 
 @dataclass(frozen=True)
-class Versus:
+class Versus(Generic[S]):
     """How sample ``a`` compares with ``b``: a's time / b's (below 1: a is faster)."""
 
-    a: Sample
-    b: Sample
+    a: S
+    b: S
     method: Method
     ratio: Ratio | None  # None: no interval (``why`` says why)
     verdict: Verdict | None
@@ -94,7 +92,7 @@ class Versus:
         return {r: mine[r] / theirs[r] for r in mine if r in theirs}
 
 
-def judge(a: Sample, b: Sample, *, same_run: bool, seed: int = 0, band: float = BAND) -> Versus:
+def judge(a: S, b: S, *, same_run: bool, seed: int = 0, band: float = BAND) -> Versus[S]:
     """a against b: paired when ``same_run`` and both have rounds, unpaired across runs, else none."""
     if a.rounds is None or b.rounds is None:
         return Versus(a, b, "none", None, None, NO_ROUNDS)
@@ -108,15 +106,15 @@ def judge(a: Sample, b: Sample, *, same_run: bool, seed: int = 0, band: float = 
     return Versus(a, b, method, ratio, verdict(ratio, band))
 
 
-class Judge:
+class Judge(Generic[S]):
     """Judges pairs of one report's samples, each pair once; samples of two files go unpaired."""
 
     def __init__(self, seeds: Mapping[str, int] | None = None, band: float = BAND) -> None:
         self.seeds = dict(seeds or {})
         self.band = band
-        self._cache: dict[tuple[str, str, str, str], Versus] = {}
+        self._cache: dict[tuple[str, str, str, str], Versus[S]] = {}
 
-    def __call__(self, a: Sample, b: Sample) -> Versus:
+    def __call__(self, a: S, b: S) -> Versus[S]:
         key = (a.file, a.benchmark, b.file, b.benchmark)
         found = self._cache.get(key)
         if found is None:
@@ -124,24 +122,3 @@ class Judge:
             found = judge(a, b, same_run=same, seed=self.seeds.get(a.file, 0) if same else 0, band=self.band)
             self._cache[key] = found
         return found
-
-
-def typical(group: Sequence[Sample]) -> list[float]:
-    """What ranks the samples of one point, fastest first.
-
-    Each sample's geometric mean of per-round medians over the rounds that
-    every sample of its file at this point has: the ranking then compares the
-    same rounds, as the paired estimate between any two of them does (and
-    across files, the ratio of these means is the unpaired estimate).  The
-    median for a sample measured before rounds.
-    """
-    medians = [round_medians(s.by_round) if s.rounds is not None else {} for s in group]
-    shared: dict[str, set[int]] = {}
-    for s, by_round in zip(group, medians, strict=True):
-        if by_round:
-            shared[s.file] = shared[s.file] & set(by_round) if s.file in shared else set(by_round)
-    out = []
-    for s, by_round in zip(group, medians, strict=True):
-        used = [by_round[r] for r in sorted(shared.get(s.file, ()))] or list(by_round.values())
-        out.append(math.exp(statistics.fmean(math.log(m) for m in used)) if used else s.median)
-    return out

@@ -5,7 +5,7 @@ multisets (10 for 3 processes, 126 for 5), so a round's resampled median takes
 one of that many values, with multinomial probabilities.  Tabulated once, with
 Walker's alias method for drawing from them, the inner level of the bootstrap
 costs two uniforms per (resample, round) and is exact rather than itself a
-Monte Carlo draw; a call of :func:`analysis.paired.paired_ratio` then takes
+Monte Carlo draw; a call of :func:`benchmarks.stats.paired.paired_ratio` then takes
 about a millisecond where drawing processes and taking medians of the pooled
 draws took 8.  Above ``EXACT_LIMIT`` multisets the table holds that many
 random draws instead, each equally likely.

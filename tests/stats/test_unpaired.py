@@ -3,7 +3,7 @@
 Each side is its own run, with its own drift per round: nothing is shared, as
 between two results files.  ``python -m tests.analysis.test_unpaired [N]``,
 from the repository's root, prints the coverage table quoted in
-``analysis.paired.unpaired_ratio`` (N repetitions per case, 4000 there).
+``benchmarks.stats.paired.unpaired_ratio`` (N repetitions per case, 4000 there).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from analysis.paired import Rounds, paired_ratio, round_medians, unpaired_ratio, verdict
+from benchmarks.stats.paired import Rounds, paired_ratio, round_medians, unpaired_ratio, verdict
 
 DIFFERENT = ("faster", "slower")
 
@@ -127,7 +127,7 @@ def test_unpaired_is_wider_than_paired_when_rounds_share_their_drift() -> None:
     assert unpaired.half_width > 5 * paired.half_width
 
 
-# --- the coverage table quoted in analysis/paired.py ------------------------------------------------
+# --- the coverage table quoted in benchmarks/stats/paired.py ------------------------------------------------
 
 COVERAGE_CASES = (  # (rounds a, rounds b), (processes a, processes b), noise per process
     ((3, 3), (1, 1), 0.0), ((5, 5), (1, 1), 0.0), ((3, 8), (1, 1), 0.0), ((4, 6), (1, 5), 0.03),
