@@ -27,14 +27,15 @@ connections, gets new connections every run (metadata ``connection_reuse``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
-from benchmarks.core.contract import Model, Scenario, SessionTable
+from benchmarks.core.contract import Command, Model, Scenario, SessionTable
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
 from benchmarks.scenarios.tcp_echo.allocator import STATES, describe
+from benchmarks.scenarios.tcp_echo.drive import Loadgen
 from benchmarks.scenarios.tcp_echo.driver import GENERATORS, PLACEMENTS
 from benchmarks.scenarios.tcp_echo.kinds import (
     BlockingOnTheLoop,
@@ -47,6 +48,7 @@ from benchmarks.scenarios.tcp_echo.kinds import (
     placement,
     trips,
 )
+from benchmarks.scenarios.tcp_echo.serve import Serve
 from benchmarks.scenarios.tcp_echo.servers import EchoServer
 from benchmarks.scenarios.tcp_echo.wire import digests
 
@@ -109,6 +111,9 @@ class TcpEcho(Scenario):
                 return ("the native load generator needs a C compiler (cc); --param generator=python "
                         "runs without one")
         return super().unsupported(model, params)
+
+    def commands(self) -> Sequence[Command]:
+        return (Serve(), Loadgen())
 
     def server(self, model: Model, params: Mapping[str, Value], host: str, port: int) -> EchoServer:
         """The model's server, for ``serve``: bound to (host, port), no timeouts (clients may idle)."""
