@@ -17,6 +17,7 @@ import sys
 from collections.abc import Mapping
 
 from benchmarks.core.contract import Command, Model, Scenario
+from benchmarks.core.echo_keys import OFFERED_RATE_RTPS
 from benchmarks.core.params import BadInput
 from benchmarks.scenarios.tcp_echo import histograms
 from benchmarks.scenarios.tcp_echo.driver import GENERATORS, GeneratorSpec, LoadGroup, open_loop_trips
@@ -100,7 +101,7 @@ def drive(args: argparse.Namespace) -> int:
                **histograms.summary(histograms.merged(stats, "lag"), "send_lag"),
                **generator_cpu(runs, spec.total * args.runs)}
     if spec.rate:
-        summary["offered_rate_rtps"] = spec.rate
+        summary[OFFERED_RATE_RTPS] = spec.rate
     if args.json:
         print(json.dumps(summary))
     else:
