@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 import pyperf
 
+from benchmarks.core.echo_keys import LOAD_METADATA
 from benchmarks.core.formats import METRICS_SUFFIX, PARAM_PREFIX, RUNINFO_SUFFIX, param_names, side_file
 from benchmarks.pyperf_bridge import suite_from_json
 
@@ -58,8 +59,7 @@ ENV_COLUMNS = (
     "expected_checksum", "profile", "pyperf_version", "uvloop_version", "concbench_version",
     # a server under a load generator (tcp_echo): closed or open loop, an open loop's offered rate, round
     # trips in one value, and what the generator can drive (with the fraction of it the run warns from)
-    "mode", "offered_rate_rtps", "round_trips_total", "load_generator_capacity_rtps",
-    "capacity_warn_fraction",
+    *LOAD_METADATA,
 )
 #: Latency percentiles as written by scenarios (unit suffix optional, seconds by default)...
 LATENCY_KEY = re.compile(r"^latency_p(\d+(?:\.\d+)?)(?:_(s|ms|us|ns))?$")

@@ -32,6 +32,8 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from benchmarks.core import echo_keys as keys
+
 from ._analysis import Analysis
 from ._doc import Block, Bullets, Para, Table
 from ._format import Params, format_number, format_params, format_percent, format_ratio, is_number
@@ -39,7 +41,7 @@ from ._stats import Sample
 from ._views import Contender, ScenarioView
 
 #: A process using this much of a CPU (utilisation) is taken to be busy: the bottleneck.
-BUSY = 0.9
+BUSY = keys.BUSY_UTIL
 #: Two CPU costs within this factor of each other are "the same".
 SAME = 1.1
 #: An open loop whose achieved rate is within this fraction of the offered one kept up.
@@ -49,20 +51,21 @@ STDLIB_LOOP = "asyncio"
 GENERATOR = "generator"
 SERVER = "server"
 NEITHER = "neither (idle CPU)"
-OPEN = "open"
-FACTS = ("mode", "offered_rate_rtps", "round_trips_total", "load_generator_capacity_rtps",
-         "capacity_warn_fraction", "loop")
+OPEN = keys.OPEN_LOOP
+FACTS = (*keys.LOAD_METADATA, "loop")
 
 Key = tuple[str, str]  # (file, benchmark)
 
 LEGEND = ("**Throughput and what bounds it**: **round trips/s** is the median over timed values of "
-          "`achieved_rate_rtps` (else `round_trips_total` / the median time); **of capacity**: that rate "
-          "over what the load generator drives against a trivial C peer (`load_generator_capacity_rtps`), "
+          f"`{keys.ACHIEVED_RATE_RTPS}` (else `{keys.ROUND_TRIPS_TOTAL}` / the median time); "
+          "**of capacity**: that rate "
+          f"over what the load generator drives against a trivial C peer (`{keys.CAPACITY_RTPS}`), "
           "a closed loop's capacity, so shown for closed loops only (an open loop drives past it); "
-          "**server CPU** and **generator CPU**: CPU seconds per second of the runs (`server_cpu_util`, "
-          "summed over the server's threads and processes, and `loadgen_cpu_util`, the busiest generator "
+          "**server CPU** and **generator CPU**: CPU seconds per second of the runs "
+          f"(`{keys.SERVER_CPU_UTIL}`, summed over the server's threads and processes, and "
+          f"`{keys.LOADGEN_CPU_UTIL}`, the busiest generator "
           "process); **user** and **kernel**: the server's microseconds per round trip. **bound by**: "
-          f"**{GENERATOR}** when a closed loop's rate reached `capacity_warn_fraction` of the capacity or "
+          f"**{GENERATOR}** when a closed loop's rate reached `{keys.WARN_FRACTION}` of the capacity or "
           f"the generator used {BUSY:.0%} of a CPU; **{SERVER}** when the server used {BUSY:.0%} of a CPU "
           f"and neither holds; else **{NEITHER}**; **-**: not recorded.")
 
@@ -140,18 +143,18 @@ def served(analysis: Analysis, view: ScenarioView) -> list[Served]:
         for contender, s in view.at(point):
             fact = facts.get((s.file, s.benchmark), {})
             metrics = dict(s.metrics)
-            rate = metrics.get("achieved_rate_rtps")
-            total = _number(fact.get("round_trips_total"))
+            rate = metrics.get(keys.ACHIEVED_RATE_RTPS)
+            total = _number(fact.get(keys.ROUND_TRIPS_TOTAL))
             if rate is None and total is not None and s.median > 0:
                 rate = total / s.median
             if rate is None:
                 continue
             rows.append(Served(
-                contender, point, s, rate, _number(fact.get("load_generator_capacity_rtps")),
-                _number(fact.get("capacity_warn_fraction")), _text(fact.get("mode")),
-                _number(fact.get("offered_rate_rtps")), _text(fact.get("loop")),
-                metrics.get("server_cpu_util"), metrics.get("loadgen_cpu_util"),
-                metrics.get("server_user_us_per_rt"), metrics.get("server_kernel_us_per_rt")))
+                contender, point, s, rate, _number(fact.get(keys.CAPACITY_RTPS)),
+                _number(fact.get(keys.WARN_FRACTION)), _text(fact.get(keys.MODE)),
+                _number(fact.get(keys.OFFERED_RATE_RTPS)), _text(fact.get("loop")),
+                metrics.get(keys.SERVER_CPU_UTIL), metrics.get(keys.LOADGEN_CPU_UTIL),
+                metrics.get(keys.SERVER_USER_US_PER_RT), metrics.get(keys.SERVER_KERNEL_US_PER_RT)))
     return rows
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from benchmarks.core.echo_keys import WARN_FRACTION
 from benchmarks.stats.judge import BAND, NO_INTERVAL
 
 from ._decide import Decision, Entry
@@ -49,7 +50,7 @@ MARKS = ("One row per scenario and parameter point (named by the parameters that
 #: Beside a decision-table cell whose benchmark the load generator, not the server, may have set.
 GENERATOR_MARK = "†gen"
 GENERATOR_NOTE = (f"**{GENERATOR_MARK}**: bound by the load generator, not the server: the benchmark's "
-                  "rate reached `capacity_warn_fraction` of what the generator can drive, or the generator's "
+                  f"rate reached `{WARN_FRACTION}` of what the generator can drive, or the generator's "
                   f"busiest process used {BUSY:.0%} of a CPU, or the run warned so (the scenario's **bound "
                   "by** column); its ratio may be the generator's, not the model's.")
 

@@ -12,6 +12,7 @@ from typing import Any
 
 _PUBLIC = {
     "Capability": "benchmarks.core.contract",
+    "Command": "benchmarks.core.contract",
     "Model": "benchmarks.core.contract",
     "Scenario": "benchmarks.core.contract",
     "Session": "benchmarks.core.contract",

@@ -1,4 +1,9 @@
-"""Command line: ``python -m benchmarks list``, ``run``, ``serve`` and ``loadgen``."""
+"""Command line: ``python -m benchmarks list`` and ``run``, then the verbs the scenarios add.
+
+A scenario brings its own verbs (tcp_echo: ``serve`` and ``loadgen``) through
+``Scenario.commands``; they are listed after the suite's own, in registry order,
+and run with the registry handed to them.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,16 @@ import argparse
 import sys
 from typing import NoReturn
 
+from benchmarks.core.contract import Command
 from benchmarks.core.params import BadInput
 from benchmarks.harness.listing import listing
 from benchmarks.harness.profiles import PROFILES
-from benchmarks.harness.registry import load_plugins
+from benchmarks.harness.registry import MODELS, SCENARIOS, commands, load_plugins
 from benchmarks.harness.runner import run
 
 PROG = "python -m benchmarks"
+#: the suite's own verbs, before the scenarios'
+VERBS = ("list", "run")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,10 +30,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {message}\n")
 
 
+def scenario_commands() -> dict[str, Command]:
+    """The registered scenarios' verbs, by name; one that would hide a verb of the suite is refused."""
+    found = {command.name: command for command in commands()}
+    clash = [name for name in VERBS if name in found]
+    if clash:
+        raise ValueError(f"a scenario's command is named {clash[0]!r}, a verb of the suite itself")
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, allow_abbrev=False,
                      description="Benchmark concurrency models on the same workloads with pyperf.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{list,run,serve,loadgen}")
+    extra = scenario_commands()
+    sub = parser.add_subparsers(dest="command", required=True, metavar=f"{{{','.join([*VERBS, *extra])}}}")
 
     lst = sub.add_parser("list", allow_abbrev=False, help="show scenarios, models, parameters and the matrix")
     lst.add_argument("--profile", choices=list(PROFILES), default="default",
@@ -36,13 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     # run's options are pyperf's and the suite's, parsed together by run_parser()
     sub.add_parser("run", allow_abbrev=False, add_help=False,
                    help="verify and time benchmarks, write a results file (run --help: every option)")
-    from benchmarks.scenarios.tcp_echo import drive, serve
-
-    serve.add_arguments(sub.add_parser(
-        "serve", allow_abbrev=False, help="run a model's echo server standalone; prints host:port"))
-    drive.add_arguments(sub.add_parser(
-        "loadgen", allow_abbrev=False,
-        help="drive any echo server at HOST:PORT with the suite's load generator"))
+    for command in extra.values():
+        command.add_arguments(sub.add_parser(command.name, allow_abbrev=False, help=command.help))
     return parser
 
 
@@ -65,14 +78,10 @@ def main(argv: list[str] | None = None) -> int:
             load_plugins(ns.plugin)
             print(listing(PROFILES[ns.profile]))
             return 0
-        if ns.command in ("serve", "loadgen"):
+        if ns.command != "run":
             if rest:
                 parser.error(f"unrecognized arguments: {' '.join(rest)}")
-            from benchmarks.scenarios.tcp_echo import drive, serve
-
-            if ns.command == "serve":
-                return serve.serve(ns.scenario, ns.model, ns.param, ns.host, ns.port, not ns.ignore_stdin)
-            return drive.drive(ns)
+            return scenario_commands()[ns.command].run(ns, SCENARIOS, MODELS)
         return run(run_parser(), argv[argv.index("run") + 1:])
     except BadInput as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

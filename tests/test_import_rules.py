@@ -3,8 +3,8 @@
 * ``benchmarks/`` (the measuring side) never imports ``analysis/`` (the reporting side).
 * ``analysis/`` imports from ``benchmarks/`` only what both sides share: the statistics
   (``benchmarks.stats``), the run record and the results files' format (``benchmarks.core.runrecord``,
-  ``benchmarks.core.formats``) and the one module that holds every use of pyperf's privates
-  (``benchmarks.pyperf_bridge``).
+  ``benchmarks.core.formats``, and tcp_echo's keys, ``benchmarks.core.echo_keys``) and the one module
+  that holds every use of pyperf's privates (``benchmarks.pyperf_bridge``).
 * ``benchmarks.stats`` is a leaf: it imports nothing of the project outside itself.
 * ``benchmarks.core.runrecord`` imports nothing of the project but ``benchmarks.core``.
 * No import cycle among the modules of both packages.
@@ -24,7 +24,7 @@ from tests.support.cli import REPO
 PACKAGES = ("benchmarks", "analysis")
 #: what the analysis may import of benchmarks (a module or a package and everything below it)
 SHARED = ("benchmarks.stats", "benchmarks.core.runrecord", "benchmarks.core.formats",
-          "benchmarks.pyperf_bridge")
+          "benchmarks.core.echo_keys", "benchmarks.pyperf_bridge")
 #: a leaf package or module -> what of the project it may import (modules or packages)
 LEAVES = {
     "benchmarks.stats": ("benchmarks.stats",),

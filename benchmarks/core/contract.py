@@ -43,10 +43,13 @@ Extension points, all of them (the tests check this list against the code):
 ``Scenario.open_session``     the session to time (derived from ``sessions``)
 ``Scenario.model_metadata``   the model's set-up in this scenario (derived from ``sessions``)
 ``Scenario.warnings``         what the run should say about one timed benchmark (a bottleneck, say)
+``Scenario.commands``         verbs it adds to ``python -m benchmarks`` (tcp_echo: serve, loadgen)
 ``SessionKind.model_params``  the model parameters one kind of session uses
 ``SessionKind.unsupported``   why this kind of model cannot run the scenario, in one sentence
 ``SessionKind.open``          the scenario's own session for a model of this capability
 ``SessionKind.metadata``      what that session looks like, as metadata
+``Command.add_arguments``     a scenario's verb: its options, on the subparser the CLI made for it
+``Command.run``               that verb's work, given the registered scenarios and models
 ============================  =====================================================================
 
 Adding a model is one class that declares its capability (plus one registry
@@ -57,13 +60,17 @@ model whose capability is missing there is unsupported with a reason that
 says so, never a crash.  A capability awaiting another library's coroutines
 (``library``: trio, anyio) runs a plain scenario only where its ``Work`` has
 that library's form of the units (``Work.aform``); elsewhere the pair is
-unsupported with a reason derived from that.
+unsupported with a reason derived from that.  A scenario with tools of its
+own (a standalone server, a load generator) offers them as :class:`Command`
+verbs from ``commands``; the CLI lists them after its own and hands them the
+registry, so scenario code never imports the harness.
 """
 
 from __future__ import annotations
 
+import argparse
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, ClassVar, Generic, TypeVar
@@ -293,6 +300,11 @@ class Scenario(ABC):
         model under test, say."""
         return []
 
+    def commands(self) -> Sequence[Command]:
+        """Verbs this scenario adds to the command line (``serve``, ``loadgen``), after the
+        suite's own, in this order.  Scenarios that return the same kind of command share it."""
+        return ()
+
     # -- the model's part, derived from ``sessions`` ------------------------------------------
 
     def session_kind(self, model: Model) -> SessionKind[Any] | None:
@@ -336,3 +348,21 @@ class Scenario(ABC):
         kind = self.session_kind(model)
         assert kind is not None, "unsupported pairs have no metadata"
         return kind.metadata(model.capability, work, params)
+
+
+class Command(ABC):
+    """A verb of ``python -m benchmarks`` that a scenario brings: tcp_echo's ``serve`` and ``loadgen``."""
+
+    #: the verb, and its one line in ``python -m benchmarks --help``
+    name: ClassVar[str]
+    help: ClassVar[str]
+
+    @abstractmethod
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Add the verb's arguments and options to its subparser."""
+
+    @abstractmethod
+    def run(self, args: argparse.Namespace, scenarios: Mapping[str, Scenario],
+            models: Mapping[str, Model]) -> int:
+        """Do the verb's work; return the exit status.  Bad input raises ``BadInput`` (one line,
+        exit status 2).  ``scenarios`` and ``models`` are the registry, by name."""

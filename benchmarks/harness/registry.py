@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from benchmarks.core.contract import Model, Scenario
+from benchmarks.core.contract import Command, Model, Scenario
 from benchmarks.core.params import BadInput
 from benchmarks.models import (
     anyio_taskgroup,
@@ -125,6 +125,19 @@ def load_plugins(modules: Sequence[str]) -> None:
             raise BadInput(f"plugin {name!r}: SCENARIOS must list Scenario instances and MODELS Model "
                            f"instances, not {type(wrong[0]).__name__}")
         register(scenarios, models)
+
+
+def commands() -> list[Command]:
+    """The verbs the registered scenarios add to the command line, in registry order; a kind of
+    command that several scenarios offer (a subclass's inherited ``serve``) is listed once."""
+    found: dict[str, Command] = {}
+    for scenario in SCENARIOS.values():
+        for command in scenario.commands():
+            taken = found.setdefault(command.name, command)
+            if type(taken) is not type(command):
+                raise ValueError(f"scenario {scenario.name!r} adds a command {command.name!r}, "
+                                 "which another scenario's command already is")
+    return list(found.values())
 
 
 def registry_record(*selections: Iterable[Any]) -> dict[str, list[dict[str, Any]]]:

@@ -13,14 +13,15 @@ import pyperf
 from benchmarks import pyperf_bridge
 from benchmarks.core import contract
 
-CLASSES = (contract.Session, contract.Capability, contract.Model, contract.Scenario, contract.SessionKind)
+CLASSES = (contract.Session, contract.Capability, contract.Model, contract.Scenario, contract.SessionKind,
+           contract.Command)
 
 
 def test_the_docstring_lists_every_extension_point_and_nothing_else() -> None:
     listed = set(re.findall(r"^``(\w+\.\w+)``", contract.__doc__ or "", flags=re.MULTILINE))
     defined = {f"{cls.__name__}.{name}" for cls in CLASSES for name, _ in inspect.getmembers(cls)
                if not name.startswith("_") and name in vars(cls)
-               and name not in ("name", "summary", "kind", "label", "capability", "own_params")}
+               and name not in ("name", "summary", "kind", "label", "capability", "own_params", "help")}
     assert listed == defined
 
 

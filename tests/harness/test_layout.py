@@ -71,3 +71,35 @@ def test_no_scenario_compares_a_model_name() -> None:
                  for path in (PACKAGE / "scenarios").rglob("*.py")
                  for number, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
     assert offending == []
+
+
+def every_import(path: Path) -> set[str]:
+    """Every module ``path`` imports, at any level (inside functions, under ``if``), relative
+    imports resolved: ``from benchmarks.harness import registry`` counts as ``benchmarks.harness``."""
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            found.add(".".join([*base, *([node.module] if node.module else [])]))
+    return found
+
+
+def test_workloads_never_climb_into_the_harness() -> None:
+    """Scenarios and models get the registry from the caller (``Command.run``), never by import."""
+    offending = sorted(f"{path.relative_to(REPO)}: {name}"
+                       for folder in ("scenarios", "models", "core")
+                       for path in (PACKAGE / folder).rglob("*.py")
+                       for name in every_import(path)
+                       if name == "benchmarks.harness" or name.startswith("benchmarks.harness."))
+    assert offending == []
+
+
+def test_the_import_finder_sees_imports_inside_functions() -> None:
+    probe = PACKAGE / "scenarios" / "tcp_echo" / "serve.py"
+    assert "benchmarks.scenarios.tcp_echo" in every_import(probe)  # imported inside serve()
+    assert "benchmarks.scenarios.tcp_echo.allocator" in every_import(probe)

@@ -27,14 +27,23 @@ connections, gets new connections every run (metadata ``connection_reuse``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
-from benchmarks.core.contract import Model, Scenario, SessionTable
+from benchmarks.core.contract import Command, Model, Scenario, SessionTable
+from benchmarks.core.echo_keys import (
+    CAPACITY_RTPS,
+    MODE,
+    OFFERED_RATE_RTPS,
+    OPEN_LOOP,
+    ROUND_TRIPS_TOTAL,
+    WARN_FRACTION,
+)
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
 from benchmarks.scenarios.tcp_echo.allocator import STATES, describe
+from benchmarks.scenarios.tcp_echo.drive import Loadgen
 from benchmarks.scenarios.tcp_echo.driver import GENERATORS, PLACEMENTS
 from benchmarks.scenarios.tcp_echo.kinds import (
     BlockingOnTheLoop,
@@ -47,12 +56,13 @@ from benchmarks.scenarios.tcp_echo.kinds import (
     placement,
     trips,
 )
+from benchmarks.scenarios.tcp_echo.serve import Serve
 from benchmarks.scenarios.tcp_echo.servers import EchoServer
 from benchmarks.scenarios.tcp_echo.wire import digests
 
 #: A server this close to what the load generator can drive is measuring the generator.
 CAPACITY_WARN_FRACTION = 0.8
-MODES = ("closed", "open")
+MODES = ("closed", OPEN_LOOP)
 #: parameters that mean something in one mode only
 CLOSED_ONLY = ("round_trips", "depth")
 OPEN_ONLY = ("offered_rate", "open_window_ms")
@@ -110,6 +120,9 @@ class TcpEcho(Scenario):
                         "runs without one")
         return super().unsupported(model, params)
 
+    def commands(self) -> Sequence[Command]:
+        return (Serve(), Loadgen())
+
     def server(self, model: Model, params: Mapping[str, Value], host: str, port: int) -> EchoServer:
         """The model's server, for ``serve``: bound to (host, port), no timeouts (clients may idle)."""
         kind = self.session_kind(model)
@@ -121,12 +134,12 @@ class TcpEcho(Scenario):
 
         cpus = placement(params)
         capacity = measure(generator_spec(params), None if cpus is None else cpus[0])
-        return {**capacity, "capacity_warn_fraction": CAPACITY_WARN_FRACTION}
+        return {**capacity, WARN_FRACTION: CAPACITY_WARN_FRACTION}
 
     def warnings(self, metadata: Mapping[str, Value], median_s: float) -> list[str]:
-        capacity = metadata.get("load_generator_capacity_rtps")
-        total = metadata.get("round_trips_total")
-        if metadata.get("mode") == "open":
+        capacity = metadata.get(CAPACITY_RTPS)
+        total = metadata.get(ROUND_TRIPS_TOTAL)
+        if metadata.get(MODE) == OPEN_LOOP:
             # the capacity is a closed loop's, one round trip in flight per connection: an open
             # loop, which sends on schedule whatever is in flight, drives past it (139% was seen)
             return []
@@ -144,14 +157,14 @@ class TcpEcho(Scenario):
     def metadata(self, params: Mapping[str, Value]) -> dict[str, Value]:
         spec = generator_spec(params)
         meta: dict[str, Value] = {
-            "load_generator": spec.describe(), "round_trips_total": spec.total,
+            "load_generator": spec.describe(), ROUND_TRIPS_TOTAL: spec.total,
             "warmup_round_trips_total": spec.warmup * spec.connections,
-            "mode": str(params.get("mode", "closed")),
+            MODE: str(params.get("mode", "closed")),
             "server_allocator": describe(str(params.get("malloc", "warm"))),
             "timed": "one run on connections opened and warmed up before the clock (unless connection_reuse "
                      "is per_run): a go line to the generators, their trips, their answers"}
         if spec.rate:
-            meta.update(offered_rate_rtps=spec.rate, open_window_s=spec.total / spec.rate)
+            meta.update({OFFERED_RATE_RTPS: spec.rate, "open_window_s": spec.total / spec.rate})
         cpus = placement(params)
         if cpus is not None:
             meta.update(server_cpus=",".join(map(str, cpus[0])), loadgen_cpus=",".join(map(str, cpus[1])))

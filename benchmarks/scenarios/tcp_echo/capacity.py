@@ -18,6 +18,7 @@ import subprocess
 import time
 from dataclasses import replace
 
+from benchmarks.core.echo_keys import BUSY_UTIL, CAPACITY_RTPS
 from benchmarks.core.params import Value
 from benchmarks.scenarios.tcp_echo import native
 from benchmarks.scenarios.tcp_echo.cpu import process_cpu
@@ -66,9 +67,9 @@ def measure(spec: GeneratorSpec, peer_cpus: tuple[int, ...] | None = None) -> di
             except subprocess.TimeoutExpired:
                 peer.kill()
     util = statistics.median(generator_util)
-    return {"load_generator_capacity_rtps": round(spec.total / statistics.median(seconds), 1),
+    return {CAPACITY_RTPS: round(spec.total / statistics.median(seconds), 1),
             "load_generator_capacity_peer": "native epoll echo (C)",
             "load_generator_capacity_cpu_util": round(util, 3),
             "load_generator_capacity_peer_cpu_util": round(statistics.median(peer_util), 3),
             # a generator under 90% of its CPU was held back by the peer or the machine, not by itself
-            "load_generator_capacity_limit": "generator" if util >= 0.9 else "peer or machine"}
+            "load_generator_capacity_limit": "generator" if util >= BUSY_UTIL else "peer or machine"}

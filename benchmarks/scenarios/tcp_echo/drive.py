@@ -14,7 +14,10 @@ import argparse
 import json
 import statistics
 import sys
+from collections.abc import Mapping
 
+from benchmarks.core.contract import Command, Model, Scenario
+from benchmarks.core.echo_keys import OFFERED_RATE_RTPS
 from benchmarks.core.params import BadInput
 from benchmarks.scenarios.tcp_echo import histograms
 from benchmarks.scenarios.tcp_echo.driver import GENERATORS, GeneratorSpec, LoadGroup, open_loop_trips
@@ -98,10 +101,22 @@ def drive(args: argparse.Namespace) -> int:
                **histograms.summary(histograms.merged(stats, "lag"), "send_lag"),
                **generator_cpu(runs, spec.total * args.runs)}
     if spec.rate:
-        summary["offered_rate_rtps"] = spec.rate
+        summary[OFFERED_RATE_RTPS] = spec.rate
     if args.json:
         print(json.dumps(summary))
     else:
         for key, value in summary.items():
             print(f"{key}: {value:,}" if isinstance(value, (int, float)) else f"{key}: {value}")
     return 0
+
+
+class Loadgen(Command):
+    name = "loadgen"
+    help = "drive any echo server at HOST:PORT with the suite's load generator"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        add_arguments(parser)
+
+    def run(self, args: argparse.Namespace, scenarios: Mapping[str, Scenario],
+            models: Mapping[str, Model]) -> int:
+        return drive(args)

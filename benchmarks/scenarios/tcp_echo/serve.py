@@ -22,7 +22,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from benchmarks.core.contract import Model
+from benchmarks.core.contract import Command, Model, Scenario
 from benchmarks.core.params import BadInput, Value, parse_assignments
 from benchmarks.scenarios.tcp_echo.allocator import set_state
 
@@ -117,19 +117,20 @@ class StopSignals:
         os.close(self.wake_w)
 
 
-def serve(scenario_name: str, model_name: str, assignments: list[str], host: str, port_text: str,
+def serve(scenarios: Mapping[str, Scenario], models: Mapping[str, Model], scenario_name: str,
+          model_name: str, assignments: list[str], host: str, port_text: str,
           watch_stdin: bool = True) -> int:
-    from benchmarks.harness.registry import MODELS, SCENARIOS
+    """Serve until stopped; ``scenarios`` and ``models`` are the registry, by name."""
     from benchmarks.scenarios.tcp_echo import TcpEcho
 
-    servable = {name: s for name, s in SCENARIOS.items() if isinstance(s, TcpEcho)}
+    servable = {name: s for name, s in scenarios.items() if isinstance(s, TcpEcho)}
     scenario = servable.get(scenario_name)
     if scenario is None:
         choices = ", ".join(servable)
         raise BadInput(f"no server to serve for scenario {scenario_name!r}: choose from {choices}")
-    if model_name not in MODELS:
-        raise BadInput(f"unknown model {model_name!r}: choose from {', '.join(MODELS)}")
-    model = MODELS[model_name]
+    if model_name not in models:
+        raise BadInput(f"unknown model {model_name!r}: choose from {', '.join(models)}")
+    model = models[model_name]
     port = check_port(port_text, allow_zero=True)
     bind = check_host(host)
     params: Mapping[str, Value] = model_params(scenario, model, assignments)
@@ -158,3 +159,16 @@ def serve(scenario_name: str, model_name: str, assignments: list[str], host: str
             if thread is not None:
                 thread.join()
     return 0
+
+
+class Serve(Command):
+    name = "serve"
+    help = "run a model's echo server standalone; prints host:port"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        add_arguments(parser)
+
+    def run(self, args: argparse.Namespace, scenarios: Mapping[str, Scenario],
+            models: Mapping[str, Model]) -> int:
+        return serve(scenarios, models, args.scenario, args.model, args.param, args.host, args.port,
+                     not args.ignore_stdin)

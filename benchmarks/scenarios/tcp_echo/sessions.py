@@ -22,6 +22,13 @@ import time
 from dataclasses import replace
 
 from benchmarks.core.contract import Session
+from benchmarks.core.echo_keys import (
+    ACHIEVED_RATE_RTPS,
+    LOADGEN_CPU_UTIL,
+    SERVER_CPU_UTIL,
+    SERVER_KERNEL_US_PER_RT,
+    SERVER_USER_US_PER_RT,
+)
 from benchmarks.scenarios.tcp_echo import histograms
 from benchmarks.scenarios.tcp_echo.allocator import set_state
 from benchmarks.scenarios.tcp_echo.driver import (
@@ -90,11 +97,11 @@ class EchoSession(Session):
         trips = self.spec.total * len(runs)
         result = {**histograms.summary(histograms.merged(stats, "latency"), "latency"),
                   **histograms.summary(histograms.merged(stats, "lag"), "send_lag"),
-                  "round_trips": trips, "achieved_rate_rtps": round(trips / wall, 1),
-                  "server_user_us_per_rt": round(1e6 * user / trips, 3),
-                  "server_kernel_us_per_rt": round(1e6 * kernel / trips, 3),
+                  "round_trips": trips, ACHIEVED_RATE_RTPS: round(trips / wall, 1),
+                  SERVER_USER_US_PER_RT: round(1e6 * user / trips, 3),
+                  SERVER_KERNEL_US_PER_RT: round(1e6 * kernel / trips, 3),
                   "server_cpu_us_per_rt": round(1e6 * (user + kernel) / trips, 3),
-                  "server_cpu_util": round((user + kernel) / wall, 3),
+                  SERVER_CPU_UTIL: round((user + kernel) / wall, 3),
                   "server_runq_wait_util": round(wait / wall, 3)}
         return {**result, **generator_cpu(runs, trips)}
 
@@ -122,7 +129,7 @@ def generator_cpu(runs: list[list[Reply]], trips: int) -> dict[str, float]:
     busiest = max(members, key=lambda k: busy[k])
     return {"loadgen_user_us_per_rt": round(1e6 * total("cpu_user_s") / trips, 3),
             "loadgen_kernel_us_per_rt": round(1e6 * total("cpu_sys_s") / trips, 3),
-            "loadgen_cpu_util": round(busy[busiest], 3),
+            LOADGEN_CPU_UTIL: round(busy[busiest], 3),
             "loadgen_runq_wait_util": round(total("wait_s", busiest) / seconds[busiest], 3)}
 
 
