@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from benchmarks import MODELS, PROFILES, SCENARIOS, Case, checksum, plan
-from benchmarks.core.pools import START_METHODS
 from benchmarks.harness.worker import run_apart
+from benchmarks.runtimes.startup import START_METHODS
 from tests.support.tiny import TINY
 
 CASES, UNSUPPORTED = plan(overrides=TINY, profile=PROFILES["quick"])

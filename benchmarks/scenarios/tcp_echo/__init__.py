@@ -30,10 +30,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
 from benchmarks.core.contract import Model, Scenario, SessionTable
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
+from benchmarks.runtimes.loops import EventLoop, LoopExecutor
+from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
 from benchmarks.scenarios.tcp_echo.allocator import STATES, describe
 from benchmarks.scenarios.tcp_echo.driver import GENERATORS, PLACEMENTS
 from benchmarks.scenarios.tcp_echo.kinds import (
