@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from benchmarks.core.contract import Command
 from benchmarks.core.params import BadInput
-from benchmarks.harness.listing import listing
+from benchmarks.harness.listing import declined, listing
 from benchmarks.harness.profiles import PROFILES
 from benchmarks.harness.registry import MODELS, SCENARIOS, commands, load_plugins
 from benchmarks.harness.runner import run
@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", allow_abbrev=False, help="show scenarios, models, parameters and the matrix")
     lst.add_argument("--profile", choices=list(PROFILES), default="default",
                      help="show the parameters of this profile")
+    lst.add_argument("--declined", action="store_true",
+                     help="print only the declined pairs and why, sorted (tests/data/declined.txt)")
 
     lst.add_argument("--plugin", action="append", default=[], metavar="MODULE",
                      help="import MODULE and register its SCENARIOS and MODELS (repeatable)")
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             if rest:
                 parser.error(f"unrecognized arguments: {' '.join(rest)}")
             load_plugins(ns.plugin)
-            print(listing(PROFILES[ns.profile]))
+            print((declined if ns.declined else listing)(PROFILES[ns.profile]))
             return 0
         if ns.command != "run":
             if rest:

@@ -52,18 +52,18 @@ Extension points, all of them (the tests check this list against the code):
 ``Command.run``               that verb's work, given the registered scenarios and models
 ============================  =====================================================================
 
-Adding a model is one class that declares its capability (plus one registry
-entry); adding a scenario is one class with ``params``, ``work`` and
-``expected`` (plus one registry entry).  A scenario whose shape is not "run
-N units" lists a :class:`SessionKind` per capability in ``sessions``; a
-model whose capability is missing there is unsupported with a reason that
-says so, never a crash.  A capability awaiting another library's coroutines
-(``library``: trio, anyio) runs a plain scenario only where its ``Work`` has
-that library's form of the units (``Work.aform``); elsewhere the pair is
-unsupported with a reason derived from that.  A scenario with tools of its
-own (a standalone server, a load generator) offers them as :class:`Command`
-verbs from ``commands``; the CLI lists them after its own and hands them the
-registry, so scenario code never imports the harness.
+Adding a model is one class that declares its capability (plus one registry entry); the
+capabilities, one module per family, are in :mod:`benchmarks.runtimes`, which builds on
+this module and is never imported by it.  Adding a scenario is one class with
+``params``, ``work`` and ``expected`` (plus one registry entry).  A scenario whose shape
+is not "run N units" lists a :class:`SessionKind` per capability in ``sessions``; a
+model whose capability is missing there is unsupported with a reason that says so, never
+a crash.  A capability awaiting another library's coroutines (``library``: trio, anyio)
+runs a plain scenario only where its ``Work`` has that library's form of the units
+(``Work.aform``); elsewhere the pair is unsupported with a reason derived from that.  A
+scenario with tools of its own (a standalone server, a load generator) offers them as
+:class:`Command` verbs from ``commands``; the CLI lists them after its own and hands them
+the registry, so scenario code never imports the harness.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
-"""``python -m benchmarks list``: scenarios, models, their parameters, the matrix."""
+"""``python -m benchmarks list``: scenarios, models, their parameters, the matrix; and, with
+``--declined``, the declined pairs alone, in the plain sorted form ``tests/data/declined.txt``
+keeps (a test compares it with the code's)."""
 
 from __future__ import annotations
 
+import sys
+import sysconfig
 from collections.abc import Iterable
 
 from benchmarks.core.formats import format_value
@@ -44,3 +48,35 @@ def listing(profile: Profile) -> str:
         lines.append("Unsupported:")
         lines += [f"  {case.name}: {reason}" for case, reason in unsupported]
     return "\n".join(lines)
+
+
+def interpreter() -> str:
+    """This interpreter as the declined pairs depend on it: "3.11", "3.13t" (free-threaded)."""
+    threading = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    return f"{sys.version_info.major}.{sys.version_info.minor}{threading}"
+
+
+def unavailable_models() -> list[str]:
+    """The registered models whose capability cannot run here at all (a library not installed,
+    subinterpreters before 3.13): every pair of theirs is declined with that one reason."""
+    return [name for name, model in MODELS.items() if model.capability.unsupported({}) is not None]
+
+
+def declined(profile: Profile) -> str:
+    """The pairs ``profile`` declines, one line per pair and reason, sorted: ``scenario/model
+    [all]: reason`` (every parameter point of the pair declined) or ``[some]`` (only some).
+
+    The header names the interpreter and the models unavailable on it, whose pairs are left
+    out: their one reason says what this interpreter lacks, not what the suite decided.
+    """
+    cases, unsupported = plan(profile=profile)
+    unavailable = unavailable_models()
+    runnable = {(c.scenario.name, c.model.name) for c in cases}
+    lines = sorted({f"{c.scenario.name}/{c.model.name} "
+                    f"[{'some' if (c.scenario.name, c.model.name) in runnable else 'all'}]: {reason}"
+                    for c, reason in unsupported if c.model.name not in unavailable})
+    header = [f"# python -m benchmarks list --declined --profile {profile.name}: declined pairs, and why",
+              f"# python: {interpreter()}",
+              f"# unavailable, left out: {', '.join(unavailable) or '-'}",
+              "# [all]: every parameter point of the pair is declined; [some]: only some"]
+    return "\n".join(header + lines)

@@ -18,9 +18,7 @@ import sys
 import sysconfig
 from typing import NoReturn
 
-from benchmarks.core.cluster import configure as configure_cluster
 from benchmarks.core.params import parse_assignments
-from benchmarks.core.pools import die_with_parent
 from benchmarks.harness.environment import format_cpus, interpreter_metadata, set_python_gil, worker_cpus
 from benchmarks.harness.master import master
 from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings, warmups_given
@@ -28,6 +26,8 @@ from benchmarks.harness.plan import plan
 from benchmarks.harness.registry import load_plugins
 from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, run_kinds
 from benchmarks.pyperf_bridge import new_runner
+from benchmarks.runtimes.cluster import configure as configure_cluster
+from benchmarks.runtimes.startup import die_with_parent
 
 
 def end_worker() -> NoReturn:

@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from benchmarks.core.pools import die_with_parent
 from benchmarks.core.work import checksum
 from benchmarks.harness.environment import current_cpus, format_cpus, gil_state
 from benchmarks.harness.plan import Case
+from benchmarks.runtimes.startup import die_with_parent
 
 PROGRAM_ARGS = ("-m", "benchmarks", "run")
 

@@ -9,7 +9,7 @@ block (``gather_only``): there the backend only runs the fan-out.
 from __future__ import annotations
 
 from benchmarks.core.contract import Model
-from benchmarks.core.structured import TaskGroups
+from benchmarks.runtimes.structured import TaskGroups
 
 
 class Anyio(Model):

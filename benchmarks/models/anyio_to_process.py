@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Value
-from benchmarks.core.structured import TaskGroups
+from benchmarks.runtimes.structured import TaskGroups
 
 
 class AnyioToProcess(Model):

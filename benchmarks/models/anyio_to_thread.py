@@ -7,7 +7,7 @@ anyio's default thread limiter is ``CapacityLimiter(40)`` on both backends
 from __future__ import annotations
 
 from benchmarks.core.contract import Model
-from benchmarks.core.structured import TaskGroups
+from benchmarks.runtimes.structured import TaskGroups
 
 
 class AnyioToThread(Model):

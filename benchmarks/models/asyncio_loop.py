@@ -7,9 +7,9 @@ and ``asyncio.as_completed``; the scenario's concurrency limit becomes an
 
 from __future__ import annotations
 
-from benchmarks.core.aio import APIS
-from benchmarks.core.capabilities import ASYNCIO, EventLoop
 from benchmarks.core.contract import Model
+from benchmarks.runtimes.aio import APIS
+from benchmarks.runtimes.loops import ASYNCIO, EventLoop
 
 
 class AsyncioModel(Model):

@@ -3,16 +3,16 @@
 ``--dask-scheduler tcp://host:port`` sends the same units to a real cluster:
 network and scheduler included.  Scenarios whose units need this machine (a
 reference server on its loopback, files in its temporary directory) are
-declined then.  See :mod:`benchmarks.core.cluster`.
+declined then.  See :mod:`benchmarks.runtimes.cluster`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from benchmarks.core.cluster import DaskCluster
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Value
+from benchmarks.runtimes.cluster import DaskCluster
 
 
 class Dask(Model):

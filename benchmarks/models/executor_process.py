@@ -6,8 +6,9 @@ pickled task (run_in_executor has no chunking).
 
 from __future__ import annotations
 
-from benchmarks.core.capabilities import LoopExecutor, ProcessPool
 from benchmarks.core.contract import Model
+from benchmarks.runtimes.loops import LoopExecutor
+from benchmarks.runtimes.pools import ProcessPool
 
 
 class ExecutorProcess(Model):

@@ -6,8 +6,9 @@ Like ``to_thread`` but the pool size is yours (``workers``, auto-sized as the
 
 from __future__ import annotations
 
-from benchmarks.core.capabilities import LoopExecutor, ThreadPool
 from benchmarks.core.contract import Model
+from benchmarks.runtimes.loops import LoopExecutor
+from benchmarks.runtimes.pools import ThreadPool
 
 
 class ExecutorThread(Model):

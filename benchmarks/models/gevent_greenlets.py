@@ -4,13 +4,13 @@
 spawn and retry run the very same ``call`` as the threads model, one greenlet
 per unit (a ``gevent.pool.Pool`` for a concurrency limit); CPU units and file
 I/O go through gevent's threadpool, sized as the threads model's pool.  gevent
-runs only in processes of its own (see :mod:`benchmarks.core.greenlets`).
+runs only in processes of its own (see :mod:`benchmarks.runtimes.greenlets`).
 """
 
 from __future__ import annotations
 
 from benchmarks.core.contract import Model
-from benchmarks.core.greenlets import Greenlets
+from benchmarks.runtimes.greenlets import Greenlets
 
 
 class Gevent(Model):

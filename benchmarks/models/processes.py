@@ -9,8 +9,8 @@ worker started and the scenario module imported in each before timing.
 
 from __future__ import annotations
 
-from benchmarks.core.capabilities import ProcessPool
 from benchmarks.core.contract import Model
+from benchmarks.runtimes.pools import ProcessPool
 
 
 class Processes(Model):

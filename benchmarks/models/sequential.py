@@ -6,8 +6,8 @@ limit does not apply: nothing is ever in flight but one unit.
 
 from __future__ import annotations
 
-from benchmarks.core.capabilities import Inline
 from benchmarks.core.contract import Model
+from benchmarks.runtimes.pools import Inline
 
 
 class Sequential(Model):

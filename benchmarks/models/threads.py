@@ -8,8 +8,8 @@ started before timing.
 
 from __future__ import annotations
 
-from benchmarks.core.capabilities import ThreadPool
 from benchmarks.core.contract import Model
+from benchmarks.runtimes.pools import ThreadPool
 
 
 class Threads(Model):

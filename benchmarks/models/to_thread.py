@@ -11,8 +11,8 @@ pay thread start-up).
 
 from __future__ import annotations
 
-from benchmarks.core.capabilities import DefaultExecutor, LoopExecutor
 from benchmarks.core.contract import Model
+from benchmarks.runtimes.loops import DefaultExecutor, LoopExecutor
 
 
 class ToThread(Model):

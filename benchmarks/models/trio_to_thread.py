@@ -9,7 +9,7 @@ idle threads in a process-wide cache for 10 s; all 40 are started before timing.
 from __future__ import annotations
 
 from benchmarks.core.contract import Model
-from benchmarks.core.structured import TaskGroups
+from benchmarks.runtimes.structured import TaskGroups
 
 
 class TrioToThread(Model):

@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from benchmarks.core.aio import APIS, LoopFactory
-from benchmarks.core.capabilities import EventLoop, Loop
 from benchmarks.core.contract import Model
-from benchmarks.core.packages import version
-
-
-class Uvloop(Loop):
-    name: ClassVar[str] = "uvloop"
-
-    def factory(self) -> LoopFactory:
-        import uvloop
-
-        return uvloop.new_event_loop
-
-    def version(self) -> str:
-        return version("uvloop")
-
-    def unavailable(self) -> str | None:
-        try:
-            import uvloop  # noqa: F401
-        except ImportError:
-            return "uvloop is not installed for this interpreter"
-        return None
-
-
-UVLOOP = Uvloop()
+from benchmarks.runtimes.aio import APIS
+from benchmarks.runtimes.loops import UVLOOP, EventLoop
 
 
 class UvloopModel(Model):

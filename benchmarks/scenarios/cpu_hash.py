@@ -15,10 +15,10 @@ import hashlib
 from collections.abc import Mapping
 from functools import partial
 
-from benchmarks.core.aio import gather_only
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, inline_work, payload
+from benchmarks.runtimes.aio import gather_only
 
 
 def unit(i: int, *, size: int) -> int:

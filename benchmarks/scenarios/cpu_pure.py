@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import partial
 
-from benchmarks.core.aio import gather_only
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import MODULUS, Checksum, Work, checksum, inline_work
+from benchmarks.runtimes.aio import gather_only
 
 A = 6364136223846793005 % MODULUS
 C = 1442695040888963407 % MODULUS

@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 
-from benchmarks.core.aio import gather_only
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, payload, unprepared
+from benchmarks.runtimes.aio import gather_only
 
 
 def unit(i: int, *, directory: str, size: int) -> int:

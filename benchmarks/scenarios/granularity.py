@@ -50,11 +50,12 @@ import time
 from collections.abc import Mapping
 from functools import partial
 
-from benchmarks.core.aio import gather_only
-from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
 from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, inline_work
+from benchmarks.runtimes.aio import gather_only
+from benchmarks.runtimes.loops import EventLoop, LoopExecutor
+from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
 from benchmarks.scenarios import cpu_pure
 
 #: LCG steps per microsecond and SHA-256 bytes per microsecond on the reference machine.

@@ -22,11 +22,11 @@ import functools
 from collections.abc import Mapping
 from dataclasses import replace
 
-from benchmarks.core.capabilities import EventLoop, Loop
 from benchmarks.core.contract import Model, Scenario, Session
 from benchmarks.core.params import Param, Value
-from benchmarks.core.pools import START_METHOD, START_METHODS
 from benchmarks.core.work import Checksum, Work, checksum, mix
+from benchmarks.runtimes.loops import EventLoop, Loop
+from benchmarks.runtimes.startup import START_METHOD, START_METHODS
 
 LIFECYCLE = Param("lifecycle", str, ("warm", "cold"), "pools and loops created outside the timing "
                   "(warm) or inside it (cold)", choices=("warm", "cold"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import MODELS, SCENARIOS, plan
+from benchmarks import MODELS, PROFILES, SCENARIOS, plan
 from tests.support.cli import run_cli
 
 
@@ -20,6 +20,18 @@ def test_list_shows_every_scenario_model_and_parameter(tmp_path: Path) -> None:
             assert f"--param {param.name}=" in proc.stdout
     cases, unsupported = plan()
     assert f"Matrix: {len(cases)} benchmark(s), {len(unsupported)} unsupported" in proc.stdout
+
+
+def test_list_declined_prints_the_declined_pairs_alone_sorted(tmp_path: Path) -> None:
+    proc = run_cli("list", "--declined", "--profile", "quick", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if not line.startswith("#")]
+    assert lines == sorted(lines)
+    assert lines
+    _, unsupported = plan(profile=PROFILES["quick"])
+    assert {line.partition(" [")[0] for line in lines} == {
+        f"{case.scenario.name}/{case.model.name}" for case, _ in unsupported
+        if case.model.capability.unsupported({}) is None}
 
 
 def test_run_help_describes_every_profile(tmp_path: Path) -> None:

@@ -17,8 +17,8 @@ import pytest
 from benchmarks import MODELS as REGISTERED
 from benchmarks import PROFILES, Capability, Case, Model, Session, Work, checksum, plan, register
 from benchmarks import SCENARIOS as REGISTERED_SCENARIOS
-from benchmarks.core.capabilities import ThreadPool
 from benchmarks.core.params import Value
+from benchmarks.runtimes.pools import ThreadPool
 from tests.support.cli import MINIMAL_PYPERF, run_cli
 from tests.support.tiny import TINY, tiny_args
 

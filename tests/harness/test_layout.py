@@ -1,4 +1,5 @@
-"""The architecture holds: no import cycle, and scenarios never look at a model's name."""
+"""The architecture holds: no import cycle, the contract and the runtimes import only downwards, and
+scenarios never look at a model's name."""
 
 from __future__ import annotations
 
@@ -58,10 +59,27 @@ def test_no_import_cycle_among_the_suites_modules() -> None:
         visit(module)
 
 
-def test_the_contract_knows_nothing_of_the_harness_scenarios_or_models() -> None:
-    for path in (PACKAGE / "core").glob("*.py"):
-        assert not {i for i in imports(path) if i.startswith(("benchmarks.harness", "benchmarks.scenarios",
-                                                                "benchmarks.models"))}, path.name
+def forbidden(package: str, *others: str) -> dict[str, set[str]]:
+    """Of ``package``'s modules, those importing any of ``others`` (anywhere, functions too)."""
+    found = {}
+    for path in (PACKAGE / package).rglob("*.py"):
+        names = {node.module for node in ast.walk(ast.parse(path.read_text()))
+                 if isinstance(node, ast.ImportFrom) and node.module}
+        names |= {alias.name for node in ast.walk(ast.parse(path.read_text()))
+                  if isinstance(node, ast.Import) for alias in node.names}
+        hits = {n for n in names if any(n == o or n.startswith(o + ".") for o in others)}
+        if hits:
+            found[path.relative_to(PACKAGE).as_posix()] = hits
+    return found
+
+
+def test_the_contract_knows_nothing_of_the_harness_scenarios_models_or_runtimes() -> None:
+    assert forbidden("core", "benchmarks.harness", "benchmarks.scenarios", "benchmarks.models",
+                     "benchmarks.runtimes") == {}
+
+
+def test_the_runtimes_know_nothing_of_the_harness_scenarios_or_models() -> None:
+    assert forbidden("runtimes", "benchmarks.harness", "benchmarks.scenarios", "benchmarks.models") == {}
 
 
 def test_no_scenario_compares_a_model_name() -> None:

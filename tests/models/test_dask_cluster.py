@@ -123,7 +123,7 @@ def test_the_local_cluster_listens_on_loopback_only() -> None:
     """The default LocalCluster, started as a pyperf worker would (in a process of its own)."""
     script = (
         "import json, os, re, subprocess, psutil\n"
-        "from benchmarks.core import cluster\n"
+        "from benchmarks.runtimes import cluster\n"
         "if __name__ == '__main__':\n"
         "    c = cluster.connect()\n"
         "    pids = {os.getpid()} | {p.pid for p in psutil.Process().children(recursive=True)}\n"

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from benchmarks import MODELS, Work
-from benchmarks.core.pools import default_executor_size
 from benchmarks.core.work import inline_async
+from benchmarks.runtimes.startup import default_executor_size
 from tests.support.tiny import available_models
 
 HOLD_S = 0.02  # long enough that every unit allowed to overlap does overlap

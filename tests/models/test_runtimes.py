@@ -14,10 +14,10 @@ import pyperf
 import pytest
 
 from benchmarks import MODELS, Scenario, Work, checksum
-from benchmarks.core.greenlets import Greenlets, patched
 from benchmarks.core.params import Param, Value
-from benchmarks.core.structured import DEFAULT_THREAD_LIMITER
 from benchmarks.core.work import Checksum, mix
+from benchmarks.runtimes.greenlets import Greenlets, patched
+from benchmarks.runtimes.structured import DEFAULT_THREAD_LIMITER
 from tests.support.cli import MINIMAL_PYPERF, run_cli
 from tests.support.tiny import tiny_args
 

@@ -1,4 +1,5 @@
-"""Every registered (scenario, model) pair computes the scenario's expected answer."""
+"""Every registered (scenario, model) pair computes the scenario's expected answer, or is declined
+as tests/data/declined.txt says, with its reason."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import itertools
 import pytest
 
 from benchmarks import MODELS, PROFILES, SCENARIOS, Case, checksum, plan
-from benchmarks.core.pools import START_METHODS
+from benchmarks.harness.listing import declined, unavailable_models
 from benchmarks.harness.worker import run_apart
+from benchmarks.runtimes.startup import START_METHODS
+from tests.support.cli import REPO
 from tests.support.tiny import TINY
 
 CASES, UNSUPPORTED = plan(overrides=TINY, profile=PROFILES["quick"])
@@ -41,47 +44,60 @@ def test_every_start_method(model: str, start_method: str) -> None:
     assert checksum(run_once(case)) == case.expected
 
 
-OTHER_RUNTIMES = {"trio", "trio-to_thread", "anyio", "anyio-to_thread", "anyio-to_process", "gevent", "dask"}
-BUT_TRIO = OTHER_RUNTIMES - {"trio"}  # trio has sessions of its own (nursery, memory channels, fail_after)
-# Each declined pair is a decision, with its reason in the scenario or model.
-DECLINED = {
-    # tcp_echo has no session for the other runtimes yet (its servers are being rewritten)
-    "tcp_echo": {"executor-process", "subinterpreters"} | OTHER_RUNTIMES,
-    # dask: unit_kind=hash only (its units run in processes of one thread: the GIL changes nothing)
-    "granularity": {"asyncio", "uvloop", "rloop", "to_thread", "executor-thread", "trio", "trio-to_thread",
-                    "anyio", "anyio-to_thread", "anyio-to_process", "gevent", "dask"},
-    # subinterpreters: a capability the session tables do not handle (the derived reason)
-    "primitives": {"sequential", "to_thread", "executor-thread", "executor-process",
-                   "subinterpreters"} | BUT_TRIO,
-    # op=shutdown only: these models cannot stop a running unit (their op=deadline runs)
-    "cancel_timeout": {"sequential", "to_thread", "executor-thread", "executor-process",
-                       "subinterpreters"} | BUT_TRIO,
-    "pipeline": BUT_TRIO | {"subinterpreters"},
-    # the ratelimit patterns (no token bucket for them); anyio-to_process: no I/O scenario at all
-    "retry_ratelimit": OTHER_RUNTIMES | {"subinterpreters"},
-    "sleep_fanout": {"anyio-to_process"},
-    "file_io": {"anyio-to_process"},
-    "rpc_fanout": {"anyio-to_process"},
-    "spawn": {"anyio-to_process", "dask"},  # dask: lifecycle=cold only
-}
-# Eager task factories exist from Python 3.12 (and some uvloop and Python versions do not work
-# together: the reason says so).
-MAYBE_DECLINED = {("spawn", "asyncio"), ("spawn", "uvloop"), ("spawn", "rloop")}
-# Models whose capability this interpreter lacks (subinterpreters before 3.13, uvloop not
-# installed) decline every pair, each with the reason.
-UNAVAILABLE = {name for name, model in MODELS.items() if model.capability.unsupported({}) is not None}
+#: The pairs the default profile declines, and why, as ``list --declined`` prints them on the
+#: suite's reference interpreter: CPython 3.11 with every optional package (make's .venv).
+GOLDEN = REPO / "tests" / "data" / "declined.txt"
+REGENERATE = ".venv/bin/python -m benchmarks list --declined > tests/data/declined.txt"
+PYTHON, UNAVAILABLE = "# python: ", "# unavailable, left out: "
+
+
+def _header(lines: list[str], prefix: str) -> str:
+    (value,) = (line.removeprefix(prefix) for line in lines if line.startswith(prefix))
+    return value
+
+
+def _wholly_declined(lines: list[str], leave_out: set[str]) -> set[str]:
+    """The pairs (``scenario/model``) of ``lines`` declined at every parameter point, except
+    those of the models in ``leave_out``."""
+    pairs = {line.split(" ")[0] for line in lines if not line.startswith("#") and " [all]: " in line}
+    return {pair for pair in pairs if pair.split("/")[1] not in leave_out}
+
+
+def _changes(golden: list[str], live: list[str]) -> str:
+    gone = "".join(f"\n  - {line}" for line in golden if line not in live)
+    new = "".join(f"\n  + {line}" for line in live if line not in golden)
+    return (f"the declined pairs are not those of tests/data/declined.txt:{gone}{new}\n"
+            f"if that is meant, regenerate the file: {REGENERATE}")
+
+
+def test_declined_pairs_are_those_of_the_golden_file() -> None:
+    """Each declined pair is a decision, with its reason in the scenario or model: a change to
+    one shows here, in the diff of tests/data/declined.txt."""
+    golden = GOLDEN.read_text().splitlines()
+    live = declined(PROFILES["default"]).splitlines()
+    if [line for line in live if line.startswith("#")] == [line for line in golden if line.startswith("#")]:
+        assert live == golden, _changes(golden, live)
+        return
+    # Another interpreter (make test-ft's free-threaded 3.13t, a virtualenv without uvloop): what
+    # the environment decides differs, the models it lacks (all of their pairs), the parameter
+    # points a Python version lacks (spawn's eager task factory before 3.12), the reasons they
+    # add.  Compared here: which pairs of the models available on both are wholly declined.
+    leave_out = {*_header(golden, UNAVAILABLE).split(", "), *_header(live, UNAVAILABLE).split(", ")}
+    expected, found = _wholly_declined(golden, leave_out), _wholly_declined(live, leave_out)
+    assert found == expected, _changes(sorted(expected), sorted(found)) + (
+        f" on Python 3.11 with every optional package (this is {_header(live, PYTHON)})")
 
 
 def test_registry_fully_exercised() -> None:
-    """Fails when a registered scenario or model has no runnable pair here."""
+    """Fails when a registered scenario or model has no runnable pair here, or a pair is neither
+    run nor declined with a reason."""
     covered = {(c.scenario.name, c.model.name) for c in CASES}
-    declined = {(c.scenario.name, c.model.name) for c, _ in UNSUPPORTED}
-    assert covered | declined == set(itertools.product(SCENARIOS, MODELS))
+    declined_pairs = {(c.scenario.name, c.model.name) for c, _ in UNSUPPORTED}
+    assert covered | declined_pairs == set(itertools.product(SCENARIOS, MODELS))
     assert {s for s, _ in covered} == set(SCENARIOS)
-    assert {m for _, m in covered} == set(MODELS) - UNAVAILABLE
-    expected = {(s, m) for s, models in DECLINED.items() for m in models}
-    environment = MAYBE_DECLINED | set(itertools.product(SCENARIOS, UNAVAILABLE))
-    assert expected - environment <= declined <= expected | environment
+    # models whose capability this interpreter lacks (subinterpreters before 3.13, uvloop not
+    # installed) decline every pair, each with the reason
+    assert {m for _, m in covered} == set(MODELS) - set(unavailable_models())
     assert all(len(reason) > 20 for _, reason in UNSUPPORTED)
 
 

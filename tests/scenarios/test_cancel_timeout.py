@@ -15,9 +15,9 @@ import pytest
 
 from benchmarks import MODELS, PROFILES, Case, Work, checksum, plan
 from benchmarks.core.params import Value
-from benchmarks.core.pools import START_METHODS, pool_child_init
 from benchmarks.core.work import mix
-from benchmarks.models.uvloop_loop import UVLOOP
+from benchmarks.runtimes.loops import UVLOOP
+from benchmarks.runtimes.startup import START_METHODS, pool_child_init
 from benchmarks.scenarios.cancel_timeout import DEADLINE, SCENARIO, deadline
 from benchmarks.scenarios.cancel_timeout.shutdown import (
     FOREVER_S,

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from benchmarks import Case, checksum, plan
-from benchmarks.core.pools import START_METHODS
 from benchmarks.core.work import Work, inline_async
+from benchmarks.runtimes.startup import START_METHODS
 from benchmarks.scenarios import cpu_pure
 from benchmarks.scenarios.pipeline import SCENARIO
 from benchmarks.scenarios.pipeline import sessions as _pipelines

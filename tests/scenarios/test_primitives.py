@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from benchmarks import Case, checksum, plan
-from benchmarks.core.pools import START_METHODS
 from benchmarks.core.work import mix
+from benchmarks.runtimes.startup import START_METHODS
 from benchmarks.scenarios import primitives
 from benchmarks.scenarios.primitives import common
 from benchmarks.scenarios.primitives.common import (

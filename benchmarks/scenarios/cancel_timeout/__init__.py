@@ -55,22 +55,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from benchmarks.core.capabilities import (
-    DefaultExecutor,
-    EventLoop,
-    Inline,
-    LoopExecutor,
-    OnLoop,
-    ProcessPool,
-    ThreadPool,
-)
-from benchmarks.core.cluster import DaskCluster
 from benchmarks.core.contract import C, Capability, Declined, Scenario, Session, SessionKind, SessionTable
-from benchmarks.core.greenlets import Greenlets
 from benchmarks.core.params import Param, Value
-from benchmarks.core.pools import START_METHOD, START_METHODS, new_process_pool, new_thread_pool
-from benchmarks.core.structured import TaskGroups
 from benchmarks.core.work import Checksum, Work, checksum, mix
+from benchmarks.runtimes.cluster import DaskCluster
+from benchmarks.runtimes.greenlets import Greenlets
+from benchmarks.runtimes.loops import DefaultExecutor, EventLoop, LoopExecutor, OnLoop
+from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
+from benchmarks.runtimes.startup import START_METHOD, START_METHODS, new_process_pool, new_thread_pool
+from benchmarks.runtimes.structured import TaskGroups
 from benchmarks.scenarios.cancel_timeout.deadline import DEADLINE_S, AsyncCalls, PoolCalls, SequentialCalls
 from benchmarks.scenarios.cancel_timeout.shutdown import (
     FOREVER_S,

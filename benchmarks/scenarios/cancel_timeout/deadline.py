@@ -16,11 +16,11 @@ from concurrent.futures import Executor
 from contextlib import ExitStack
 from typing import Any
 
-from benchmarks.core.aio import AsyncSession, Unit
-from benchmarks.core.capabilities import OnLoop
 from benchmarks.core.contract import Session
 from benchmarks.core.params import Value
 from benchmarks.core.work import Work
+from benchmarks.runtimes.aio import AsyncSession, Unit
+from benchmarks.runtimes.loops import OnLoop
 
 #: Every deadline in ``op=deadline``: far beyond any call, so it is never hit.
 DEADLINE_S = 60.0

@@ -6,7 +6,7 @@
 without.  ``op=shutdown``: N tasks of a nursery sleep "forever"; once all are
 waiting, ``nursery.cancel_scope.cancel()`` stops them, and each must have seen
 ``trio.Cancelled`` and run its ``finally`` block.  Both run inside the
-session's one ``trio.run`` (:class:`benchmarks.core.structured.TrioRunner`).
+session's one ``trio.run`` (:class:`benchmarks.runtimes.structured.TrioRunner`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from benchmarks.core.aio import Unit
 from benchmarks.core.contract import Session
-from benchmarks.core.structured import TrioRunner
+from benchmarks.runtimes.aio import Unit
+from benchmarks.runtimes.structured import TrioRunner
 from benchmarks.scenarios.cancel_timeout import deadline
 from benchmarks.scenarios.cancel_timeout.shutdown import FOREVER_S, ShutdownSession, TaskState
 

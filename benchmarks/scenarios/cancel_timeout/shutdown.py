@@ -33,10 +33,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, ClassVar
 
-from benchmarks.core.aio import LoopFactory, close_loop
 from benchmarks.core.contract import Session
-from benchmarks.core.pools import pool_child_init
 from benchmarks.core.work import mix
+from benchmarks.runtimes.aio import LoopFactory, close_loop
+from benchmarks.runtimes.startup import pool_child_init
 
 #: How long a unit waits when nobody stops it: far longer than any run.
 FOREVER_S = 3600.0

@@ -42,20 +42,14 @@ from collections.abc import Mapping
 from functools import partial
 from typing import ClassVar
 
-from benchmarks.core.capabilities import (
-    DefaultExecutor,
-    Inline,
-    LoopExecutor,
-    OnLoop,
-    ProcessPool,
-    ThreadPool,
-)
-from benchmarks.core.cluster import DaskCluster
 from benchmarks.core.contract import Declined, Scenario, Session, SessionKind, SessionTable
-from benchmarks.core.greenlets import Greenlets
 from benchmarks.core.params import Param, Value
-from benchmarks.core.structured import TaskGroups
 from benchmarks.core.work import Checksum, Work, checksum, inline_work
+from benchmarks.runtimes.cluster import DaskCluster
+from benchmarks.runtimes.greenlets import Greenlets
+from benchmarks.runtimes.loops import DefaultExecutor, LoopExecutor, OnLoop
+from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
+from benchmarks.runtimes.structured import TaskGroups
 from benchmarks.scenarios import cpu_pure
 from benchmarks.scenarios.pipeline.sessions import (
     AsyncPipeline,

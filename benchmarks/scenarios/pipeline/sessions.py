@@ -36,9 +36,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from benchmarks.core.aio import LoopFactory, close_loop
 from benchmarks.core.contract import Session
 from benchmarks.core.work import Work
+from benchmarks.runtimes.aio import LoopFactory, close_loop
 
 #: No item reaching the consumer for this long fails the run.
 TIMEOUT_S = 30.0
@@ -238,7 +238,7 @@ class TrioPipeline(PipelineSession):
     queue_impl = "trio.open_memory_channel (2, of queue_size slots each)"
 
     def __init__(self, work: Work, queue_size: int) -> None:
-        from benchmarks.core.structured import TrioRunner
+        from benchmarks.runtimes.structured import TrioRunner
 
         super().__init__(work, queue_size, stage_workers=1)
         self._runner = TrioRunner()

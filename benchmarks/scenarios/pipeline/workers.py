@@ -19,8 +19,8 @@ from multiprocessing.process import BaseProcess
 from queue import Queue as ThreadQueue
 from typing import Any, ClassVar, Protocol
 
-from benchmarks.core.pools import WARMUP_TIMEOUT_S, close_queue, pool_child_init
 from benchmarks.core.work import Work
+from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S, close_queue, pool_child_init
 from benchmarks.scenarios.pipeline.sessions import (
     POLL_S,
     TIMEOUT_S,

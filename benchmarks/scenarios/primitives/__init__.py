@@ -62,21 +62,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from benchmarks.core.capabilities import (
-    DefaultExecutor,
-    EventLoop,
-    Inline,
-    LoopExecutor,
-    ProcessPool,
-    ThreadPool,
-)
-from benchmarks.core.cluster import DaskCluster
 from benchmarks.core.contract import C, Capability, Declined, Scenario, Session, SessionKind, SessionTable
-from benchmarks.core.greenlets import Greenlets
 from benchmarks.core.params import Param, Value
-from benchmarks.core.pools import START_METHOD
-from benchmarks.core.structured import TaskGroups
 from benchmarks.core.work import MODULUS, Checksum, Work, mix, unprepared
+from benchmarks.runtimes.cluster import DaskCluster
+from benchmarks.runtimes.greenlets import Greenlets
+from benchmarks.runtimes.loops import DefaultExecutor, EventLoop, LoopExecutor
+from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
+from benchmarks.runtimes.startup import START_METHOD
+from benchmarks.runtimes.structured import TaskGroups
 from benchmarks.scenarios.primitives.common import PRIMITIVES, Shape
 
 PRIMITIVE = Param("primitive", str, PRIMITIVES, "synchronisation primitive under test",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
-from benchmarks.core.aio import LoopFactory, close_loop
+from benchmarks.runtimes.aio import LoopFactory, close_loop
 from benchmarks.scenarios.primitives.common import (
     TIMEOUT_S,
     Box,

@@ -27,8 +27,8 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
-from benchmarks.core.pools import close_queue, new_thread_pool, pool_child_init
 from benchmarks.core.work import mix
+from benchmarks.runtimes.startup import close_queue, new_thread_pool, pool_child_init
 from benchmarks.scenarios.primitives.common import (
     NOW,
     OVER,

@@ -11,7 +11,7 @@ events used in turn replaces it with a fresh Event, once every waiter has
 acknowledged it and waits on the other.  Parties are tasks of a nursery
 created by each run, the run is bounded by ``trio.fail_after``, and the one
 ``trio.run`` of the session lives in a thread of its own
-(:class:`benchmarks.core.structured.TrioRunner`).
+(:class:`benchmarks.runtimes.structured.TrioRunner`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from benchmarks.core.structured import TrioRunner
+from benchmarks.runtimes.structured import TrioRunner
 from benchmarks.scenarios.primitives.common import (
     TIMEOUT_S,
     Box,

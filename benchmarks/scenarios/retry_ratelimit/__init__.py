@@ -60,18 +60,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from functools import partial
 
-from benchmarks.core.aio import gather_only
-from benchmarks.core.capabilities import (
-    DefaultExecutor,
-    EventLoop,
-    Inline,
-    LoopExecutor,
-    ProcessPool,
-    ThreadPool,
-)
 from benchmarks.core.contract import Capability, Model, Scenario, Session
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import MODULUS, Checksum, Work, checksum, mix, unprepared
+from benchmarks.runtimes.aio import gather_only
+from benchmarks.runtimes.loops import DefaultExecutor, EventLoop, LoopExecutor
+from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
 from benchmarks.scenarios.retry_ratelimit.token_bucket import (
     CLOCK,
     Bucket,

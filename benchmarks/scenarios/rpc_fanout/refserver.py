@@ -16,8 +16,8 @@ import argparse
 import asyncio
 import sys
 
-from benchmarks.core.pools import die_with_parent
 from benchmarks.core.work import payload
+from benchmarks.runtimes.startup import die_with_parent
 from benchmarks.scenarios.loopback import HOST, fastest_loop
 
 READ_TIMEOUT_S = 10.0

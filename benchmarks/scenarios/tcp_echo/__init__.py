@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
-from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
 from benchmarks.core.contract import Command, Model, Scenario, SessionTable
 from benchmarks.core.echo_keys import (
     CAPACITY_RTPS,
@@ -42,6 +41,8 @@ from benchmarks.core.echo_keys import (
 )
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
+from benchmarks.runtimes.loops import EventLoop, LoopExecutor
+from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
 from benchmarks.scenarios.tcp_echo.allocator import STATES, describe
 from benchmarks.scenarios.tcp_echo.drive import Loadgen
 from benchmarks.scenarios.tcp_echo.driver import GENERATORS, PLACEMENTS

@@ -12,11 +12,12 @@ import multiprocessing
 from collections.abc import Mapping
 from typing import Generic
 
-from benchmarks.core.capabilities import EventLoop, Inline, LoopExecutor, ProcessPool, ThreadPool
 from benchmarks.core.contract import C, Session, SessionKind
 from benchmarks.core.params import WORKERS, Param, Value
-from benchmarks.core.pools import default_executor_size
 from benchmarks.core.work import Work
+from benchmarks.runtimes.loops import EventLoop, LoopExecutor
+from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
+from benchmarks.runtimes.startup import default_executor_size
 from benchmarks.scenarios.tcp_echo.driver import TIMEOUT_S, GeneratorSpec, open_loop_trips, split_cpus
 from benchmarks.scenarios.tcp_echo.loopservers import BlockingOnLoopServer, ProtocolServer, StreamsServer
 from benchmarks.scenarios.tcp_echo.servers import (

@@ -25,8 +25,8 @@ from array import array
 from collections import deque
 from typing import cast
 
-from benchmarks.core.pools import die_with_parent
 from benchmarks.core.work import MODULUS
+from benchmarks.runtimes.startup import die_with_parent
 from benchmarks.scenarios.loopback import fastest_loop
 from benchmarks.scenarios.tcp_echo import histograms
 from benchmarks.scenarios.tcp_echo.cpu import own_cpu, runqueue_wait

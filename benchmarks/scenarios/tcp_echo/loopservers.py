@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, cast
 
-from benchmarks.core.pools import default_executor_size, new_thread_pool, start_default_executor
+from benchmarks.runtimes.startup import default_executor_size, new_thread_pool, start_default_executor
 from benchmarks.scenarios.tcp_echo.servers import CHUNK, EchoServer, tune
 
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]

@@ -29,7 +29,7 @@ import socket
 import struct
 import threading
 
-from benchmarks.core.pools import pool_child_init
+from benchmarks.runtimes.startup import pool_child_init
 from benchmarks.scenarios.tcp_echo.cpu import own_cpu, process_cpu, runqueue_wait
 
 CHUNK = 65536

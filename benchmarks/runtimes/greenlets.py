@@ -26,8 +26,8 @@ from typing import Any, ClassVar
 from benchmarks.core.contract import Capability, Session
 from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Value
-from benchmarks.core.pools import WARMUP_TIMEOUT_S, thread_pool_size
 from benchmarks.core.work import Work
+from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S, thread_pool_size
 
 
 def patched() -> bool:

@@ -37,8 +37,8 @@ from typing import Any, ClassVar
 from benchmarks.core.contract import Capability, Session
 from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Value
-from benchmarks.core.pools import WARMUP_TIMEOUT_S
 from benchmarks.core.work import Work
+from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S
 
 LOCAL_WORKERS = 2
 LOCAL_THREADS = 1

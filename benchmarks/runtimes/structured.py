@@ -34,12 +34,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
-from benchmarks.core.aio import Unit, bind_unit
 from benchmarks.core.contract import Capability, Session
 from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Param, Value
-from benchmarks.core.pools import WARMUP_TIMEOUT_S, cpu_count
 from benchmarks.core.work import Work
+from benchmarks.runtimes.aio import Unit, bind_unit
+from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S, cpu_count
 
 T = TypeVar("T")
 
