@@ -14,6 +14,9 @@ gets the field's default (``None`` for a part the run predates: ``registry``,
 ``rounds``, ``loops``, ``warmups``) and is left out again when written back; a key
 this module does not know is kept in ``extra``.  So reading a committed file and
 writing it again gives the same bytes, and no reader loses what a newer writer added.
+Values are kept as the file has them (lists as tuples, objects as read-only mappings);
+only the shape is checked: a part must be an object and a list of parts a list, else
+:class:`RunRecordError` (a ValueError, as invalid JSON is).
 """
 
 from __future__ import annotations
