@@ -5,13 +5,14 @@ place.  Here the suite is dumped to a hidden temporary file in the same
 directory after every benchmark, and the finished file appears under its
 final name with ``os.link``, which fails rather than overwrite an earlier run.
 A side file ``<name>.runinfo`` records what a pyperf file cannot: the command,
-the profile, and the pairs that were unsupported or failed, with reasons.
+the profile, and the pairs that were unsupported or failed, with reasons
+(:mod:`benchmarks.core.runrecord`, written the same way).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
-import json
 import os
 import platform
 import re
@@ -19,11 +20,11 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pyperf
 
 from benchmarks.core.params import BadInput
+from benchmarks.core.runrecord import RunRecord
 
 RESULTS_DIR = Path("results")
 RUNINFO_SUFFIX = ".runinfo"
@@ -115,13 +116,13 @@ class ResultsWriter:
     def count(self) -> int:
         return len(self._benchmarks)
 
-    def finish(self, runinfo: dict[str, Any]) -> Path | None:
+    def finish(self, record: RunRecord) -> Path | None:
         """Publish the results (if any benchmark ran), the run info and the metrics under one
         stem: the requested one, or the next free one if another run took it meanwhile."""
         for _ in range(100):
             final = _free_name(self.path)
             try:
-                published = self._publish_all(final, runinfo)
+                published = self._publish_all(final, record)
             except FileExistsError:
                 continue  # taken between the look and the link: look again
             if final != self.path:
@@ -132,15 +133,12 @@ class ResultsWriter:
         raise FileExistsError(f"could not publish {str(self.path)!r}; the results are in "
                               f"{str(self.partial)!r}")
 
-    def _publish_all(self, final: Path, runinfo: dict[str, Any]) -> Path | None:
+    def _publish_all(self, final: Path, record: RunRecord) -> Path | None:
         published = None
         if self._benchmarks:
             _publish(self.partial, final)
             published = final
-        runinfo = {**runinfo, "results": final.name if published else None}
-        tmp = self.partial.with_suffix(".runinfo-partial")
-        tmp.write_text(json.dumps(runinfo, indent=2, sort_keys=True) + "\n")
-        _publish(tmp, runinfo_path(final))
+        dataclasses.replace(record, results=final.name if published else None).write(runinfo_path(final))
         if self.metrics_tmp.exists():
             _publish(self.metrics_tmp, metrics_path(final))
         return published

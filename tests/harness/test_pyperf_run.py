@@ -16,6 +16,7 @@ import pytest
 
 from benchmarks import PROFILES, SCENARIOS, plan
 from benchmarks.core.params import parse_assignments
+from benchmarks.core.runrecord import VERSION, RunRecord
 from benchmarks.harness.master import group_of
 from benchmarks.harness.schedule import round_order
 from tests.support.cli import MINIMAL_PYPERF, REPO, env, run_cli
@@ -76,6 +77,8 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
             assert meta["start_method"] == meta.get("param_start_method", "fork")  # tcp_echo pre-forks
             assert meta["pool_size"] >= 1
     info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert info["version"] == VERSION
+    assert RunRecord.read(out.with_suffix(".runinfo")).to_dict() == info
     assert info["completed"] == info["planned"] == len(benches)
     assert info["failed"] == []
     assert set(info["slow_cpu"]) <= {b.get_name() for b in benches}  # drift is the machine's, not ours

@@ -9,6 +9,7 @@ import pyperf
 import pytest
 
 from benchmarks.core.params import BadInput
+from benchmarks.core.runrecord import RunRecord
 from benchmarks.harness.results import ResultsWriter
 
 
@@ -22,7 +23,7 @@ def test_a_name_taken_while_timing_publishes_under_the_next_free_one(
     writer = ResultsWriter(tmp_path / "race.json")
     writer.save([bench("a")])
     (tmp_path / "race.json").write_text("someone else's")  # created while this run was timing
-    published = writer.finish({"command": []})
+    published = writer.finish(RunRecord())
     assert published == tmp_path / "race-2.json"
     assert (tmp_path / "race.json").read_text() == "someone else's"
     assert [b.get_name() for b in pyperf.BenchmarkSuite.load(str(published))] == ["a"]
@@ -42,7 +43,7 @@ def test_the_partial_file_holds_the_last_complete_save(tmp_path: Path) -> None:
 
 def test_nothing_measured_publishes_only_the_run_info(tmp_path: Path) -> None:
     writer = ResultsWriter(tmp_path / "r.json")
-    assert writer.finish({"command": []}) is None
+    assert writer.finish(RunRecord()) is None
     assert json.loads((tmp_path / "r.runinfo").read_text())["results"] is None
     assert not (tmp_path / "r.json").exists()
 

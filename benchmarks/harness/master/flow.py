@@ -1,0 +1,69 @@
+"""The master's run, phase after phase (each phase is a module of this package)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pyperf
+
+from benchmarks.harness.environment import build_warnings
+from benchmarks.harness.master.calibrate import calibrate
+from benchmarks.harness.master.loops import LoopSource
+from benchmarks.harness.master.publish import publish
+from benchmarks.harness.master.signals import INTERRUPTED, TERMINATED, Signals
+from benchmarks.harness.master.state import Run
+from benchmarks.harness.master.timing import Timing
+from benchmarks.harness.master.verify import affinity_warnings, to_time, verify
+from benchmarks.harness.master.warmup import WarmupPolicy
+from benchmarks.harness.options import set_metrics_file
+from benchmarks.harness.plan import Case
+from benchmarks.harness.progress import Console
+from benchmarks.harness.results import ResultsWriter, default_path
+from benchmarks.harness.resume import load_earlier
+from benchmarks.harness.rounds import RoundSettings
+
+
+def master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Case, str]],
+           cpus: list[int] | None, argv: list[str], settings: RoundSettings) -> int:
+    """Verify every pair, time them in rounds, publish: the run's exit status."""
+    with Signals() as signals:
+        status = _master(start(runner, cases, unsupported, cpus, argv, settings))
+    return TERMINATED if signals.terminated and status == INTERRUPTED else status
+
+
+def start(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Case, str]],
+          cpus: list[int] | None, argv: list[str], settings: RoundSettings) -> Run:
+    """The run, its results file claimed (a resumed run checked first), its warnings said."""
+    started = time.monotonic()
+    args = runner.args
+    earlier = load_earlier(args.resume, cases, runner.metadata) if args.resume else None
+    writer = ResultsWriter(Path(args.results) if args.results else default_path())
+    set_metrics_file(args, str(writer.metrics_tmp.resolve()))
+    if earlier is not None and earlier.metrics.exists():
+        writer.metrics_tmp.write_bytes(earlier.metrics.read_bytes())  # the new run appends to it
+    console = Console(sys.stderr)
+    for warning in build_warnings(runner.metadata):
+        console.say(f"WARNING: {warning}")
+    if args.verbose:
+        for case, reason in unsupported:
+            console.say(f"unsupported: {case.name}: {reason}")
+    elif unsupported:
+        console.say(f"{len(unsupported)} pair(s) not run: unsupported by design or here, each with its "
+                    "reason in the .runinfo file (and with --verbose, or `python -m benchmarks list`)")
+    return Run(runner, cases, unsupported, cpus, argv, settings, started, console, writer, earlier)
+
+
+def _master(run: Run) -> int:
+    loops = LoopSource(run.args, run.writer.path, run.console)
+    cost = verify(run, loops)
+    loops.save(run.console)
+    todo = to_time(run)
+    for warning in affinity_warnings(todo, run.cpus):
+        run.notes.add("affinity", warning)
+    calibrated = calibrate(todo, run.console) if todo else {}
+    warmup = WarmupPolicy(run.args.warmups or 0, run.settings)
+    timing = Timing(run, todo, cost, loops, warmup, calibrated)
+    timing.measure_all()
+    return publish(run, timing)

@@ -1,0 +1,138 @@
+"""The rounds: each benchmark that passed verification gets fresh pyperf worker processes per
+round, in an order that changes every round (:mod:`benchmarks.harness.rounds` decides it).
+
+The CPU probe runs before each benchmark's workers and is recorded in every run it precedes;
+every run is tagged with its round.  What is measured is saved to the partial results file
+after every round and at most every :data:`SAVE_EVERY_S` seconds; Ctrl-C or a failure of one
+pair keeps every measurement that finished.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pyperf
+
+from benchmarks.core.params import Value
+from benchmarks.harness.cpuprobe import SpeedWatch, format_probe, probe, spread
+from benchmarks.harness.master.calibrate import group_of
+from benchmarks.harness.master.loops import LOOPS_FROM, LoopSource
+from benchmarks.harness.master.state import Run, one_line
+from benchmarks.harness.master.warmup import WarmupPolicy
+from benchmarks.harness.plan import Case
+from benchmarks.harness.progress import Progress
+from benchmarks.harness.rounds import Planner, Track
+from benchmarks.harness.worker import make_time_func
+from benchmarks.pyperf_bridge import measure
+
+# Rough cost of starting one pyperf worker (interpreter, pyperf, this package).
+WORKER_START_S = 0.3
+#: the partial results file is rewritten at most this often (and after every round)
+SAVE_EVERY_S = 10.0
+
+
+class Timing:
+    """The tracks of the pairs to time, and the rounds that measure them."""
+
+    def __init__(self, run: Run, todo: Sequence[Case], cost: dict[str, float], loops: LoopSource,
+                 warmup: WarmupPolicy, calibrated: dict[str, dict[str, Any]]) -> None:
+        self.run, self.loops, self.warmup, self.calibrated = run, loops, warmup, calibrated
+        self.position = {case.name: index for index, case in enumerate(run.cases)}
+        self.by_name = {case.name: case for case in todo}
+        self.tracks = [Track(case.name, group_of(case), model=case.model.name) for case in todo]
+        earlier = run.earlier
+        if earlier is not None:
+            for track in self.tracks:
+                track.runs = list(earlier.runs.get(track.name, []))
+                track.loops = next((r.get_loops() for r in track.runs if r.values), None)
+        loops.assign(self.tracks)
+        args, settings = run.args, run.settings
+        self.base_loops = args.loops  # 0: the pilot's loops (pyperf would calibrate them without)
+        per_run = warmup.per_process + args.values
+        base_loops = self.base_loops
+        for track in self.tracks:  # until measured: a guess from the verification run
+            value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)
+            track.cost_s = settings.processes * (WORKER_START_S + per_run * value) + (0 if base_loops else 1)
+            warmup.settle(track)  # resumed: decided by the earlier run's rounds
+        self.planner = Planner(self.tracks, settings, run.started)
+        if earlier is not None:
+            self.planner.resume(earlier.last_round, earlier.in_last_round)
+        self.watch = SpeedWatch()
+        #: benchmarks measured at least once while a CPU ran much slower than the run's best
+        self.slow_cpu: set[str] = set()
+
+    def measure_all(self) -> None:
+        """Round after round until the planner stops or the run is interrupted."""
+        console, planner = self.run.console, self.planner
+        last_save = time.monotonic()
+        while not self.run.interrupted and (order := planner.next_round()) is not None:
+            round_index = planner.completed
+            if planner.round_note:
+                console.say(planner.round_note)
+            progress = Progress([t.cost_s for t in order], console, label=f"round {round_index + 1}")
+            for index, track in enumerate(order):
+                progress.start(index, track.name)
+                self._measure(track, round_index)
+                if self.run.interrupted:
+                    console.say("interrupted: keeping every measurement that finished")
+                    break
+                progress.finish(index)
+                if time.monotonic() - last_save > SAVE_EVERY_S:
+                    self.run.writer.save(self.measured())
+                    last_save = time.monotonic()
+            else:
+                planner.finish_round()
+                self.run.writer.save(self.measured())
+                last_save = time.monotonic()
+
+    def _measure(self, track: Track, round_index: int) -> None:
+        """One benchmark's workers of one round; a failure marks the track, Ctrl-C the run."""
+        run, case = self.run, self.by_name[track.name]
+        speeds = probe(run.cpus)  # just before the workers start: the speed they will get
+        speed_note = self.watch.check(speeds)
+        run.args.loops = track.loops or self.base_loops
+        self.warmup.apply(run.args, track)
+        run.args.processes = run.settings.processes
+        began = time.monotonic()
+        try:
+            bench = measure(run.runner, self.position[case.name], case.name, make_time_func(case, run.cpus),
+                            case.metadata())
+        except KeyboardInterrupt:
+            run.interrupted = True
+        except SystemExit as exc:  # pyperf exits on Ctrl-C, worker timeout or calibration failure
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                run.interrupted = True
+            else:
+                self._failed(track, f"pyperf exited with status {exc.code}")
+        except Exception as exc:  # a worker failed: record it, keep going
+            self._failed(track, one_line(exc))
+        else:
+            extra: dict[str, Value] = {LOOPS_FROM: self.loops.origin_of(case.name)}
+            if speeds:
+                extra.update(cpu_probe_us=format_probe(speeds), cpu_probe_spread=spread(speeds))
+            track.add(bench, round_index, extra, time.monotonic() - began)
+            self.warmup.settle(track)
+            if speed_note:
+                self.slow_cpu.add(case.name)
+                run.notes.add("slow CPU", f"round {round_index + 1}: {case.name}: {speed_note}")
+
+    def _failed(self, track: Track, error: str) -> None:
+        track.failed = True
+        self.run.console.say(f"FAILED: {track.name}: {error}")
+        self.run.fail(self.by_name[track.name], "timing", error)
+
+    def measured(self) -> list[pyperf.Benchmark]:
+        """What is measured so far, in plan order: a pair that failed is left out (its error is in
+        the .runinfo file), a pair not measured yet is not there."""
+        benches = []
+        for track in self.tracks:
+            if track.failed or not any(run.values for run in track.runs):
+                continue
+            bench = track.benchmark()
+            extra = self.calibrated.get(track.name)
+            if extra:
+                bench.update_metadata(extra)
+            benches.append(bench)
+        return benches
