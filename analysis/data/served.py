@@ -1,4 +1,4 @@
-"""A server under a load generator, as numbers: each benchmark's throughput, what bounded it, its CPU.
+"""A server under a load generator: its throughput, what bounded it, and where its CPU went.
 
 A scenario whose benchmarks serve a load generator (``tcp_echo``) records, per
 benchmark, the round trips per second it achieved (metric
@@ -49,6 +49,18 @@ FACTS = ("mode", "offered_rate_rtps", "round_trips_total", "load_generator_capac
          "capacity_warn_fraction", "loop")
 
 Key = tuple[str, str]  # (file, benchmark)
+
+#: What the columns of these rows mean, beside the keys they are read from (the serving table's legend).
+LEGEND = ("**Throughput and what bounds it**: **round trips/s** is the median over timed values of "
+          "`achieved_rate_rtps` (else `round_trips_total` / the median time); **of capacity**: that rate "
+          "over what the load generator drives against a trivial C peer (`load_generator_capacity_rtps`), "
+          "a closed loop's capacity, so shown for closed loops only (an open loop drives past it); "
+          "**server CPU** and **generator CPU**: CPU seconds per second of the runs (`server_cpu_util`, "
+          "summed over the server's threads and processes, and `loadgen_cpu_util`, the busiest generator "
+          "process); **user** and **kernel**: the server's microseconds per round trip. **bound by**: "
+          f"**{GENERATOR}** when a closed loop's rate reached `capacity_warn_fraction` of the capacity or "
+          f"the generator used {BUSY:.0%} of a CPU; **{SERVER}** when the server used {BUSY:.0%} of a CPU "
+          f"and neither holds; else **{NEITHER}**; **-**: not recorded.")
 
 
 def _number(value: object) -> float | None:

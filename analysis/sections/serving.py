@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .._format import Params, format_number, format_params, format_percent, format_ratio
 from ..data.bundle import Analysis
-from ..data.served import BUSY, GENERATOR, KEPT_UP, NEITHER, SERVER, Served, load_groups, saturation, served
+from ..data.served import KEPT_UP, LEGEND, SERVER, Served, load_groups, saturation, served
 from ..data.views import ScenarioView
 from ..render.document import Block, Bullets, Para, Table
 
@@ -21,17 +21,6 @@ from ..render.document import Block, Bullets, Para, Table
 SAME = 1.1
 #: The event loop whose server the fastest other loop's is compared with (metadata ``loop``).
 STDLIB_LOOP = "asyncio"
-
-LEGEND = ("**Throughput and what bounds it**: **round trips/s** is the median over timed values of "
-          "`achieved_rate_rtps` (else `round_trips_total` / the median time); **of capacity**: that rate "
-          "over what the load generator drives against a trivial C peer (`load_generator_capacity_rtps`), "
-          "a closed loop's capacity, so shown for closed loops only (an open loop drives past it); "
-          "**server CPU** and **generator CPU**: CPU seconds per second of the runs (`server_cpu_util`, "
-          "summed over the server's threads and processes, and `loadgen_cpu_util`, the busiest generator "
-          "process); **user** and **kernel**: the server's microseconds per round trip. **bound by**: "
-          f"**{GENERATOR}** when a closed loop's rate reached `capacity_warn_fraction` of the capacity or "
-          f"the generator used {BUSY:.0%} of a CPU; **{SERVER}** when the server used {BUSY:.0%} of a CPU "
-          f"and neither holds; else **{NEITHER}**; **-**: not recorded.")
 
 
 def _bytes(value: object) -> str:
