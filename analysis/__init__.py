@@ -8,6 +8,14 @@ the file written) -> :func:`write_report` / :func:`write_compare`.  The
 command line, ``python -m analysis report|compare|csv``, is a thin layer over
 these.
 
+The package is in rooms, and imports run one way (``tests/analysis/test_layout.py`` checks it):
+``data/`` (loading and everything derived from the results, built once), ``sections/`` (one module
+per report section, reading ``data/``, never another section), ``charts/`` (one module per chart
+kind, reading ``data/``, never a section) and ``render/`` (the document model, its Markdown and
+HTML writers, templates, output files); ``report``, ``compare`` and ``cli`` assemble them.  Beneath
+every room: the statistics (``paired``, ``_resample``, ``_judge``), numbers as text (``_format``)
+and a benchmark's sample (``_stats``).
+
 The public names are loaded on first use (PEP 562), so that the runner's
 ``import analysis.paired``, for its stopping rule, imports numpy and nothing
 of pandas or matplotlib.

@@ -1,14 +1,18 @@
 """The report: answers first, then the decision table, then the details.
 
-Order: one line per scenario and point answering it (:mod:`analysis._answers`);
+Order: one line per scenario and point answering it (:mod:`analysis.sections.answers`);
 the decision table; with several interpreters, the headline CPU table and what
 changed between versions; the environment in one line (its full table
 collapsed); noise; drift; speedups; one collapsible section per scenario; runs.
 Everything is derived from the results files and their ``.runinfo`` side
-files, once (:func:`~analysis._analysis.analyse`), in a fixed order (each run's
+files, once (:func:`~analysis.data.bundle.analyse`), in a fixed order (each run's
 registry order, then sorted), with fixed-precision numbers and no timestamps:
 the same input gives byte-identical Markdown and HTML.  Sections are generic: a
 new scenario or model appears with no code here.
+
+This module is the assembly: it draws the charts (:mod:`analysis.charts`) and
+hands their image blocks to the sections (:mod:`analysis.sections`), which never
+draw or import one another; a scenario's fold interleaves both.
 """
 
 from __future__ import annotations
@@ -152,7 +156,7 @@ def write_report(*paths: str | Path, out_dir: str | Path | None = None,
     """Write report.md, report.html, results.csv and charts/ into ``out_dir``; return report.md.
 
     Nothing in ``out_dir`` changes unless the whole report was produced.  ``progress`` hears
-    of each phase (:mod:`analysis._progress`: on a terminal, once the report takes a while).
+    of each phase (:mod:`analysis.render.progress`: on a terminal, once the report takes a while).
     """
     from .data.load import file_labels, load_results, read_runinfo
     from .render.document import to_html, to_markdown

@@ -16,7 +16,7 @@ interpreter's threads against another's sequential code.
 The colour scale stops at :data:`CLIP` (32x either way; the colour bar's
 arrows say so): past that, a colour tells nothing more, and one extreme cell
 (a 1000-fold overhead) would wash every other cell out to white.  Scenarios
-whose baseline does almost nothing (:mod:`analysis._overhead`, ``spawn``)
+whose baseline does almost nothing (:mod:`analysis.data.overhead`, ``spawn``)
 are left out of the chart and of its table: their costs per unit follow them.
 """
 

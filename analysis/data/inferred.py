@@ -4,7 +4,7 @@ Runs that predate the ``registry`` key of ``.runinfo`` are described from what
 they hold, without summaries.  Order: the harness plans scenario by scenario in
 registry order and, within a scenario, model by model, so each scenario's
 models appear in registry order, in the results file and in each list of pairs
-not timed; :func:`~analysis._registry.merge_orders` makes one order of those
+not timed; :func:`~analysis.data.registry.merge_orders` makes one order of those
 lists, so a model that the first scenario did not run still gets its place.
 
 A scenario's own parameters: every benchmark's ``params`` lists the

@@ -19,7 +19,7 @@ or a scenario's name, so a plugin's model is explained like a built-in one:
   ``warnings``: the load generator near its capacity, more workers than CPUs),
   in the run's words, their last clause when it is long.
 * **drift**: a comparison of the answer (the winner against the baseline, the
-  runner-up against the winner) whose rounds disagree (:mod:`analysis._drift`),
+  runner-up against the winner) whose rounds disagree (:mod:`analysis.data.disagreement`),
   or one of its benchmarks measured while a CPU ran slow (``slow_cpu``).
 * **noisy**: the winner or the runner-up fails one of pyperf's stability checks.
 """

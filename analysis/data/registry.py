@@ -12,7 +12,7 @@ describes each run as the code that made it described it, and never imports
 ``benchmarks``: an old results file keeps its own summaries.  Several runs
 reported together are merged in order of first appearance (:func:`merge_orders`).
 Runs that predate the key are described from their results instead
-(:mod:`analysis._inferred`).
+(:mod:`analysis.data.inferred`).
 """
 
 from __future__ import annotations

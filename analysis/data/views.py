@@ -9,8 +9,8 @@ parameters that take several values, so a report of default runs reads
 ``threads``, not ``threads (workers=0)``.
 
 Which parameters belong to the scenario, and the order of scenarios and
-models, come from the runs' own registries (:mod:`analysis._registry`), or
-are read off the results of runs that predate them (:mod:`analysis._inferred`).
+models, come from the runs' own registries (:mod:`analysis.data.registry`), or
+are read off the results of runs that predate them (:mod:`analysis.data.inferred`).
 Nothing depends on knowing a scenario or a model in advance.
 """
 

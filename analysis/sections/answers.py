@@ -3,11 +3,11 @@
 Each line says what a reader came for: the fastest model (at its best
 variant), its speedup over the baseline with its interval and verdict, the
 runner-up (the best of every *other* model) against it, and, where the
-results say why, a few words (:mod:`analysis._reasons`).  Everything is the
+results say why, a few words (:mod:`analysis.data.reasons`).  Everything is the
 decision table's: the same paired ratios, the same verdicts, only fewer of
 them.
 
-A scenario whose baseline does almost nothing (:mod:`analysis._overhead`)
+A scenario whose baseline does almost nothing (:mod:`analysis.data.overhead`)
 is answered in cost per unit: the cheapest model other than the baseline,
 its time per unit, and the runner-up against it.
 """

@@ -3,7 +3,7 @@
 ``make bench PYTHONS="3.11 3.13 3.13t"`` writes one results file per
 interpreter; their report compares the models *within* each interpreter, where
 every ratio is paired (both sides measured in the same rounds), and says what
-the interpreters change in :mod:`analysis._versions`.
+the interpreters change in :mod:`analysis.sections.versions`.
 
 The headline table answers the question the free-threaded build raises: for
 each CPU scenario, on each interpreter, how much do threads, subinterpreters
@@ -11,7 +11,7 @@ and processes gain over sequential code on that same interpreter?  Threads go
 in one column on a build whose GIL is enabled and in another where it is
 disabled, so the two read side by side.  Beneath it, the free-threaded build's
 price: sequential code on it against sequential code on its GIL twin
-(:func:`analysis._interp.twin`), unpaired (two runs).
+(:func:`analysis.data.interpreters.twin`), unpaired (two runs).
 """
 
 from __future__ import annotations

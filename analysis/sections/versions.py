@@ -2,7 +2,7 @@
 
 Which pairs: each GIL build against the previous GIL version (3.11 -> 3.13),
 and each free-threaded build against its GIL twin (3.13.5 -> 3.13.5t; see
-:func:`analysis._interp.twin`), else against the newest older GIL build.  A
+:func:`analysis.data.interpreters.twin`), else against the newest older GIL build.  A
 benchmark is matched by what it measured (scenario, model and every
 parameter), as ``compare`` matches two runs.  The two sides were measured in
 two runs, which share no rounds: every ratio is unpaired (each side's geometric
