@@ -31,7 +31,8 @@ import pandas as pd
 
 from .._format import format_ratio
 from ..data.bundle import Analysis, as_analysis
-from ..data.speedups import Speedup, speedup_rows
+from ..data.decisions import Speedup
+from ..data.speedups import speedup_rows
 from ..paired import format_factor
 from .style import FORMATS, figure, footnote, save
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from .._format import Params
-from .._judge import Judge, Versus, typical
+from .._format import Params, format_ratio
+from .._judge import NO_INTERVAL, Judge, Versus, typical
 from .._stats import NoiseWarning, Sample, noise_warnings
 from .load import AnalysisError
 from .registry import Registry
@@ -83,3 +83,48 @@ def choose_baseline(models: Sequence[str], requested: str | None) -> str:
                                 f"choose from {', '.join(models)}")
         return requested
     return DEFAULT_BASELINE if DEFAULT_BASELINE in models else models[0]
+
+
+@dataclass(frozen=True)
+class Speedup:
+    """A model at its best variant against the baseline at its best."""
+
+    value: float  # the baseline's time / the model's: above 1 the model is faster
+    versus: Versus | None  # the model against the baseline; None for the baseline itself
+
+    @property
+    def text(self) -> str:
+        """``1.42x faster [1.37-1.47]``, ``undecided (...)``; before rounds the speedup itself, marked."""
+        if self.versus is None:
+            return "1.00x (baseline)"
+        if self.versus.verdict is None:  # a speedup, not the time ratio Versus.short would give
+            return f"{format_ratio(self.value)} ({NO_INTERVAL})"
+        return self.versus.text
+
+
+@dataclass(frozen=True)
+class SpeedupRow:
+    scenario: str
+    point: Params
+    #: model -> its speedup; None if the model or the baseline was not run at this point
+    speedups: dict[str, Speedup | None]
+
+
+def speedups(found: Sequence[Decision], models: Sequence[str], baseline: str,
+             judge: Judge, files: Collection[str] | None = None) -> list[SpeedupRow]:
+    """Each point's speedups; ``files``: of the benchmarks of those results files only."""
+    rows = []
+    for d in found:
+        best = d.best_by_model(files)
+        base = best.get(baseline)
+        cells: dict[str, Speedup | None] = {}
+        for m in models:
+            if base is None or m not in best:
+                cells[m] = None
+            elif m == baseline:
+                cells[m] = Speedup(1.0, None)
+            else:
+                versus = judge(best[m].sample, base.sample)
+                cells[m] = Speedup(1 / versus.estimate, versus)
+        rows.append(SpeedupRow(d.scenario, d.point, cells))
+    return rows

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from .._format import Params
 from .._judge import Versus
 from .bundle import Analysis
-from .speedups import speedups
+from .decisions import speedups
 
 #: Rounds disagree when the largest per-round ratio is more than this many times the smallest.
 DISAGREE = 1.2

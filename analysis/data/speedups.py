@@ -1,71 +1,21 @@
-"""Every model against a baseline at each point: the speedups of the heatmap and of its table.
+"""The rows of speedups the report shows, in the speedup section's table and in the heatmap.
 
-A cell is a model at its best variant against the baseline at its best, at one
-parameter point: the paired estimate of the baseline's time over the model's
-(above 1 the model is faster), with its verdict.  :func:`speedup_rows` gives
-the rows the report shows: with several interpreters one row per interpreter
-(each model against the baseline on the same interpreter, paired), and without
-the scenarios whose baseline does almost nothing (:mod:`analysis.data.overhead`),
-whose costs per unit are shown instead.
+Each row is :func:`analysis.data.decisions.speedups` at one point (every model
+at its best variant against the baseline at its best, paired).  The rows shown:
+with several interpreters one row per interpreter (each model against the
+baseline on the same interpreter, paired), and without the scenarios whose
+baseline does almost nothing (:mod:`analysis.data.overhead`), whose costs per
+unit are shown instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-
-from .._format import Params, format_params, format_ratio
-from .._judge import NO_INTERVAL, Judge, Versus
+from .._format import format_params
 from .bundle import Analysis
-from .decisions import Decision
+from .decisions import SpeedupRow, speedups
 from .interpreters import by_interpreter, interpreters
 from .overhead import overhead_scenarios
 from .views import ScenarioView
-
-
-@dataclass(frozen=True)
-class Speedup:
-    """A model at its best variant against the baseline at its best."""
-
-    value: float  # the baseline's time / the model's: above 1 the model is faster
-    versus: Versus | None  # the model against the baseline; None for the baseline itself
-
-    @property
-    def text(self) -> str:
-        """``1.42x faster [1.37-1.47]``, ``undecided (...)``; before rounds the speedup itself, marked."""
-        if self.versus is None:
-            return "1.00x (baseline)"
-        if self.versus.verdict is None:  # a speedup, not the time ratio Versus.short would give
-            return f"{format_ratio(self.value)} ({NO_INTERVAL})"
-        return self.versus.text
-
-
-@dataclass(frozen=True)
-class SpeedupRow:
-    scenario: str
-    point: Params
-    #: model -> its speedup; None if the model or the baseline was not run at this point
-    speedups: dict[str, Speedup | None]
-
-
-def speedups(found: Sequence[Decision], models: Sequence[str], baseline: str,
-             judge: Judge, files: Collection[str] | None = None) -> list[SpeedupRow]:
-    """Each point's speedups; ``files``: of the benchmarks of those results files only."""
-    rows = []
-    for d in found:
-        best = d.best_by_model(files)
-        base = best.get(baseline)
-        cells: dict[str, Speedup | None] = {}
-        for m in models:
-            if base is None or m not in best:
-                cells[m] = None
-            elif m == baseline:
-                cells[m] = Speedup(1.0, None)
-            else:
-                versus = judge(best[m].sample, base.sample)
-                cells[m] = Speedup(1 / versus.estimate, versus)
-        rows.append(SpeedupRow(d.scenario, d.point, cells))
-    return rows
 
 
 def row_labels(views: list[ScenarioView], rows: list[SpeedupRow]) -> list[str]:

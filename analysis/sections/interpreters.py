@@ -20,9 +20,8 @@ from collections.abc import Sequence
 
 from .._format import format_params, format_time
 from ..data.bundle import Analysis
-from ..data.decisions import Decision
+from ..data.decisions import Decision, Speedup
 from ..data.interpreters import Interpreter, by_interpreter, distinct, interpreters, twin
-from ..data.speedups import Speedup
 from ..data.views import point_label
 from ..render.document import Block, Para, Table
 

@@ -21,9 +21,9 @@ from analysis._judge import NO_ROUNDS, judge
 from analysis.charts.drift import file_drifts, parse_probe
 from analysis.charts.heatmap import cell_text
 from analysis.data.bundle import Analysis, analyse
+from analysis.data.decisions import Speedup
 from analysis.data.disagreement import DISAGREE, compared, spread
 from analysis.data.pyperf_verdict import PyperfVerdict, disagreement
-from analysis.data.speedups import Speedup
 from analysis.render.document import to_markdown
 from analysis.sections.drift import disagreement_blocks
 
