@@ -8,9 +8,16 @@ the file written) -> :func:`write_report` / :func:`write_compare`.  The
 command line, ``python -m analysis report|compare|csv``, is a thin layer over
 these.
 
-The public names are loaded on first use (PEP 562), so that ``import
-analysis`` stays cheap until a name is used.  The statistics (paired ratios,
-verdicts, ranking) are :mod:`benchmarks.stats`, shared with the planner.
+The package is in rooms, and imports run one way (``tests/analysis/test_layout.py`` checks it):
+``data/`` (loading and everything derived from the results, built once), ``sections/`` (one module
+per report section, reading ``data/``, never another section), ``charts/`` (one module per chart
+kind, reading ``data/``, never a section) and ``render/`` (the document model, its Markdown and
+HTML writers, templates, output files); ``report``, ``compare`` and ``cli`` assemble them.  Beneath
+every room: numbers as text (``_format``).  The statistics (paired ratios, intervals, verdicts,
+ranking) are :mod:`benchmarks.stats`, which the planner imports too.
+
+The public names are loaded on first use (PEP 562), so that ``import analysis`` stays cheap
+until a name is used.
 """
 
 from __future__ import annotations
@@ -19,24 +26,24 @@ import importlib
 from typing import Any
 
 _PUBLIC = {
-    "AnalysisError": "analysis._load",
-    "analyse": "analysis._analysis",
-    "compare_frames": "analysis._compare",
-    "crossover_table": "analysis._crossover",
-    "decision_table": "analysis._analysis",
-    "load_results": "analysis._load",
-    "model_color": "analysis._style",
-    "plot_compare": "analysis._compare",
-    "plot_drift": "analysis._drift_chart",
-    "plot_interpreters": "analysis._interp_chart",
-    "plot_latency_percentiles": "analysis._charts",
-    "plot_models": "analysis._charts",
-    "plot_scaling": "analysis._charts",
-    "plot_speedup_heatmap": "analysis._heatmap",
-    "read_runinfo": "analysis._load",
-    "write_compare": "analysis._compare",
-    "write_csv": "analysis._output",
-    "write_report": "analysis._report",
+    "AnalysisError": "analysis.data.load",
+    "analyse": "analysis.data.bundle",
+    "compare_frames": "analysis.compare",
+    "crossover_table": "analysis.sections.crossover",
+    "decision_table": "analysis.data.bundle",
+    "load_results": "analysis.data.load",
+    "model_color": "analysis.charts.style",
+    "plot_compare": "analysis.compare",
+    "plot_drift": "analysis.charts.drift",
+    "plot_interpreters": "analysis.charts.interpreters",
+    "plot_latency_percentiles": "analysis.charts.latency",
+    "plot_models": "analysis.charts.models",
+    "plot_scaling": "analysis.charts.scaling",
+    "plot_speedup_heatmap": "analysis.charts.heatmap",
+    "read_runinfo": "analysis.data.load",
+    "write_compare": "analysis.compare",
+    "write_csv": "analysis.render.output",
+    "write_report": "analysis.report",
 }
 
 __all__ = sorted(_PUBLIC)

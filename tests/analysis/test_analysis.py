@@ -27,10 +27,10 @@ from analysis import (
     write_csv,
 )
 from analysis._format import format_number, format_ratio, format_time
-from analysis._pyperf_view import compare_to
-from analysis._stats import Sample, noise_warnings
-from analysis._style import OKABE_ITO
-from analysis._views import scenario_views
+from analysis.charts.style import OKABE_ITO
+from analysis.data.pyperf_verdict import compare_to
+from analysis.data.samples import Sample, noise_warnings
+from analysis.data.views import scenario_views
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXACT = DATA / "exact.json"
@@ -121,7 +121,7 @@ def test_each_value_knows_its_round_and_the_cpu_probe_before_it(tmp_path: Path) 
 
 
 def test_a_sample_keeps_its_values_by_round_and_process() -> None:
-    from analysis._views import samples
+    from analysis.data.views import samples
 
     found = {s.benchmark: s for s in samples(load_results(ROUNDS))}
     threads = found[THREADS]
@@ -208,7 +208,7 @@ def test_latency_and_metrics_of_a_real_side_file() -> None:
 
 
 def test_latency_percentiles_from_metadata_with_a_unit() -> None:
-    from analysis._load import latency_columns
+    from analysis.data.load import latency_columns
 
     assert latency_columns({"latency_p99_us": 1500, "latency_p50": 0.25, "latency_p99.9_ms": 2,
                             "latency_samples": 80, "other": 1}) == {

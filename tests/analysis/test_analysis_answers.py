@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from analysis import load_results, write_report
-from analysis._analysis import Analysis, analyse
-from analysis._answers import answer_blocks
-from analysis._doc import Fold, Heading, Para, Table, contents, to_html, to_markdown
-from analysis._env import environment_line
-from analysis._heatmap import speedup_rows
-from analysis._load import read_runinfo
-from analysis._overhead import FACTOR, overhead_scenarios
-from analysis._progress import Progress
+from analysis.data.bundle import Analysis, analyse
+from analysis.data.load import read_runinfo
+from analysis.data.overhead import FACTOR, overhead_scenarios
+from analysis.data.speedups import speedup_rows
+from analysis.render.document import Fold, Heading, Para, Table, contents, to_html, to_markdown
+from analysis.render.progress import Progress
+from analysis.sections.answers import answer_blocks
+from analysis.sections.environment import environment_line
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ROUNDS = DATA / "rounds.json"

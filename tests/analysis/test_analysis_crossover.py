@@ -18,11 +18,11 @@ import pyperf
 import pytest
 
 from analysis import crossover_table, load_results, write_report
-from analysis._analysis import analyse
-from analysis._crossover import crossing, crossover_blocks, crossovers
-from analysis._doc import to_markdown
-from analysis._load import frame_from_suites
-from analysis._stats import Sample
+from analysis.data.bundle import analyse
+from analysis.data.load import frame_from_suites
+from analysis.data.samples import Sample
+from analysis.render.document import to_markdown
+from analysis.sections.crossover import crossing, crossover_blocks, crossovers
 from benchmarks.stats.judge import Judge
 
 DATA = Path(__file__).resolve().parent.parent / "data"

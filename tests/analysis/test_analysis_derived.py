@@ -23,15 +23,15 @@ import pyperf
 import pytest
 from markupsafe import escape
 
-import analysis._decide
-import analysis._inferred
-import analysis._views
+import analysis.data.decisions
+import analysis.data.inferred
+import analysis.data.views
 from analysis import load_results, read_runinfo, write_compare, write_report
-from analysis._analysis import analyse
-from analysis._inferred import infer_registry, own_params
-from analysis._load import RunInfo
-from analysis._registry import from_runinfo, merge_orders
-from analysis._stats import Sample
+from analysis.data.bundle import analyse
+from analysis.data.inferred import infer_registry, own_params
+from analysis.data.load import RunInfo
+from analysis.data.registry import from_runinfo, merge_orders
+from analysis.data.samples import Sample
 from benchmarks import SCENARIOS
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -115,8 +115,8 @@ def test_a_comparison_parses_each_results_file_once(parsed: dict[str, list[str]]
 def test_views_are_built_once_per_report(files: tuple[Path, ...], monkeypatch: pytest.MonkeyPatch,
                                          tmp_path: Path) -> None:
     counted = {f.__name__: _count_calls(monkeypatch, f) for f in (
-        analysis._views.scenario_views, analysis._views.samples, analysis._decide.decisions,
-        analysis._inferred.run_registry)}
+        analysis.data.views.scenario_views, analysis.data.views.samples, analysis.data.decisions.decisions,
+        analysis.data.inferred.run_registry)}
     write_report(*files, out_dir=tmp_path / "out")
     assert {name: len(calls) for name, calls in counted.items()} == {
         "scenario_views": 1, "samples": 1, "decisions": 1, "run_registry": 1}
@@ -125,7 +125,7 @@ def test_views_are_built_once_per_report(files: tuple[Path, ...], monkeypatch: p
 def test_charts_and_tables_of_a_frame_still_derive_it_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
     from analysis import crossover_table, decision_table
 
-    calls = _count_calls(monkeypatch, analysis._views.scenario_views)
+    calls = _count_calls(monkeypatch, analysis.data.views.scenario_views)
     frame = load_results(EXACT)
     decision_table(frame)
     crossover_table(frame)
@@ -322,9 +322,9 @@ def test_the_html_template_is_found_when_installed(tmp_path: Path) -> None:
                             "--build-lib", str(lib)], capture_output=True, text=True, cwd=src, check=False,
                            timeout=300)
     assert built.returncode == 0, built.stderr
-    assert (lib / "analysis" / "templates" / "report.html.j2").is_file()
+    assert (lib / "analysis" / "render" / "templates" / "report.html.j2").is_file()
     assert list((lib / "benchmarks" / "scenarios" / "tcp_echo").glob("*.c"))  # the older entry still holds
-    code = ("import analysis, analysis._doc as d; print(analysis.__file__); "
+    code = ("import analysis, analysis.render.document as d; print(analysis.__file__); "
             "print(d.to_html([d.Heading(1, 'T'), d.Para('**x**')], 'T'))")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
                            env={**os.environ, "PYTHONPATH": str(lib)}, check=False, timeout=120)

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from analysis import load_results, write_report
-from analysis._analysis import analyse
-from analysis._interp import Interpreter, distinct, interpreters, twin
-from analysis._interp_chart import plot_interpreters
-from analysis._load import read_runinfo
-from analysis._versions import pairs
-from analysis._views import scenario_views
+from analysis.charts.interpreters import plot_interpreters
+from analysis.data.bundle import analyse
+from analysis.data.interpreters import Interpreter, distinct, interpreters, twin
+from analysis.data.load import read_runinfo
+from analysis.data.views import scenario_views
+from analysis.sections.versions import pairs
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FILES = [DATA / "gil311.json", DATA / "gil313.json", DATA / "ft313.json"]

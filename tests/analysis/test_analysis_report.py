@@ -23,14 +23,14 @@ from pathlib import Path
 import pyperf
 import pytest
 
-import analysis._cli
-import analysis._report
+import analysis.cli
+import analysis.report
 from analysis import AnalysisError, compare_frames, load_results, read_runinfo, write_compare, write_report
-from analysis._cli import main
-from analysis._doc import to_markdown
-from analysis._env import environment_notes
-from analysis._runinfo import outcome_blocks, run_blocks
-from analysis._views import scenario_views
+from analysis.cli import main
+from analysis.data.views import scenario_views
+from analysis.render.document import to_markdown
+from analysis.sections.environment import environment_notes
+from analysis.sections.runs import outcome_blocks, run_blocks
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXACT = DATA / "exact.json"
@@ -227,7 +227,7 @@ def test_a_failure_part_way_leaves_the_previous_report_intact(
     def broken(*args: object) -> Path:
         raise OSError("disk full")
 
-    monkeypatch.setattr(analysis._report, "plot_scaling", broken)
+    monkeypatch.setattr(analysis.report, "plot_scaling", broken)
     with pytest.raises(OSError, match="disk full"):
         write_report(EXACT, out_dir=out)
     assert _snapshot(out) == before  # same files, same bytes, no staging left behind
@@ -340,7 +340,7 @@ def test_report_latest_picks_the_newest_file(tmp_path: Path, capsys: pytest.Capt
         reported.append(paths)
         return tmp_path / "somewhere" / "report.md"
 
-    monkeypatch.setattr(analysis._cli, "write_report", fake_report)
+    monkeypatch.setattr(analysis.cli, "write_report", fake_report)
     results = tmp_path / "results"
     results.mkdir()
     marker = tmp_path / "started"

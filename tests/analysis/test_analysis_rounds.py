@@ -17,13 +17,14 @@ import pandas as pd
 import pytest
 
 from analysis import decision_table, load_results, plot_drift, read_runinfo, write_compare, write_report
-from analysis._analysis import Analysis, analyse
-from analysis._decide import Speedup
-from analysis._doc import to_markdown
-from analysis._drift import DISAGREE, compared, disagreement_blocks, spread
-from analysis._drift_chart import file_drifts, parse_probe
-from analysis._heatmap import cell_text
-from analysis._pyperf_view import PyperfVerdict, disagreement
+from analysis.charts.drift import file_drifts, parse_probe
+from analysis.charts.heatmap import cell_text
+from analysis.data.bundle import Analysis, analyse
+from analysis.data.decisions import Speedup
+from analysis.data.disagreement import DISAGREE, compared, spread
+from analysis.data.pyperf_verdict import PyperfVerdict, disagreement
+from analysis.render.document import to_markdown
+from analysis.sections.drift import disagreement_blocks
 from benchmarks.stats.judge import NO_ROUNDS, judge
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -262,9 +263,9 @@ def test_a_report_of_two_runs_marks_their_cross_run_ratios_unpaired(tmp_path: Pa
 
 
 def test_a_blocked_run_with_rounds_the_budget_cut_says_so(tmp_path: Path) -> None:
-    from analysis._doc import Bullets, Para
-    from analysis._drift import run_rounds_blocks
-    from analysis._load import RunInfo
+    from analysis.data.load import RunInfo
+    from analysis.render.document import Bullets, Para
+    from analysis.sections.drift import run_rounds_blocks
 
     note = ("round 4: 12 of 80 benchmark(s) fit in the time left (90 s), those of the comparisons "
             "whose interval is widest for what they cost")
@@ -282,9 +283,9 @@ def test_a_blocked_run_with_rounds_the_budget_cut_says_so(tmp_path: Path) -> Non
 
 
 def test_benchmarks_measured_without_warm_up_are_listed(tmp_path: Path) -> None:
-    from analysis._doc import Bullets, Para
-    from analysis._drift import run_rounds_blocks
-    from analysis._load import RunInfo
+    from analysis.data.load import RunInfo
+    from analysis.render.document import Bullets, Para
+    from analysis.sections.drift import run_rounds_blocks
 
     rounds = {"completed": 4, "processes_per_round": 1, "min": 3, "max": 12, "seed": 9, "budget_s": 840,
               "target_half_width": 0.02, "stop_reason": "the time budget", "order": "blocks"}

@@ -19,21 +19,13 @@ import pandas as pd
 import pytest
 
 from analysis import load_results, write_report
-from analysis._analysis import Analysis, analyse
-from analysis._doc import to_markdown
-from analysis._load import RunInfo, read_runinfo
-from analysis._serving import (
-    GENERATOR,
-    NEITHER,
-    SERVER,
-    bound_by,
-    generator_bound,
-    served,
-    serving_blocks,
-    where,
-)
-from analysis._serving_chart import plot_latency_load, plot_throughput
-from analysis._summary import GENERATOR_MARK, decision_blocks
+from analysis.charts.serving import plot_latency_load, plot_throughput
+from analysis.data.bundle import Analysis, analyse
+from analysis.data.load import RunInfo, read_runinfo
+from analysis.data.served import GENERATOR, NEITHER, SERVER, bound_by, generator_bound, served
+from analysis.render.document import to_markdown
+from analysis.sections.decision_table import GENERATOR_MARK, decision_blocks
+from analysis.sections.serving import serving_blocks, where
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CLOSED = DATA / "echo_closed.json"

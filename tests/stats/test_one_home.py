@@ -13,9 +13,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
-from analysis import load_results
-from analysis._analysis import analyse
-from analysis._load import read_runinfo
+from analysis import analyse, load_results, read_runinfo
 from benchmarks.harness.rounds import Track, baseline_of, comparisons
 from benchmarks.stats import ranking
 from tests.support.cli import REPO

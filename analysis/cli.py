@@ -1,0 +1,120 @@
+"""Command line: ``python -m analysis report|compare|csv``.
+
+Bad input (a missing, empty, corrupt or foreign file, nothing to compare, an
+output directory that cannot be written) is one line on stderr,
+``python -m analysis: error: ...``, and exit status 2, with nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from .compare import write_compare
+from .data.load import AnalysisError, load_results
+from .render.output import write_csv
+from .render.progress import Progress
+from .report import write_report
+
+PROG = "python -m analysis"
+BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_INPUT, f"{PROG}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, allow_abbrev=False,
+                     description="Turn concbench results files into a report, a CSV or a comparison.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{report,compare,csv}")
+
+    rp = sub.add_parser("report", allow_abbrev=False,
+                        help="write report.md, report.html, results.csv and charts; print where "
+                             "report.md and report.html are")
+    rp.add_argument("results", nargs="*", metavar="RESULTS.json", help="one or more results files")
+    rp.add_argument("--latest", nargs="?", const="results", metavar="DIR",
+                    help="report the newest results file in DIR (default: results)")
+    rp.add_argument("--newer-than", metavar="FILE",
+                    help="with --latest: fail unless that file was written after FILE "
+                         "(so `make bench` never reports an older run)")
+    rp.add_argument("-o", "--output-dir", metavar="OUTDIR",
+                    help="where to write (default: <first results file without .json>.report/)")
+    rp.add_argument("--baseline", metavar="MODEL",
+                    help="model the speedups are measured against (default: sequential)")
+
+    cp = sub.add_parser("compare", allow_abbrev=False,
+                        help="compare every common benchmark of two results files; print the Markdown "
+                             "and where it is")
+    cp.add_argument("base", metavar="BASE.json")
+    cp.add_argument("new", metavar="NEW.json")
+    cp.add_argument("-o", "--output-dir", metavar="OUTDIR",
+                    help="where to write compare.md and its chart (default: <NEW>.compare-<BASE>/)")
+
+    cs = sub.add_parser("csv", allow_abbrev=False, help="write every measured value as CSV")
+    cs.add_argument("results", nargs="+", metavar="RESULTS.json")
+    cs.add_argument("-o", "--output", required=True, metavar="FILE.csv")
+    return parser
+
+
+def newest_results(directory: Path, newer_than: Path | None = None) -> Path:
+    """The most recently written ``*.json`` in ``directory`` (after ``newer_than``, if given)."""
+    if not directory.is_dir():
+        raise AnalysisError(f"results directory {str(directory)!r} does not exist")
+    found = [(p.stat().st_mtime_ns, p.name, p) for p in directory.glob("*.json")
+             if not p.name.startswith(".")]
+    if newer_than is not None:
+        if not newer_than.exists():
+            raise AnalysisError(f"{str(newer_than)!r} does not exist")
+        after = newer_than.stat().st_mtime_ns
+        found = [item for item in found if item[0] > after]
+    if not found:
+        since = f" written after {str(newer_than)!r}" if newer_than is not None else ""
+        raise AnalysisError(f"no results file in {str(directory)!r}{since}")
+    return max(found)[2]
+
+
+def _report(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    paths = [Path(p) for p in ns.results]
+    if ns.latest is not None:
+        if paths:
+            parser.error("give results files or --latest, not both")
+        paths = [newest_results(Path(ns.latest), Path(ns.newer_than) if ns.newer_than else None)]
+    elif ns.newer_than:
+        parser.error("--newer-than needs --latest")
+    if not paths:
+        parser.error("report: give one or more results files, or --latest")
+    markdown = Path(os.path.abspath(write_report(*paths, out_dir=ns.output_dir, baseline=ns.baseline,
+                                                 progress=Progress())))
+    print(markdown)
+    print(markdown.with_name("report.html"))
+    return 0
+
+
+def _compare(ns: argparse.Namespace) -> int:
+    path, markdown = write_compare(ns.base, ns.new, ns.output_dir, absolute_links=True)
+    print(markdown, end="")
+    where = Path(os.path.abspath(path))
+    print(f"\nWritten: {where} (chart: {where.with_name('compare.png')})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if ns.command == "report":
+            return _report(ns, parser)
+        if ns.command == "compare":
+            return _compare(ns)
+        print(write_csv(load_results(*ns.results), ns.output))
+        return 0
+    except AnalysisError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return BAD_INPUT
