@@ -1,5 +1,5 @@
-"""The architecture holds: no import cycle, the contract and the runtimes import only downwards, and
-scenarios never look at a model's name."""
+"""The architecture holds: the contract and the runtimes import only downwards, and scenarios never
+look at a model's name (no import cycle: tests/test_import_rules.py, over benchmarks/ and analysis/)."""
 
 from __future__ import annotations
 
@@ -15,48 +15,6 @@ PACKAGE = REPO / "benchmarks"
 def module_name(path: Path) -> str:
     parts = path.relative_to(REPO).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def imports(path: Path) -> set[str]:
-    """The benchmarks modules ``path`` imports at module level (not inside functions); ``from P
-    import sub`` of a submodule counts as importing ``P.sub``."""
-    found = set()
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            submodules = [f"{node.module}.{a.name}" for a in node.names
-                          if (REPO / Path(*f"{node.module}.{a.name}".split("."))).with_suffix(".py").exists()
-                          or (REPO / Path(*f"{node.module}.{a.name}".split("."))).is_dir()]
-            found |= set(submodules) if len(submodules) == len(node.names) else {node.module}
-        elif isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.If):  # if TYPE_CHECKING: counts too (a cycle all the same)
-            for inner in node.body:
-                if isinstance(inner, ast.ImportFrom) and inner.module:
-                    found.add(inner.module)
-    return {name for name in found if name.split(".")[0] == "benchmarks"}
-
-
-def test_no_import_cycle_among_the_suites_modules() -> None:
-    graph = {module_name(p): imports(p) for p in PACKAGE.rglob("*.py")}
-    # an import of a package runs its __init__: "benchmarks.scenarios.x" depends on it too
-    # a submodule's own packages are imported before it by Python itself: not a cycle
-    for module, targets in graph.items():
-        graph[module] = {t for t in targets if t in graph and t != module and not module.startswith(t + ".")}
-    visiting: list[str] = []
-    done: set[str] = set()
-
-    def visit(module: str) -> None:
-        if module in done:
-            return
-        assert module not in visiting, " -> ".join([*visiting[visiting.index(module):], module])
-        visiting.append(module)
-        for target in sorted(graph[module]):
-            visit(target)
-        visiting.pop()
-        done.add(module)
-
-    for module in sorted(graph):
-        visit(module)
 
 
 def forbidden(package: str, *others: str) -> dict[str, set[str]]:
