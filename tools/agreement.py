@@ -11,11 +11,11 @@ verdicts that flip from faster to slower (or back), and each run's wall time and
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import pyperf
 
+from benchmarks.core.runrecord import RunRecord
 from benchmarks.stats.paired import Rounds, paired_ratio, verdict
 
 
@@ -27,15 +27,15 @@ def rounds_of(bench: pyperf.Benchmark) -> Rounds:
     return found
 
 
-def scenario_params(runinfo: dict[str, object]) -> dict[str, list[str]]:
-    registry = runinfo.get("registry") or {}
-    return {s["name"]: list(s["params"]) for s in registry.get("scenarios", [])}  # type: ignore[union-attr]
+def scenario_params(record: RunRecord) -> dict[str, list[str]]:
+    scenarios = record.registry.scenarios if record.registry is not None else ()
+    return {s.name: list(s.params) for s in scenarios}
 
 
 def ratios(path: Path, baseline: str) -> dict[str, tuple[float, str, float, float, str]]:
     """benchmark -> (baseline time / its time, verdict kind, low, high, scenario), inside this run."""
     suite = pyperf.BenchmarkSuite.load(str(path))
-    own = scenario_params(json.loads(path.with_suffix(".runinfo").read_text()))
+    own = scenario_params(RunRecord.read(path.with_suffix(".runinfo")))
     groups: dict[tuple[str, tuple[tuple[str, object], ...]], list[pyperf.Benchmark]] = {}
     for bench in suite.get_benchmarks():
         meta = bench.get_metadata()
@@ -70,9 +70,11 @@ def main() -> None:
     opposite = {"faster": "slower", "slower": "faster"}
     flips = [n for n in common if opposite.get(ra[n][1]) == rb[n][1]]
     for path in (args.a, args.b):
-        info = json.loads(path.with_suffix(".runinfo").read_text())
-        print(f"{path.name}: {info['completed']} benchmarks, {info['rounds']['completed']} rounds, "
-              f"stopped: {info['rounds']['stop_reason']}")
+        info = RunRecord.read(path.with_suffix(".runinfo"))
+        if info.rounds is None:
+            raise SystemExit(f"{path.name}: its run recorded no rounds")
+        print(f"{path.name}: {info.completed} benchmarks, {info.rounds.completed} rounds, "
+              f"stopped: {info.rounds.stop_reason}")
     print(f"ratios against {args.baseline} in both runs: {len(common)}; agree within {args.within:.0%}: "
           f"{len(agree)} ({len(agree) / max(len(common), 1):.0%}); verdicts flipped: {len(flips)}")
     scenarios: dict[str, list[bool]] = {}

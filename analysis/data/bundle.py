@@ -55,13 +55,8 @@ class Analysis:
 
 def run_seeds(runinfos: Sequence[RunInfo]) -> dict[str, int]:
     """Results file -> the seed its run recorded (``rounds.seed``), which its stopping rule used."""
-    seeds = {}
-    for ri in runinfos:
-        rounds = ri.data.get("rounds")
-        seed = rounds.get("seed") if isinstance(rounds, dict) else None
-        if isinstance(seed, int) and not isinstance(seed, bool):
-            seeds[ri.results] = seed
-    return seeds
+    return {ri.results: seed for ri in runinfos
+            if ri.record is not None and (seed := ri.record.seed) is not None}
 
 
 def analyse(frame: pd.DataFrame, runinfos: Sequence[RunInfo] = ()) -> Analysis:

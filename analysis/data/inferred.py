@@ -26,8 +26,9 @@ name and values in every model that ran) counts as the scenario's.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+
+from benchmarks.core.runrecord import PairEntry
 
 from .._format import Value
 from .load import RunInfo
@@ -65,12 +66,11 @@ def own_params(group: Sequence[Sample]) -> tuple[str, ...]:
     return tuple(merge_orders(branches))
 
 
-def _pairs(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    return [(str(r["scenario"]), str(r["model"])) for r in records
-            if isinstance(r, dict) and r.get("scenario") and r.get("model")]
+def _pairs(records: Iterable[PairEntry]) -> list[tuple[str, str]]:
+    return [(str(r.scenario), str(r.model)) for r in records if r.scenario and r.model]
 
 
-def infer_registry(found: Sequence[Sample], untimed: Iterable[Iterable[Mapping[str, Any]]] = ()) -> Registry:
+def infer_registry(found: Sequence[Sample], untimed: Iterable[Iterable[PairEntry]] = ()) -> Registry:
     """A registry read off one run's benchmarks and its lists of pairs not timed (each in plan order)."""
     sources = [[(s.scenario, s.model) for s in found], *(_pairs(records) for records in untimed)]
     model_orders: list[list[str]] = []
@@ -95,7 +95,7 @@ def run_registry(found: Sequence[Sample], runinfos: Sequence[RunInfo] = ()) -> R
     registries = []
     for file in files:
         infos = [ri for ri in runinfos if ri.results == file]
-        written = [r for ri in infos if (r := from_runinfo(ri.data)) is not None]
+        written = [r for ri in infos if (r := from_runinfo(ri.record)) is not None]
         if written:
             registries += written
         else:

@@ -28,7 +28,7 @@ import math
 import re
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ import pyperf
 
 from benchmarks.core.echo_keys import LOAD_METADATA
 from benchmarks.core.formats import METRICS_SUFFIX, PARAM_PREFIX, RUNINFO_SUFFIX, param_names, side_file
+from benchmarks.core.runrecord import Failed, Part, RunRecord, RunRecordError, Unsupported
 from benchmarks.pyperf_bridge import suite_from_json
 
 from .._format import is_number
@@ -80,20 +81,26 @@ class AnalysisError(Exception):
 
 @dataclass(frozen=True)
 class RunInfo:
-    """The ``.runinfo`` side file of one results file, or why it is unavailable."""
+    """The ``.runinfo`` side file of one results file (read leniently: a misshapen part of it
+    counts as absent), or why it is unavailable."""
 
     path: Path
     results: str  # the results file, as the frame's ``file`` column names it
-    data: dict[str, Any] = field(default_factory=dict)
+    record: RunRecord | None = None  # None: see ``problem``
     problem: str | None = None  # "missing" or why it could not be read
 
     @property
-    def unsupported(self) -> list[dict[str, Any]]:
-        return list(self.data.get("unsupported") or [])
+    def unsupported(self) -> tuple[Unsupported, ...]:
+        return self.record.unsupported if self.record is not None else ()
 
     @property
-    def failed(self) -> list[dict[str, Any]]:
-        return list(self.data.get("failed") or [])
+    def failed(self) -> tuple[Failed, ...]:
+        return self.record.failed if self.record is not None else ()
+
+
+def recorded(part: Part, name: str, absent: object = "?") -> object:
+    """A part's value of field ``name`` (its key in the file), or ``absent`` if its file lacked the key."""
+    return absent if name in part.missing else getattr(part, name)
 
 
 def _read_json(path: Path) -> Any:
@@ -146,7 +153,10 @@ def read_runinfo(results: Path, label: str | None = None) -> RunInfo:
         return RunInfo(path, label, problem=f"unreadable ({exc})")
     if not isinstance(data, dict):
         return RunInfo(path, label, problem="unreadable (not a JSON object)")
-    return RunInfo(path, label, data)
+    try:
+        return RunInfo(path, label, RunRecord.from_dict(data, lenient=True))
+    except RunRecordError as exc:
+        return RunInfo(path, label, problem=f"unreadable ({exc})")
 
 
 def latency_columns(values: dict[str, Any]) -> dict[str, float]:

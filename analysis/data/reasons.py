@@ -75,15 +75,16 @@ class Evidence:
         slow: set[Key] = set()
         names = {s.benchmark for s in analysis.samples}
         for ri in analysis.runinfos:
-            by_kind = ri.data.get("warnings")
-            for kind, details in (by_kind.items() if isinstance(by_kind, dict) else ()):
-                if kind == "slow CPU" or not isinstance(details, list):
+            if (record := ri.record) is None:
+                continue
+            for kind, details in record.warnings.items():
+                if kind == "slow CPU":
                     continue  # slow CPUs are the drift rule's
                 for detail in map(str, details):
                     name, _, note = detail.partition(": ")
                     if name in names and note:
                         warnings.setdefault((ri.results, name), []).append(note)
-            slow |= {(ri.results, str(b)) for b in ri.data.get("slow_cpu") or []}
+            slow |= {(ri.results, str(b)) for b in record.slow_cpu}
         disagree = {_pair(c.versus.a, c.versus.b): spread(ratios)
                     for c, ratios in disagreements(list(compared(analysis, baseline)))}
         return Evidence(facts, {k: tuple(v) for k, v in warnings.items()}, frozenset(slow), disagree)

@@ -18,12 +18,11 @@ Runs that predate the key are described from their results instead
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
-KEY = "registry"
+from benchmarks.core.runrecord import RunRecord
 
 
 @dataclass(frozen=True)
@@ -77,24 +76,18 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _entries(value: object) -> list[Mapping[str, Any]]:
-    """The well-formed entries of a list: objects with a name (anything else is skipped)."""
-    if not isinstance(value, list):
-        return []
-    return [e for e in value if isinstance(e, dict) and _text(e.get("name"))]
+def from_runinfo(record: RunRecord | None) -> Registry | None:
+    """The registry a run wrote into its run info; None if it wrote none (or nothing usable).
 
-
-def from_runinfo(data: Mapping[str, Any]) -> Registry | None:
-    """The registry a run wrote into its run info; None if it wrote none (or nothing usable)."""
-    raw = data.get(KEY)
-    if not isinstance(raw, dict):
+    The run info is read leniently (:func:`~analysis.data.load.read_runinfo`): a misshapen registry
+    is none, and an entry without a name is left out; here, a text that is not one counts as absent."""
+    raw = record.registry if record is not None else None
+    if raw is None:
         return None
-    scenarios = tuple(
-        ScenarioInfo(str(e["name"]), _text(e.get("kind")), _text(e.get("summary")),
-                     tuple(str(p) for p in e.get("params") or () if isinstance(p, str)))
-        for e in _entries(raw.get("scenarios")))
-    models = tuple(ModelInfo(str(e["name"]), _text(e.get("summary")), _text(e.get("capability")))
-                   for e in _entries(raw.get("models")))
+    scenarios = tuple(ScenarioInfo(e.name, _text(e.kind), _text(e.summary),
+                                   tuple(p for p in e.params if isinstance(p, str)))
+                      for e in raw.scenarios)
+    models = tuple(ModelInfo(m.name, _text(m.summary), _text(m.capability)) for m in raw.models)
     return Registry(scenarios, models) if scenarios or models else None
 
 

@@ -159,9 +159,8 @@ def _warned(analysis: Analysis) -> set[Key]:
     scenario = {(s.file, s.benchmark): s.scenario for s in analysis.samples}
     found = set()
     for ri in analysis.runinfos:
-        by_kind = ri.data.get("warnings")
-        for kind, details in (by_kind.items() if isinstance(by_kind, dict) else ()):
-            for detail in map(str, details if isinstance(details, list) else ()):
+        for kind, details in (ri.record.warnings if ri.record is not None else {}).items():
+            for detail in map(str, details):
                 key = (ri.results, detail.partition(": ")[0])
                 if scenario.get(key) == kind:
                     found.add(key)

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from benchmarks.core.runrecord import ORDER_SHUFFLE, RunRecord, Warmups
 from benchmarks.stats.text import format_factor
 
 from .._format import format_params
 from ..data.bundle import Analysis
 from ..data.disagreement import DISAGREE, Compared, compared, disagreements, spread
-from ..data.load import RunInfo
+from ..data.load import RunInfo, recorded
 from ..render.document import Block, Bullets, Para, Table
 
 RULE = (f"A comparison's **rounds disagree** when the largest of its per-round ratios (a's median / b's, "
@@ -61,56 +62,56 @@ def _percent(value: Any) -> str:
 
 #: how a run ordered its rounds, by the run info's ``rounds.order``
 _ORDER = {"blocks": "the models of each comparison one after another, blocks and models shuffled",
-          "": "one shuffle over every benchmark"}
+          ORDER_SHUFFLE: "one shuffle over every benchmark"}
 
 
 def run_rounds_blocks(runinfos: Sequence[RunInfo]) -> list[Block]:
     """How each run's rounds went, and what its runner left undecided, with why."""
     blocks: list[Block] = []
     for ri in runinfos:
-        rounds = ri.data.get("rounds")
+        record = ri.record or RunRecord()
+        rounds = record.rounds
         name = f"`{ri.results}`: "
-        if not isinstance(rounds, dict):
+        if rounds is None:
             why = f"its run info is {ri.problem}" if ri.problem else "measured before rounds"
             blocks.append(Para(f"{name}no rounds recorded ({why})."))
             continue
-        got = {key: rounds.get(key, "?")
+        got = {key: recorded(rounds, key)
                for key in ("completed", "processes_per_round", "min", "max", "seed")}
-        target = _percent(rounds.get("target_half_width"))
+        target = _percent(recorded(rounds, "target_half_width", None))
         blocks.append(Para(
             f"{name}{got['completed']} round(s) of {got['processes_per_round']} process(es) per benchmark "
-            f"(at least {got['min']}, at most {got['max']}; budget {_seconds(rounds.get('budget_s'))}; "
-            f"target {target}; seed {got['seed']}; {_ORDER.get(str(rounds.get('order')), _ORDER[''])}). "
-            f"Stopped: {rounds.get('stop_reason') or '?'}. The "
+            f"(at least {got['min']}, at most {got['max']}; budget {_seconds(rounds.budget_s)}; "
+            f"target {target}; seed {got['seed']}; {_ORDER.get(str(rounds.order), _ORDER[ORDER_SHUFFLE])}). "
+            f"Stopped: {rounds.stop_reason or '?'}. The "
             "runner's target is the width of an interval, not a verdict: an interval narrower than it "
             "can still straddle the edge of the noise band, and read undecided in the tables."))
-        partial = [str(note) for note in rounds.get("budget_notes") or []]
+        partial = [str(note) for note in rounds.budget_notes]
         if partial:
             blocks += [Para("Rounds measured in part, the budget paying only for the comparisons whose "
                             "interval was widest for what they cost (a benchmark's rounds can therefore "
                             f"differ in number) ({len(partial)}):"), Bullets(tuple(partial))]
-        warmups = ri.data.get("warmups")
-        warmups = warmups if isinstance(warmups, dict) else {}
-        dropped = [str(b) for b in warmups.get("dropped") or []]
-        if warmups.get("one_run"):
+        warmups = record.warmups or Warmups()
+        dropped = [str(b) for b in warmups.dropped]
+        if warmups.one_run:
             blocks.append(Para(f"Warmed up by one untimed run of a session instead of pyperf's warm-up "
-                               f"of a whole value (benchmarks of several loops): {warmups['one_run']}."))
+                               f"of a whole value (benchmarks of several loops): {warmups.one_run}."))
         if dropped:
             blocks += [Para(f"Measured without warm-up after their first round ({len(dropped)}): one-loop "
-                            f"runs of {_seconds(warmups.get('free_after_first_round_s'))} or more whose "
+                            f"runs of {_seconds(warmups.free_after_first_round_s)} or more whose "
                             "warm-up in that round was within 5% of their value:"),
                        Bullets(tuple(f"`{b}`" for b in dropped))]
-        undecided = [u for u in rounds.get("undecided") or [] if isinstance(u, dict)]
-        if undecided:
+        if rounds.undecided:
+            # a key the file lacks reads as it always has: "None" for a name, "?" for a count
             items = tuple(
-                f"`{u.get('benchmark')}` against `{u.get('against')}`: "
-                + (f"{_percent(u['half_width'])} after {u.get('rounds', '?')} round(s), wider than {target}"
-                   if isinstance(u.get("half_width"), int | float)
+                f"`{recorded(u, 'benchmark', None)}` against `{recorded(u, 'against', None)}`: "
+                + (f"{_percent(u.half_width)} after {recorded(u, 'rounds')} round(s), wider than {target}"
+                   if isinstance(u.half_width, int | float)
                    else "fewer than two rounds in common: no interval")
-                for u in undecided)
+                for u in rounds.undecided)
             blocks += [Para(f"Left wider than the target when the run stopped ({len(items)}):"),
                        Bullets(items)]
-        slow = [str(b) for b in ri.data.get("slow_cpu") or []]
+        slow = [str(b) for b in record.slow_cpu]
         if slow:
             blocks += [Para(f"Measured at least once while a CPU ran much slower than the run's best "
                             f"(`slow_cpu`, {len(slow)}):"), Bullets(tuple(f"`{b}`" for b in slow))]

@@ -36,7 +36,7 @@ def several(analysis: Analysis) -> bool:
 
 
 def _unsupported(analysis: Analysis, scenario: str, model: str, files: Sequence[str]) -> bool:
-    return any(rec.get("scenario") == scenario and rec.get("model") == model
+    return any(rec.scenario == scenario and rec.model == model
                for ri in analysis.runinfos if ri.results in files for rec in ri.unsupported)
 
 

@@ -8,45 +8,43 @@ side file is absent the report says those pairs are unknown, never "none".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from benchmarks.core.runrecord import PairEntry, RunRecord
 
 from .._format import Params, format_params, params_key
-from ..data.load import RunInfo
+from ..data.load import RunInfo, recorded
 from ..data.registry import UNKNOWN, Registry
 from ..render.document import Block, Para, Table
 
 
-def _params(record: Mapping[str, Any], order: Sequence[str] = ()) -> Params:
+def _params(record: PairEntry, order: Sequence[str] = ()) -> Params:
     """The record's parameters, in ``order`` (run info files store them sorted by name)."""
-    params = record.get("params")
-    if not isinstance(params, dict):
-        return ()
     rank = {name: i for i, name in enumerate(order)}
-    return tuple(sorted(params.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+    return tuple(sorted(record.params.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
 def _records(runinfos: Sequence[RunInfo], kind: str, scenario: str, order: Sequence[str],
-             registry: Registry) -> list[tuple[RunInfo, dict[str, Any]]]:
-    found = [(ri, rec) for ri in runinfos for rec in getattr(ri, kind)
-             if isinstance(rec, dict) and rec.get("scenario") == scenario]
-    return sorted(found, key=lambda pair: (registry.model_key(str(pair[1].get("model"))),
+             registry: Registry) -> list[tuple[RunInfo, PairEntry]]:
+    found = [(ri, rec) for ri in runinfos for rec in (ri.unsupported if kind == "unsupported" else ri.failed)
+             if rec.scenario == scenario]
+    return sorted(found, key=lambda pair: (registry.model_key(str(recorded(pair[1], "model", None))),
                                            params_key(_params(pair[1], order)), pair[0].results))
 
 
 def runinfo_scenarios(runinfos: Sequence[RunInfo], registry: Registry) -> list[str]:
     """Scenarios named by an unsupported or failed pair, in registry order."""
-    names = {str(rec.get("scenario")) for ri in runinfos for rec in (*ri.unsupported, *ri.failed)
-             if isinstance(rec, dict) and rec.get("scenario")}
+    names = {str(rec.scenario) for ri in runinfos for rec in (*ri.unsupported, *ri.failed) if rec.scenario}
     return sorted(names, key=registry.scenario_key)
 
 
-def _table(pairs: list[tuple[RunInfo, dict[str, Any]]], columns: tuple[str, ...],
+def _table(pairs: list[tuple[RunInfo, PairEntry]], columns: tuple[str, ...],
            several_files: bool, order: Sequence[str]) -> Table:
     rows = []
     for ri, rec in pairs:
-        cells = [str(rec.get("model", "?")), format_params(_params(rec, order)),
-                 *(" ".join(str(rec.get(c, "?")).split()) for c in columns)]
+        # a key the file lacks shows as "?"
+        cells = [str(recorded(rec, "model")), format_params(_params(rec, order)),
+                 *(" ".join(str(recorded(rec, c)).split()) for c in columns)]
         rows.append(tuple(([f"`{ri.results}`"] if several_files else []) + cells))
     headers = (("file",) if several_files else ()) + ("model", "parameters", *columns)
     return Table(headers, tuple(rows))
@@ -85,11 +83,11 @@ def run_blocks(runinfos: Sequence[RunInfo]) -> list[Block]:
             notes.append(Para(f"`{ri.results}`: run info `{ri.path.name}` {ri.problem}: the command, "
                               "unsupported and failed pairs are unknown."))
             continue
-        data = ri.data
-        command = " ".join(str(part) for part in data.get("command") or ["?"])
-        finished = f"{data.get('completed', '?')} of {data.get('planned', '?')}"
-        rows.append((f"`{ri.results}`", f"`{command}`", str(data.get("profile", "?")), finished,
-                     "yes" if data.get("interrupted") else "no", str(len(ri.unsupported)),
+        record = ri.record or RunRecord()
+        command = " ".join(str(part) for part in record.command or ["?"])
+        finished = f"{recorded(record, 'completed')} of {recorded(record, 'planned')}"
+        rows.append((f"`{ri.results}`", f"`{command}`", str(recorded(record, "profile")), finished,
+                     "yes" if record.interrupted else "no", str(len(ri.unsupported)),
                      str(len(ri.failed))))
     blocks: list[Block] = []
     if rows:

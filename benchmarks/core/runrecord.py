@@ -17,6 +17,11 @@ writing it again gives the same bytes, and no reader loses what a newer writer a
 Values are kept as the file has them (lists as tuples, objects as read-only mappings);
 only the shape is checked: a part must be an object and a list of parts a list, else
 :class:`RunRecordError` (a ValueError, as invalid JSON is).
+
+The analysis reads leniently (``from_dict(data, lenient=True)``), so that one misshapen part
+costs that part only: a part, a list or an object of the wrong shape gets its field's default,
+an item of a list that is not a part (or a registry entry without a name) is left out, and
+each is noted in ``left_out`` (never written back).  The harness reads strictly.
 """
 
 from __future__ import annotations
@@ -73,39 +78,55 @@ def _keyed_map(key: str) -> Any:
 
 # A field's metadata says how it maps to the file: "key" (its key there, when not the field's
 # name), "part" / "parts" (an object / a list of objects, read as that Part), "if_missing" (its
-# value when the file lacks the key, when that differs from the default a new record gets).
+# value when the file lacks the key, when that differs from the default a new record gets),
+# "lists" (an object whose values are lists: a lenient read leaves out the others).
 
 
 @dataclass(frozen=True)
 class Part:
     """What every part of the record shares: how it reads and writes itself, and what it keeps
-    of a file beyond its fields (``missing``: its keys the file lacked, ``extra``: keys unknown here)."""
+    of a file beyond its fields (``missing``: its keys the file lacked, ``extra``: keys unknown here,
+    ``left_out``: what a lenient read left out, as ``key``, ``key[index]`` or ``key.key`` paths)."""
 
     missing: frozenset[str] = field(default=frozenset(), kw_only=True, repr=False)
     extra: Mapping[str, Any] = field(default_factory=_no_map, kw_only=True, repr=False)
+    left_out: tuple[str, ...] = field(default=(), kw_only=True, repr=False)
 
     @classmethod
     def _keys(cls) -> list[tuple[dataclasses.Field[Any], str]]:
         return [(f, f.metadata.get("key", f.name)) for f in dataclasses.fields(cls)
-                if f.name not in ("missing", "extra")]
+                if f.name not in ("missing", "extra", "left_out")]
+
+    def usable(self) -> bool:
+        """Whether a lenient read keeps this part as an item of a list."""
+        return True
 
     @classmethod
-    def from_dict(cls, data: object) -> Self:
-        """The part an object of a ``.runinfo`` holds; its missing keys get the fields' defaults."""
+    def from_dict(cls, data: object, *, lenient: bool = False) -> Self:
+        """The part an object of a ``.runinfo`` holds; its missing keys get the fields' defaults.
+
+        ``lenient``: what is misshapen inside it gets its default or is left out, noted in ``left_out``
+        (the object itself must still be one)."""
         if not isinstance(data, Mapping):
             raise RunRecordError(f"{cls.__name__}: an object was expected, not {type(data).__name__}")
         values: dict[str, Any] = {}
         missing = set()
+        left_out: list[str] | None = [] if lenient else None
         for f, key in cls._keys():
             if key not in data:
                 missing.add(key)
                 if "if_missing" in f.metadata:
                     values[f.name] = f.metadata["if_missing"]
-            else:
-                values[f.name] = _read_field(f, key, data[key])
+                continue
+            try:
+                values[f.name] = _read_field(f, key, data[key], left_out)
+            except RunRecordError:
+                if left_out is None:
+                    raise
+                left_out.append(key)  # the field keeps its default
         known = {key for _, key in cls._keys()}
         extra = MappingProxyType({k: _frozen(v) for k, v in data.items() if k not in known})
-        return cls(**values, missing=frozenset(missing), extra=extra)
+        return cls(**values, missing=frozenset(missing), extra=extra, left_out=tuple(left_out or ()))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of this part: its fields, less those its file lacked, then its extra keys."""
@@ -114,18 +135,59 @@ class Part:
         return out
 
 
-def _read_field(f: dataclasses.Field[Any], key: str, value: Any) -> Any:
-    """The value of field ``f`` from the file's ``value`` (as it is, immutable; a part read)."""
+def _read_field(f: dataclasses.Field[Any], key: str, value: Any, left_out: list[str] | None) -> Any:
+    """The value of field ``f`` from the file's ``value`` (as it is, immutable; a part read).
+
+    ``left_out`` is None for a strict read; a lenient one notes there what it leaves out inside
+    the value, and also refuses a list or an object of the wrong shape (for its caller to drop)."""
     if "part" in f.metadata:
-        return None if value is None else f.metadata["part"].from_dict(value)
+        if value is None:
+            return None
+        part = f.metadata["part"].from_dict(value, lenient=left_out is not None)
+        if left_out is not None:
+            left_out += [f"{key}.{inner}" for inner in part.left_out]
+        return part
     if "parts" in f.metadata:
-        if not isinstance(value, list):
-            raise RunRecordError(f"{key!r}: a list was expected, not {type(value).__name__}")
-        return tuple(f.metadata["parts"].from_dict(item) for item in value)
+        _expect(key, value, list)
+        if left_out is None:
+            return tuple(f.metadata["parts"].from_dict(item) for item in value)
+        parts = []
+        for index, item in enumerate(value):
+            try:
+                part = f.metadata["parts"].from_dict(item, lenient=True)
+            except RunRecordError:
+                left_out.append(f"{key}[{index}]")
+                continue
+            if not part.usable():
+                left_out.append(f"{key}[{index}]")
+                continue
+            left_out += [f"{key}[{index}].{inner}" for inner in part.left_out]
+            parts.append(part)
+        return tuple(parts)
+    if left_out is not None:
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        if isinstance(default, tuple):
+            _expect(key, value, list)
+        elif isinstance(default, Mapping):
+            _expect(key, value, Mapping)
+            if f.metadata.get("lists"):
+                left_out += [f"{key}.{k}" for k, v in value.items() if not isinstance(v, list)]
+                value = {k: v for k, v in value.items() if isinstance(v, list)}
     return _frozen(value)
 
 
+def _expect(key: str, value: Any, shape: type) -> None:
+    if not isinstance(value, shape):
+        kind = "a list" if shape is list else "an object"
+        raise RunRecordError(f"{key!r}: {kind} was expected, not {type(value).__name__}")
+
+
 # -- the registry: the scenarios and models the run described its pairs with, in registry order
+
+
+def _named(name: object) -> bool:
+    """A registry entry without a name describes nothing: a lenient read leaves it out."""
+    return isinstance(name, str) and bool(name)
 
 
 @dataclass(frozen=True)
@@ -136,12 +198,18 @@ class ScenarioEntry(Part):
     #: the scenario's own parameters, in its order
     params: tuple[str, ...] = ()
 
+    def usable(self) -> bool:
+        return _named(self.name)
+
 
 @dataclass(frozen=True)
 class ModelEntry(Part):
     name: str = ""
     summary: str = ""
     capability: str = ""
+
+    def usable(self) -> bool:
+        return _named(self.name)
 
 
 @dataclass(frozen=True)
@@ -252,7 +320,7 @@ class RunRecord(Part):
     loops: Loops | None = field(default=None, metadata={"part": Loops})
     warmups: Warmups | None = field(default=None, metadata={"part": Warmups})
     #: warnings by kind ("affinity", "slow CPU", a scenario's name) -> each in full
-    warnings: Mapping[str, tuple[str, ...]] = field(default_factory=_no_map)
+    warnings: Mapping[str, tuple[str, ...]] = field(default_factory=_no_map, metadata={"lists": True})
     #: the results file's name (None: nothing was measured)
     results: str | None = None
 

@@ -33,6 +33,7 @@ from analysis.data.load import RunInfo
 from analysis.data.registry import from_runinfo, merge_orders
 from analysis.data.samples import Sample
 from benchmarks import SCENARIOS
+from benchmarks.core.runrecord import RunRecord
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXACT = DATA / "exact.json"
@@ -170,7 +171,8 @@ def test_the_registry_decides_order_and_each_scenarios_own_parameters() -> None:
                       {"name": "sleep_fanout", "kind": "io", "params": ["n", "latency_ms", "concurrency"]}],
         "models": [{"name": "greenlets"}, {"name": "threads"}, {"name": "asyncio"}, {"name": "sequential"}],
     }
-    derived = analyse(frame, [RunInfo(EXACT.with_suffix(".runinfo"), "exact.json", {"registry": registry})])
+    derived = analyse(frame, [RunInfo(EXACT.with_suffix(".runinfo"), "exact.json",
+                                      RunRecord.from_dict({"registry": registry}))])
     assert [v.name for v in derived.views] == ["toy_cpu", "sleep_fanout"]
     assert derived.models == ["greenlets", "threads", "asyncio", "sequential"]
     toy = derived.view("toy_cpu")
@@ -182,8 +184,8 @@ def test_the_registry_decides_order_and_each_scenarios_own_parameters() -> None:
 
 
 def test_a_report_imports_nothing_of_benchmarks_but_its_leaf_modules(tmp_path: Path) -> None:
-    """The shared file formats (tcp_echo's keys among them), the statistics, and the one module that
-    holds every use of pyperf's privates."""
+    """The shared file formats (tcp_echo's keys and the run record among them), the statistics, and the
+    one module that holds every use of pyperf's privates."""
     code = ("import sys, analysis; analysis.write_report(*sys.argv[2:], out_dir=sys.argv[1]); "
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'benchmarks')))")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), str(EXACT), str(GRANULARITY)],
@@ -192,9 +194,9 @@ def test_a_report_imports_nothing_of_benchmarks_but_its_leaf_modules(tmp_path: P
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [
         "benchmarks", "benchmarks.core", "benchmarks.core.echo_keys", "benchmarks.core.formats",
-        "benchmarks.pyperf_bridge", "benchmarks.stats", "benchmarks.stats.judge", "benchmarks.stats.paired",
-        "benchmarks.stats.ranking", "benchmarks.stats.resample", "benchmarks.stats.sample",
-        "benchmarks.stats.text"]
+        "benchmarks.core.runrecord", "benchmarks.pyperf_bridge", "benchmarks.stats", "benchmarks.stats.judge",
+        "benchmarks.stats.paired", "benchmarks.stats.ranking", "benchmarks.stats.resample",
+        "benchmarks.stats.sample", "benchmarks.stats.text"]
 
 
 def test_import_of_the_statistics_loads_neither_pandas_nor_matplotlib() -> None:
@@ -225,10 +227,16 @@ def test_registries_merge_in_order_of_first_appearance() -> None:
     assert merge_orders([["a", "b"], ["b", "a"]]) == ["a", "b"]  # they disagree: first appearance
 
 
+def _read(runinfo: dict[str, object]) -> RunRecord:
+    """A run info as the analysis reads it (leniently: :func:`analysis.read_runinfo`)."""
+    return RunRecord.from_dict(runinfo, lenient=True)
+
+
 def test_a_malformed_registry_counts_as_none() -> None:
     for bad in (None, [], "x", {"scenarios": "x"}, {"scenarios": [{"summary": "no name"}], "models": [1]}):
-        assert from_runinfo({"registry": bad}) is None
-    found = from_runinfo({"registry": {"scenarios": [{"name": "s", "params": ["a", 3, "b"], "summary": 7}]}})
+        assert from_runinfo(_read({"registry": bad})) is None
+    found = from_runinfo(_read({"registry": {"scenarios": [
+        {"name": "s", "params": ["a", 3, "b"], "summary": 7}]}}))
     assert found is not None
     assert (found.scenarios[0].params, found.scenarios[0].summary) == (("a", "b"), None)
 
@@ -237,7 +245,7 @@ def test_a_malformed_registry_counts_as_none() -> None:
 
 
 def test_a_run_without_registry_is_described_from_its_results(tmp_path: Path) -> None:
-    assert from_runinfo(read_runinfo(GRANULARITY).data) is None
+    assert from_runinfo(read_runinfo(GRANULARITY).record) is None
     derived = analyse(load_results(GRANULARITY), [read_runinfo(GRANULARITY)])
     view = derived.view("granularity")
     assert view.point_names == ("unit_kind", "unit_us", "total_ms")

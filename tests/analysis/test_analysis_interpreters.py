@@ -143,4 +143,4 @@ def test_a_report_of_one_interpreter_has_no_interpreter_sections(tmp_path: Path)
     assert "## Interpreters" not in text
     assert "## What changed between versions" not in text
     assert "By interpreter" not in text
-    assert read_runinfo(FILES[0]).unsupported[0]["model"] == "subinterpreters"
+    assert read_runinfo(FILES[0]).unsupported[0].model == "subinterpreters"

@@ -25,6 +25,7 @@ from analysis.data.disagreement import DISAGREE, compared, spread
 from analysis.data.pyperf_verdict import PyperfVerdict, disagreement
 from analysis.render.document import to_markdown
 from analysis.sections.drift import disagreement_blocks
+from benchmarks.core.runrecord import RunRecord
 from benchmarks.stats.judge import NO_ROUNDS, judge
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -67,12 +68,15 @@ def test_intervals_are_the_ones_the_run_stopped_on() -> None:
     """The report bootstraps with the run's seed: the half-widths its runner recorded come back exactly."""
     derived = _analysis()
     by_name = {s.benchmark: s for s in derived.samples}
-    undecided = read_runinfo(ROUNDS).data["rounds"]["undecided"]
+    record = read_runinfo(ROUNDS).record
+    assert record is not None
+    assert record.rounds is not None
+    undecided = record.rounds.undecided
     assert len(undecided) == 2
-    for record in undecided:
-        ratio = derived.judge(by_name[record["benchmark"]], by_name[record["against"]]).ratio
+    for entry in undecided:
+        ratio = derived.judge(by_name[entry.benchmark], by_name[entry.against]).ratio
         assert ratio is not None
-        assert ratio.half_width == record["half_width"]
+        assert ratio.half_width == entry.half_width
 
 
 def test_the_report_gives_every_comparison_its_interval_and_verdict(report: str) -> None:
@@ -269,10 +273,10 @@ def test_a_blocked_run_with_rounds_the_budget_cut_says_so(tmp_path: Path) -> Non
 
     note = ("round 4: 12 of 80 benchmark(s) fit in the time left (90 s), those of the comparisons "
             "whose interval is widest for what they cost")
-    info = RunInfo(tmp_path / "r.runinfo", "r.json", {"rounds": {
+    info = RunInfo(tmp_path / "r.runinfo", "r.json", RunRecord.from_dict({"rounds": {
         "completed": 5, "processes_per_round": 1, "min": 3, "max": 12, "seed": 9, "budget_s": 840,
         "target_half_width": 0.02, "stop_reason": "the time budget", "order": "blocks",
-        "budget_notes": [note]}})
+        "budget_notes": [note]}}))
     blocks = run_rounds_blocks([info])
     assert isinstance(blocks[0], Para)
     assert ("seed 9; the models of each comparison one after another, blocks and models shuffled)"
@@ -289,15 +293,17 @@ def test_benchmarks_measured_without_warm_up_are_listed(tmp_path: Path) -> None:
 
     rounds = {"completed": 4, "processes_per_round": 1, "min": 3, "max": 12, "seed": 9, "budget_s": 840,
               "target_half_width": 0.02, "stop_reason": "the time budget", "order": "blocks"}
-    info = RunInfo(tmp_path / "r.runinfo", "r.json", {"rounds": rounds, "warmups": {
-        "per_process": 1, "free_after_first_round_s": 0.2, "dropped": ["s/sequential[n=5]"]}})
+    info = RunInfo(tmp_path / "r.runinfo", "r.json", RunRecord.from_dict({"rounds": rounds, "warmups": {
+        "per_process": 1, "free_after_first_round_s": 0.2, "dropped": ["s/sequential[n=5]"]}}))
     blocks = run_rounds_blocks([info])
     assert blocks[1] == Para("Measured without warm-up after their first round (1): one-loop runs of 0.2 s "
                              "or more whose warm-up in that round was within 5% of their value:")
     assert blocks[2] == Bullets(("`s/sequential[n=5]`",))
-    info = RunInfo(tmp_path / "r.runinfo", "r.json", {"rounds": rounds, "warmups": {"dropped": []}})
+    info = RunInfo(tmp_path / "r.runinfo", "r.json",
+                   RunRecord.from_dict({"rounds": rounds, "warmups": {"dropped": []}}))
     assert len(run_rounds_blocks([info])) == 1  # nothing dropped, nothing said
-    info = RunInfo(tmp_path / "r.runinfo", "r.json", {"rounds": rounds, "warmups": {"one_run": 3}})
+    info = RunInfo(tmp_path / "r.runinfo", "r.json",
+                   RunRecord.from_dict({"rounds": rounds, "warmups": {"one_run": 3}}))
     assert run_rounds_blocks([info])[1] == Para(
         "Warmed up by one untimed run of a session instead of pyperf's warm-up of a whole value "
         "(benchmarks of several loops): 3.")

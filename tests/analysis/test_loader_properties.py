@@ -129,3 +129,61 @@ def test_the_command_line_says_one_line_and_exits_2(tmp_path: Path) -> None:
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "is not valid JSON" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+# -- the run info: read leniently, so that a broken part costs that part only
+
+
+def _run_info() -> dict[str, Any]:
+    """A real run info with every part the analysis reads filled in."""
+    doc = json.loads((REPO / "tests" / "data" / "rounds.runinfo").read_text())
+    pair = {"name": "cpu_pure/threads[n=8]", "scenario": "cpu_pure", "model": "threads", "params": {"n": 8}}
+    doc["rounds"] |= {"order": "blocks", "budget_notes": ["round 4: in part"]}
+    warmups = {"per_process": 1, "free_after_first_round_s": 0.2, "dropped": ["b"], "one_run": 2}
+    return doc | {"warmups": warmups, "unsupported": [pair | {"reason": "no"}],
+                  "failed": [pair | {"stage": "timing", "error": "x"}],
+                  "warnings": {"affinity": [f"{BENCHMARK}: pinned"]}, "slow_cpu": [BENCHMARK]}
+
+
+ROUNDS = REPO / "tests" / "data" / "rounds.json"
+BENCHMARK = "cpu_pure/threads[n=8,size=20000,workers=0]"
+RUN_INFO = _run_info()
+ROUNDS_FRAME = load_results(ROUNDS)
+
+
+@SETTINGS
+@given(st.sampled_from(_paths(RUN_INFO)), JSONISH, st.booleans())
+def test_a_run_info_with_one_part_removed_or_retyped_is_read_and_used(path: tuple[Any, ...], value: Any,
+                                                                       remove: bool) -> None:
+    from analysis.data.bundle import analyse, run_seeds
+    from analysis.data.inferred import run_registry
+    from analysis.data.load import read_runinfo
+    from analysis.data.reasons import Evidence
+    from analysis.data.served import generator_bound
+    from analysis.render.document import to_markdown
+    from analysis.sections.drift import run_rounds_blocks
+    from analysis.sections.runs import outcome_blocks, run_blocks, runinfo_scenarios
+
+    doc = copy.deepcopy(RUN_INFO)
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    if remove:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    with tempfile.TemporaryDirectory(prefix="cbprop-") as directory:
+        results = Path(directory) / ROUNDS.name
+        results.with_suffix(".runinfo").write_text(json.dumps(doc))
+        info = read_runinfo(results)
+    assert info.record is not None
+    assert info.problem is None
+    registry = run_registry([], [info])
+    blocks = [*run_blocks([info]), *run_rounds_blocks([info])]
+    for scenario in runinfo_scenarios([info], registry):
+        blocks += outcome_blocks(scenario, [info], (), registry)
+    assert to_markdown(blocks)
+    assert set(run_seeds([info])) <= {ROUNDS.name}
+    analysis = analyse(ROUNDS_FRAME, [info])  # the warnings' readers
+    assert set(Evidence.of(analysis, "sequential").warnings) <= {(ROUNDS.name, BENCHMARK)}
+    assert not generator_bound(analysis)

@@ -15,6 +15,7 @@ from benchmarks.core.runrecord import (
     VERSION,
     Failed,
     Loops,
+    Part,
     Rounds,
     RunRecord,
     RunRecordError,
@@ -100,7 +101,7 @@ def test_a_new_record_writes_every_key_and_its_version(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     assert data["version"] == VERSION == 2
     assert set(data) == {f.metadata.get("key", f.name) for f in dataclasses.fields(RunRecord)} - {
-        "missing", "extra"}
+        "missing", "extra", "left_out"}
     assert data["loops"] == {"cache": None, "from": {"pilot": 1}}
     assert data["failed"] == [{"name": "s/m[n=1]", "scenario": "s", "model": "m", "params": {"n": 1},
                                "stage": "timing", "error": "boom"}]
@@ -117,6 +118,48 @@ def test_a_new_record_writes_every_key_and_its_version(tmp_path: Path) -> None:
 def test_a_misshapen_record_is_refused(data: object) -> None:
     with pytest.raises(RunRecordError):
         RunRecord.from_dict(data)
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.name)
+def test_a_committed_record_reads_the_same_leniently(path: Path) -> None:
+    record = RunRecord.from_dict(json.loads(path.read_text()), lenient=True)
+    assert record == RunRecord.read(path)
+    assert record.left_out == ()
+    assert all(part.extra == {} for part in _parts(record))  # every key of every part is a field
+
+
+def _parts(value: object) -> list[Part]:
+    """``value`` and every part inside it."""
+    if isinstance(value, tuple):
+        return [p for item in value for p in _parts(item)]
+    if not isinstance(value, Part):
+        return []
+    return [value, *(p for f in dataclasses.fields(value) for p in _parts(getattr(value, f.name)))]
+
+
+def test_a_lenient_read_drops_only_what_is_misshapen() -> None:
+    data = {"command": "python", "planned": 3, "rounds": {"seed": 4, "undecided": [1, {"benchmark": "a"}],
+                                                          "budget_notes": None},
+            "registry": {"scenarios": [{"summary": "no name"}, {"name": "s", "params": "x"}], "models": [1]},
+            "warmups": [], "warnings": {"affinity": ["x"], "s": "not a list"}, "failed": {"name": "x"},
+            "unsupported": [{"name": "u", "params": [1]}], "slow_cpu": ["b"]}
+    with pytest.raises(RunRecordError):  # the harness's read
+        RunRecord.from_dict(data)
+    record = RunRecord.from_dict(data, lenient=True)
+    assert (record.command, record.planned, record.seed, record.slow_cpu) == ((), 3, 4, ("b",))
+    assert record.rounds is not None
+    assert [u.benchmark for u in record.rounds.undecided] == ["a"]
+    assert record.registry is not None
+    assert ([s.name for s in record.registry.scenarios], record.registry.models) == (["s"], ())
+    assert (record.registry.scenarios[0].params, record.warmups, record.failed) == ((), None, ())
+    assert record.warnings == {"affinity": ("x",)}
+    assert record.unsupported[0].params == {}
+    assert record.left_out == (
+        "command", "registry.scenarios[0]", "registry.scenarios[1].params", "registry.models[0]",
+        "rounds.budget_notes", "rounds.undecided[0]", "unsupported[0].params", "failed", "warmups",
+        "warnings.s")
+    with pytest.raises(RunRecordError):  # the record itself must still be an object
+        RunRecord.from_dict([], lenient=True)
 
 
 def test_the_record_imports_nothing_of_the_project_but_the_core() -> None:
