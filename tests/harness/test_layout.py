@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support.cli import REPO
@@ -79,3 +81,14 @@ def test_the_import_finder_sees_imports_inside_functions() -> None:
     probe = PACKAGE / "scenarios" / "tcp_echo" / "serve.py"
     assert "benchmarks.scenarios.tcp_echo" in every_import(probe)  # imported inside serve()
     assert "benchmarks.scenarios.tcp_echo.allocator" in every_import(probe)
+
+
+
+def test_the_registry_loads_no_extension_a_subinterpreter_refuses() -> None:
+    """A subinterpreter imports the registry to unpickle its unit; hdrh's extension refuses to load
+    there, so it is imported only where a histogram is made."""
+    code = ("import sys\nfrom benchmarks import MODELS, SCENARIOS\nlen(MODELS), len(SCENARIOS)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'hdrh', 'pyhdrh'}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

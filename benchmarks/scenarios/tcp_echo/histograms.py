@@ -13,10 +13,12 @@ native one sends the non-empty buckets of the same layout (``<key>_buckets``,
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from hdrh.histogram import HdrHistogram
+from typing import TYPE_CHECKING
 
 from benchmarks.scenarios.tcp_echo.wire import Reply
+
+if TYPE_CHECKING:
+    from hdrh.histogram import HdrHistogram
 
 #: 1 ns to one hour, 3 significant digits: the layout echo_loadgen.c reproduces
 LOWEST_NS = 1
@@ -27,8 +29,16 @@ DIGITS = 3
 PERCENTILES = (50.0, 90.0, 99.0, 99.9)
 
 
+def _hdr() -> type[HdrHistogram]:
+    # hdrh's extension refuses to load in a subinterpreter, and every subinterpreter imports the
+    # registry (this module too) to unpickle its unit: hdrh is imported when a histogram is made.
+    from hdrh.histogram import HdrHistogram
+
+    return HdrHistogram
+
+
 def new() -> HdrHistogram:
-    return HdrHistogram(LOWEST_NS, HIGHEST_NS, DIGITS)
+    return _hdr()(LOWEST_NS, HIGHEST_NS, DIGITS)
 
 
 def of(values_ns: Iterable[int]) -> HdrHistogram:
@@ -47,7 +57,7 @@ def merged(replies: Iterable[Reply], key: str) -> HdrHistogram:
     total = new()
     for reply in replies:
         if f"{key}_hdr" in reply:
-            total.add(HdrHistogram.decode(reply[f"{key}_hdr"]))
+            total.add(_hdr().decode(reply[f"{key}_hdr"]))
         for value, count in reply.get(f"{key}_buckets", ()):
             total.record_value(min(max(value, LOWEST_NS), HIGHEST_NS), count)
     return total
