@@ -130,6 +130,27 @@ def test_ctrl_c_answers_what_was_measured(tmp_path: Path) -> None:
     assert out.exists()
 
 
+#: ``concbench ask`` taking a plugin module as TARGET, until user files (FILE.py) load as plugins
+MODULE_TARGET = ("import re, sys; from concbench import ask; "
+                 r"ask.FILE_TARGET = re.compile(r'(?P<file>tests\.concbench\.\w+)(?::(?P<name>\w+))?'); "
+                 "sys.exit(ask.main(sys.argv[1:]))")
+
+
+def test_a_model_that_fails_verification_is_one_line_and_the_rest_is_answered(tmp_path: Path) -> None:
+    out = tmp_path / "failed.json"
+    proc = subprocess.run([sys.executable, "-c", MODULE_TARGET, "tests.concbench.plugin_main",
+                           "--model", "sequential", "--model", "threads", "--model", "asyncio",
+                           "--rounds", "2", "--no-report", "-o", str(out)],
+                          cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert LINE.fullmatch(lines[0]), lines[0]
+    assert {"sequential", "asyncio"} <= set(re.findall(r"[\w-]+", lines[0]))
+    assert lines[1] == "not measured: threads: failed verification: RuntimeError: this unit runs in the " \
+                       "main thread only"
+    assert "- Not measured: threads: failed verification: RuntimeError" in proc.stdout
+
+
 # -- what to measure
 
 
