@@ -47,6 +47,9 @@ class Profile:
 # - one loop shorter than that: pyperf's warm-up, which is one run.
 # Each worker gets a timeout so a hung pair fails instead of stalling the run.
 _TIMEOUT = ("--timeout", "300")
+#: the default profile's pyperf settings (its comment above says why), which `ask` shares
+_ONE_VALUE = ("--processes", "1", "--values", "1", "--warmups", "1", "--min-time", "0.05", "--quiet",
+              *_TIMEOUT)
 
 PROFILES: dict[str, Profile] = {
     p.name: p
@@ -61,9 +64,23 @@ PROFILES: dict[str, Profile] = {
                 "benchmarks of several loops, and none after the first round for runs of 0.2 s or more "
                 "that it did not change), more until every interval is within +-2% or 14 minutes are "
                 "spent",
-                False, ("--processes", "1", "--values", "1", "--warmups", "1", "--min-time", "0.05",
-                        "--quiet", *_TIMEOUT),
+                False, _ONE_VALUE,
                 min_rounds=3, max_rounds=12, budget_s=14 * 60, target=0.02, warmup_free_s=0.2,
+                run_warmup=True),
+        # `concbench ask`: one scenario, 2-3 models, one parameter point.  The default profile's
+        # pyperf settings, target and minimum, for the reasons above; more rounds until every
+        # interval is within the target or the budget of the whole command (2 minutes,
+        # verification included) is spent.  The cap of 250 rounds is there so that the budget,
+        # not the cap, stops the cheapest pairs: cpu_hash's threads against processes at n=32,
+        # size_kib=64 (about 1-3 ms a run) took 150 rounds in 89 s here (0.59 s a round of two,
+        # worker start-up dominating), and its interval was still +-2.3% after them (a per-round
+        # spread of the log ratio of about 14% on the shared VM: the half-width is about
+        # 2 x spread / sqrt(rounds)).
+        Profile("ask", "for `concbench ask`: default parameters at one point, the default profile's "
+                "rounds (at least 3, 1 process x (1 warm-up + 1 value of 50 ms or more)), more until "
+                "every interval is within +-2% or 2 minutes are spent",
+                False, _ONE_VALUE,
+                min_rounds=3, max_rounds=250, budget_s=2 * 60, target=0.02, warmup_free_s=0.2,
                 run_warmup=True),
         Profile("rigorous", "default parameters, at least 6 rounds of 2 processes x 3 values, more until "
                 "every interval is within +-1% or an hour is spent",

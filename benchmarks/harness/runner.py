@@ -20,7 +20,7 @@ from typing import NoReturn
 
 from benchmarks.core.params import parse_assignments
 from benchmarks.harness.environment import format_cpus, interpreter_metadata, set_python_gil, worker_cpus
-from benchmarks.harness.master import master
+from benchmarks.harness.master import Outcome, master
 from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings, warmups_given
 from benchmarks.harness.plan import plan
 from benchmarks.harness.registry import load_plugins
@@ -44,7 +44,13 @@ def end_worker() -> NoReturn:
 
 def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     """``python -m benchmarks run``, master and workers: ``parser`` parses the suite's options
-    and pyperf's together."""
+    and pyperf's together.  The exit status."""
+    return measure_run(parser, argv).status
+
+
+def measure_run(parser: argparse.ArgumentParser, argv: list[str]) -> Outcome:
+    """:func:`run`, with what the master published (``concbench ask`` reads it back); a worker
+    process never returns from here."""
     runner = new_runner(parser, interpreter_metadata(), PROGRAM_ARGS, forward)
     add_run_options(parser)  # after pyperf's own: ours replace two of them
     profile = chosen_profile(parser, argv)

@@ -106,10 +106,12 @@ VerdictKind = Literal["faster", "slower", "no difference", "undecided"]
 class Verdict:
     """``kind`` for code, ``text`` for people: ``1.42x faster [1.37-1.47]``, ``1.25x slower [1.20-1.31]``
     (speed-up or slow-down, interval converted alike), ``no difference (0.99x [0.985-1.01])``,
-    ``undecided (1.03x [0.98-1.09])`` (these two give the time ratio a/b)."""
+    ``undecided (1.03x [0.98-1.09])`` (these two give the time ratio a/b).  ``figures``: the three
+    numbers of ``text`` as printed (estimate, low, high)."""
 
     kind: VerdictKind
     text: str
+    figures: tuple[str, str, str] = ("", "", "")
 
 
 def paired_ratio(a: Rounds, b: Rounds, *, confidence: float = 0.95, resamples: int = 2000,
@@ -215,20 +217,56 @@ def _check(confidence: float, resamples: int) -> None:
         raise ValueError(f"resamples must be at least 2, not {resamples}")
 
 
+#: the most significant digits a verdict prints to keep a bound on its side of the band
+MAX_DIGITS = 9
+
+
+def _kind(low: float, high: float, band: float) -> VerdictKind:
+    """Criterion's rule on a time-ratio interval [low, high]."""
+    lower, upper = 1 / (1 + band), 1 + band
+    if high < lower:
+        return "faster"
+    if low > upper:
+        return "slower"
+    return "no difference" if lower <= low and high <= upper else "undecided"
+
+
+def _bound_text(x: float, band: float, inverted: bool) -> str:
+    """A bound of an interval with three significant digits, or more where three would move it
+    across (or onto) an edge of the band; ``inverted``: ``x`` is a speed-up, 1 / a time ratio."""
+    edges = (1 / (1 + band), 1 + band)
+    true = 1 / x if inverted else x
+    for digits in range(3, MAX_DIGITS + 1):
+        text = format_factor(x, digits)
+        shown = 1 / float(text) if inverted else float(text)
+        if all((true < e) == (shown < e) and (true <= e) == (shown <= e) for e in edges):
+            break
+    return text
+
+
 def verdict(ratio: Ratio, band: float = 0.02) -> Verdict:
-    """Criterion's rule: a change is a result only if the whole interval lies beyond the band."""
+    """Criterion's rule: a change is a result only if the whole interval lies beyond the band.
+
+    A bound is printed with three significant digits, more where three would put it on the
+    other side of an edge of the band (``1.0201``, not ``1.02``, beside the edge at 1.02): the
+    printed interval, judged again, gives the same verdict, so "no difference" and "undecided"
+    never show the same interval.
+    """
     if band < 0:
         raise ValueError(f"band must not be negative, not {band}")
-    lower, upper = 1 / (1 + band), 1 + band
-    if ratio.high < lower:
-        return Verdict("faster", f"{format_factor(1 / ratio.estimate)}x faster "
-                                 f"[{format_factor(1 / ratio.high)}-{format_factor(1 / ratio.low)}]")
-    if ratio.low > upper:
-        return Verdict("slower", f"{format_factor(ratio.estimate)}x slower "
-                                 f"[{format_factor(ratio.low)}-{format_factor(ratio.high)}]")
-    kind: VerdictKind = "no difference" if lower <= ratio.low and ratio.high <= upper else "undecided"
-    return Verdict(kind, f"{kind} ({format_factor(ratio.estimate)}x "
-                         f"[{format_factor(ratio.low)}-{format_factor(ratio.high)}])")
+    kind = _kind(ratio.low, ratio.high, band)
+    if kind == "faster":  # written as a speed-up, b's time / a's, its interval converted alike
+        estimate, low, high = (format_factor(1 / ratio.estimate), _bound_text(1 / ratio.high, band, True),
+                               _bound_text(1 / ratio.low, band, True))
+    else:
+        estimate, low, high = (format_factor(ratio.estimate), _bound_text(ratio.low, band, False),
+                               _bound_text(ratio.high, band, False))
+    figures = (estimate, low, high)
+    if kind == "faster":
+        return Verdict(kind, f"{estimate}x faster [{low}-{high}]", figures)
+    if kind == "slower":
+        return Verdict(kind, f"{estimate}x slower [{low}-{high}]", figures)
+    return Verdict(kind, f"{kind} ({estimate}x [{low}-{high}])", figures)
 
 
 def _measured(rounds: Rounds, side: str) -> dict[int, list[list[float]]]:

@@ -1,6 +1,7 @@
 """Ratios as text: the digits every verdict and table prints, in one place.
 
-A verdict is judged on the same numbers it prints (three significant digits),
+A verdict is judged on the same numbers it prints (three significant digits, more beside the
+noise band's edges: :func:`benchmarks.stats.paired.verdict`),
 so the statistics own how a ratio is written; the report's other numbers
 (times, percentages) reuse :func:`three_digits`.
 """
@@ -28,11 +29,11 @@ def format_ratio(ratio: float) -> str:
     return f"{three_digits(ratio)}x"
 
 
-def format_factor(x: float) -> str:
-    """3 significant digits, at least 2 decimals under 10, trailing zeros dropped past the second:
-    ``1.42``, ``0.985``, ``0.99``, ``12.3``, ``123``."""
-    rounded = float(f"{x:.3g}")
-    decimals = max(0, 2 - math.floor(math.log10(rounded)))
+def format_factor(x: float, digits: int = 3) -> str:
+    """``digits`` significant digits, at least 2 decimals under 10, trailing zeros dropped past the
+    second: ``1.42``, ``0.985``, ``0.99``, ``12.3``, ``123`` (with 5 digits, ``1.0201``)."""
+    rounded = float(f"{x:.{digits}g}")
+    decimals = max(0, digits - 1 - math.floor(math.log10(rounded)))
     text = f"{rounded:.{decimals}f}"
     while decimals > 2 and text.endswith("0"):
         text, decimals = text[:-1], decimals - 1

@@ -365,6 +365,33 @@ def test_verdict_texts(ratio: Ratio, kind: str, text: str) -> None:
     assert (v.kind, v.text) == (kind, text)
 
 
+@pytest.mark.parametrize(("ratio", "text"), [
+    # three digits would print 1.02 for both, on either side of the band's edge
+    (Ratio(1.0, 0.99, 1.0201, 6), "undecided (1.00x [0.99-1.0201])"),
+    (Ratio(1.0, 0.99, 1.0199, 6), "no difference (1.00x [0.99-1.0199])"),
+    (Ratio(1.0, 0.98035, 1.01, 6), "undecided (1.00x [0.98-1.01])"),  # 0.98: below the edge too
+    (Ratio(1.0, 0.98045, 1.01, 6), "no difference (1.00x [0.9805-1.01])"),
+    (Ratio(0.97, 0.96, 0.98035, 6), "1.03x faster [1.02004-1.04]"),
+    (Ratio(1.05, 1.0201, 1.07, 6), "1.05x slower [1.0201-1.07]"),
+])
+def test_verdict_prints_the_digits_its_side_of_the_band_needs(ratio: Ratio, text: str) -> None:
+    assert verdict(ratio).text == text
+
+
+def test_no_two_verdicts_print_the_same_interval() -> None:
+    """Intervals crowded around the band's edges: whatever is printed, judged again, is the verdict."""
+    rng = np.random.default_rng(3)
+    edges = np.array([1 / 1.02, 1.02])
+    seen: dict[tuple[bool, str, str], str] = {}
+    for _ in range(4000):
+        low, high = sorted(rng.choice(edges, 2) * np.exp(rng.normal(0, 2e-4, 2)))
+        v = verdict(Ratio(math.sqrt(low * high), float(low), float(high), 5))
+        # a speed-up's interval and a time ratio's are different numbers: keyed apart
+        printed = (v.kind == "faster", v.figures[1], v.figures[2])
+        assert seen.setdefault(printed, v.kind) == v.kind, (printed, v.kind)
+    assert set(seen.values()) == {"no difference", "undecided", "faster", "slower"}
+
+
 def test_verdict_band_edges() -> None:
     # The whole interval must lie beyond the band to count, and inside it to be "no difference".
     assert verdict(Ratio(0.95, 0.93, 1 / 1.02 - 1e-9, 5)).kind == "faster"

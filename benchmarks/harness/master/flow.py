@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyperf
@@ -20,17 +21,30 @@ from benchmarks.harness.master.warmup import WarmupPolicy
 from benchmarks.harness.options import set_metrics_file
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Console
-from benchmarks.harness.results import ResultsWriter, default_path
+from benchmarks.harness.results import ResultsWriter, default_path, runinfo_path
 from benchmarks.harness.resume import load_earlier
 from benchmarks.harness.rounds import RoundSettings
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended: its exit status and the files it published."""
+
+    status: int
+    #: the results file (None: nothing was measured)
+    results: Path | None
+    #: its run record, written even when nothing was measured
+    runinfo: Path
+
+
 def master(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Case, str]],
-           cpus: list[int] | None, argv: list[str], settings: RoundSettings) -> int:
-    """Verify every pair, time them in rounds, publish: the run's exit status."""
+           cpus: list[int] | None, argv: list[str], settings: RoundSettings) -> Outcome:
+    """Verify every pair, time them in rounds, publish: the run's exit status and files."""
     with Signals() as signals:
-        status = _master(start(runner, cases, unsupported, cpus, argv, settings))
-    return TERMINATED if signals.terminated and status == INTERRUPTED else status
+        run = start(runner, cases, unsupported, cpus, argv, settings)
+        status = _master(run)
+    status = TERMINATED if signals.terminated and status == INTERRUPTED else status
+    return Outcome(status, run.published, runinfo_path(run.writer.path))
 
 
 def start(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Case, str]],

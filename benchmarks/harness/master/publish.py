@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Sequence
 
@@ -41,7 +40,7 @@ def publish(run: Run, timing: Timing) -> int:
                     ".runinfo file as slow_cpu); rounds spread such drift over every model of a comparison")
     record = run_record(run, timing, len(benches), undecided)
     console.close()
-    path = run.writer.finish(record)
+    path = run.published = run.writer.finish(record)
     if run.earlier is not None and path is not None and run.earlier.is_partial:
         run.earlier.path.unlink()  # its runs are in the new file now
         run.earlier.metrics.unlink(missing_ok=True)
@@ -61,7 +60,7 @@ def run_record(run: Run, timing: Timing, completed: int, undecided: Sequence[Und
     """How the run went, for its ``.runinfo`` (the results file's name is the writer's to add)."""
     loops: LoopSource = timing.loops
     return RunRecord(
-        command=("python", *PROGRAM_ARGS, *sys.argv[2:]),
+        command=("python", *PROGRAM_ARGS, *run.argv),
         profile=run.args.suite_profile,
         pyperf_args=tuple(run.argv),
         resumed_from=str(run.earlier.path) if run.earlier is not None else None,

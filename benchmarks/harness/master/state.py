@@ -4,6 +4,7 @@ failed, the warnings, and whether it was interrupted."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyperf
@@ -56,6 +57,8 @@ class Run:
     failed: list[Failed] = field(default_factory=list)
     #: Ctrl-C or SIGTERM: every phase after it keeps what finished and measures no more
     interrupted: bool = False
+    #: the results file published at the end (None: nothing was measured, or not published yet)
+    published: Path | None = None
 
     @property
     def args(self) -> Any:

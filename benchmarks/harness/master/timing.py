@@ -65,6 +65,13 @@ class Timing:
 
     def measure_all(self) -> None:
         """Round after round until the planner stops or the run is interrupted."""
+        try:
+            self._rounds()
+        except KeyboardInterrupt:  # between two benchmarks' workers (the planner's bootstrap, a save)
+            self.run.interrupted = True
+            self.run.console.say("interrupted: keeping every measurement that finished")
+
+    def _rounds(self) -> None:
         console, planner = self.run.console, self.planner
         last_save = time.monotonic()
         while not self.run.interrupted and (order := planner.next_round()) is not None:
