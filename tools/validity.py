@@ -97,8 +97,9 @@ def verdict(judged: list[Judged]) -> tuple[bool, list[str]]:
 
 
 def run(size_kib: int, budget: str, out: Path) -> int:
-    cmd = [sys.executable, "-m", "concbench", "run", str(EXAMPLE), "--scenario", "cpu_hash",
-           "--scenario", "hashing", "--model", BASELINE, "--model", MODEL, "--param", f"units={UNITS}",
+    # each --param is known to one of the two scenarios: the harness takes a parameter any selected one has
+    cmd = [sys.executable, "-m", "concbench", "run", "--plugin", str(EXAMPLE), *(a for s in SCENARIOS for a in
+           ("--scenario", s)), "--model", BASELINE, "--model", MODEL, "--param", f"units={UNITS}",
            "--param", f"n={UNITS}", "--param", f"size_kib={size_kib}", "--budget", budget, "-o", str(out)]
     print("$ " + " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=REPO, check=False).returncode
