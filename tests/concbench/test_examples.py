@@ -26,11 +26,13 @@ from types import ModuleType
 from typing import Any
 
 import psutil
+import pyperf
 import pytest
 
+from benchmarks.core.runrecord import RunRecord
 from benchmarks.scenarios import cpu_hash
 from concbench import Workload
-from tests.support.cli import REPO
+from tests.support.cli import MINIMAL_PYPERF, REPO, env
 
 EXAMPLES = REPO / "examples"
 DEADLINE_S = 10.0  # for a process to be gone
@@ -238,3 +240,65 @@ def test_sqlite_query_directory_removed_when_its_set_up_fails() -> None:
     with pytest.raises(TypeError), prepared(workload, rows="many"):
         pass
     assert set(Path(tempfile.gettempdir()).glob("concbench-sqlite-*")) == before
+
+
+# -- through pyperf -----------------------------------------------------------------------------------
+
+#: Every example with its tiny parameters (besides ``units``): one run measures them all, under
+#: sequential, threads and asyncio (which only examples with an async form can take).
+THROUGH_PYPERF = {
+    "fetch_parse": ("delay_ms=1", "concurrency=3"),
+    "parse_records": ("records=50",),
+    "hashing": ("size_kib=4",),
+    "sqlite_query": ("rows=500",),
+}
+PYPERF_MODELS = ("sequential", "threads", "asyncio")
+TESTED: set[str] = set()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def every_example_tested() -> Iterator[None]:
+    """Fails the module if the pyperf test ran but an example file of examples/ was not in it."""
+    yield
+    if TESTED:
+        assert {p.stem for p in EXAMPLES.glob("*.py")} - TESTED == set()
+
+
+def fetch_servers_since(start: float) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline", "create_time"]):
+        cmdline = proc.info["cmdline"] or []
+        if proc.info["create_time"] >= start - 1 and any(a.endswith("fetch_parse.py") for a in cmdline):
+            found.append(proc)
+    return found
+
+
+@pytest.mark.pyperf
+def test_every_example_runs_through_pyperf(tmp_path: Path) -> None:
+    out = tmp_path / "examples.json"
+    args = ["run", "--profile", "quick", *MINIMAL_PYPERF, "-o", str(out), "--param", "units=4"]
+    for name, params in THROUGH_PYPERF.items():
+        args += ["--plugin", str(EXAMPLES / f"{name}.py"), "--scenario", name]
+        args += [a for p in params for a in ("--param", p)]
+    args += [a for m in PYPERF_MODELS for a in ("--model", m)]
+    start = time.time()
+    proc = subprocess.run([sys.executable, "-m", "concbench", *args], cwd=tmp_path, env=env(),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    async_forms = {name for name in THROUGH_PYPERF if load(name)[1].asyncio_form is not None}
+    assert async_forms == {"fetch_parse"}
+    runnable = {(n, m) for n in THROUGH_PYPERF for m in PYPERF_MODELS if m != "asyncio" or n in async_forms}
+    benches = pyperf.BenchmarkSuite.load(str(out)).get_benchmarks()
+    assert {(b.get_metadata()["scenario"], b.get_metadata()["model"]) for b in benches} == runnable
+    assert all(b.get_nvalue() >= 1 for b in benches)
+    info = RunRecord.read(out.with_suffix(".runinfo"))
+    assert info.failed == ()
+    assert info.completed == info.planned == len(runnable)
+    assert {(u.scenario, u.model) for u in info.unsupported} == {
+        (n, "asyncio") for n in THROUGH_PYPERF if n not in async_forms}
+    for bench in benches:  # each pair's answer was checked against the expected one before timing
+        meta = bench.get_metadata()
+        assert str(meta["expected_checksum"]).startswith("4:"), bench.get_name()
+    assert fetch_servers_since(start) == []
+    assert [p.pid for p in psutil.Process().children(recursive=True)] == []
+    TESTED.update(THROUGH_PYPERF)
