@@ -103,7 +103,7 @@ browser: ## install Debian's chromium for the browser test of report.html, if mi
 	fi
 
 lint: $(STAMP) ## ruff and mypy
-	$(VENV)/bin/ruff check benchmarks analysis tests examples tools/validity.py
+	$(VENV)/bin/ruff check concbench benchmarks analysis tests examples tools/validity.py
 	$(VENV)/bin/mypy
 
 clean: ## remove the virtualenv and caches (results/ is kept)

@@ -52,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print only the declined pairs and why, sorted (tests/data/declined.txt)")
 
     lst.add_argument("--plugin", action="append", default=[], metavar="MODULE",
-                     help="import MODULE and register its SCENARIOS and MODELS (repeatable)")
+                     help="import MODULE and register its SCENARIOS and MODELS; a path (x.py) is a "
+                          "file of workloads (repeatable)")
+    lst.add_argument("--scenario", action="append", default=[], metavar="S",
+                     help="list only this scenario and its pairs (repeatable; default: all)")
     # run's options are pyperf's and the suite's, parsed together by run_parser()
     sub.add_parser("run", allow_abbrev=False, add_help=False,
                    help="verify and time benchmarks, write a results file (run --help: every option)")
@@ -78,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             if rest:
                 parser.error(f"unrecognized arguments: {' '.join(rest)}")
             load_plugins(ns.plugin)
-            print((declined if ns.declined else listing)(PROFILES[ns.profile]))
+            profile = PROFILES[ns.profile]
+            print(declined(profile) if ns.declined else listing(profile, ns.scenario))
             return 0
         if ns.command != "run":
             if rest:

@@ -4,14 +4,62 @@
 (:mod:`benchmarks.cli`); ``report``, ``compare`` and ``csv`` the analysis's
 (:mod:`analysis.cli`).  ``python -m benchmarks`` and ``python -m analysis``
 keep working: this module only routes.
+
+A workload file given to ``run`` or ``list`` as an argument (``sleepy.py``, or
+``sleepy.py:NAME`` for one of its workloads) stands for ``--plugin sleepy.py``
+and a ``--scenario`` for each of its workloads.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 
 ANALYSIS_VERBS = ("report", "compare", "csv")
 USAGE = "usage: concbench {run,list,report,compare,csv,...} [options]  (concbench VERB --help)"
+#: verbs that take workload files as arguments
+FILE_VERBS = ("run", "list")
+#: options whose value may end in .py without being a workload file argument
+VALUE_OPTIONS = ("--plugin", "-o", "--output", "--resume", "--scenario", "--model", "--param")
+FILE_ARGUMENT = re.compile(r"(?P<path>[^-].*\.py)(?::(?P<name>\w+))?")
+
+
+class FileError(Exception):
+    """A workload file argument that cannot be used: one line, exit status 2."""
+
+
+def workload_names(path: str) -> list[str]:
+    """The workloads of the file at ``path``, in file order."""
+    from concbench._engine.loader import LoadError, load, workloads
+
+    try:
+        names = list(workloads(load(path)))
+    except LoadError as exc:
+        raise FileError(str(exc)) from None
+    if not names:
+        raise FileError(f"{path} defines no workload: assign concbench.workload(...) to a global")
+    return names
+
+
+def expand_files(argv: list[str]) -> list[str]:
+    """``argv`` with each workload file argument replaced by ``--plugin FILE --scenario NAME...``."""
+    out: list[str] = []
+    plugins: set[str] = set()
+    for k, token in enumerate(argv):
+        match = FILE_ARGUMENT.fullmatch(token)
+        if match is None or k == 0 or argv[k - 1] in VALUE_OPTIONS:
+            out.append(token)
+            continue
+        path, name = match["path"], match["name"]
+        names = workload_names(path)
+        if name is not None and name not in names:
+            raise FileError(f"{path} has no workload {name!r}: choose from {', '.join(names)}")
+        if path not in plugins:
+            plugins.add(path)
+            out += ["--plugin", path]
+        for chosen in [name] if name else names:
+            out += ["--scenario", chosen]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,5 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] in ANALYSIS_VERBS:
         from analysis.cli import main as analysis_main
         return analysis_main(argv)
+    if argv[0] in FILE_VERBS:
+        try:
+            argv = expand_files(argv)
+        except FileError as exc:
+            print(f"concbench: error: {exc}", file=sys.stderr)
+            return 2
     from benchmarks.cli import main as harness_main
     return harness_main(argv)

@@ -44,6 +44,10 @@ Extension points, all of them (the tests check this list against the code):
 ``Scenario.model_metadata``   the model's set-up in this scenario (derived from ``sessions``)
 ``Scenario.warnings``         what the run should say about one timed benchmark (a bottleneck, say)
 ``Scenario.commands``         verbs it adds to ``python -m benchmarks`` (tcp_echo: serve, loadgen)
+``Scenario.apart``            every pair verified in a disposable child (a user's unit may hang)
+``Scenario.explain``          why a run's results are wrong, unit by unit (None: the checksum says it)
+``Scenario.in_flight``        the units running in this process now (named when a pair times out)
+``Scenario.missing_form``     the reason a model awaiting a library's coroutines is declined
 ``SessionKind.model_params``  the model parameters one kind of session uses
 ``SessionKind.unsupported``   why this kind of model cannot run the scenario, in one sentence
 ``SessionKind.open``          the scenario's own session for a model of this capability
@@ -189,7 +193,7 @@ class Model:
         if reason or library is None or scenario.sessions is not None:
             return reason
         if scenario.work(params).aform(library) is None:
-            return f"{scenario.name} has no {library} form of its unit"
+            return scenario.missing_form(library)
         return None
 
     def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
@@ -254,6 +258,9 @@ class Scenario(ABC):
     #: A scenario that runs sessions of its own: one SessionKind per capability it handles
     #: (looked up along the capability's class hierarchy).  None: every model runs the units.
     sessions: ClassVar[SessionTable | None] = None
+    #: Its pairs are verified in a disposable child process whatever the model, as an ``apart``
+    #: capability's are: a unit that hangs in a thread can be stopped only with its process.
+    apart: ClassVar[bool] = False
 
     @abstractmethod
     def work(self, params: Mapping[str, Value]) -> Work:
@@ -299,6 +306,20 @@ class Scenario(ABC):
         (calibration included) and its median: a result set by something other than the
         model under test, say."""
         return []
+
+    def explain(self, params: Mapping[str, Value], results: Sequence[int]) -> str | None:
+        """Why ``results`` (a run whose checksum is wrong) are wrong, naming the units that differ;
+        None: the scenario cannot tell, and the checksums say it."""
+        return None
+
+    def in_flight(self, params: Mapping[str, Value]) -> Sequence[int]:
+        """The indices of the units this process is running now: named when a pair runs past
+        its time limit (empty: not known here, as for units in other processes)."""
+        return ()
+
+    def missing_form(self, library: str) -> str:
+        """Why a model awaiting ``library``'s coroutines cannot run this scenario's units."""
+        return f"{self.name} has no {library} form of its unit"
 
     def commands(self) -> Sequence[Command]:
         """Verbs this scenario adds to the command line (``serve``, ``loadgen``), after the

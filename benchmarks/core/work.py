@@ -32,6 +32,12 @@ class Checksum:
     def __str__(self) -> str:
         return f"{self.count}:{self.digest}"
 
+    @classmethod
+    def parse(cls, text: str) -> Checksum:
+        """The checksum ``str`` wrote."""
+        count, _, digest = text.partition(":")
+        return cls(int(count), int(digest))
+
 
 def checksum(values: Iterable[int]) -> Checksum:
     count = 0

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import sys
 import sysconfig
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from benchmarks.core.formats import format_value
 from benchmarks.core.params import Param
-from benchmarks.harness.plan import plan
+from benchmarks.harness.plan import choose, plan
 from benchmarks.harness.profiles import Profile
 from benchmarks.harness.registry import MODELS, SCENARIOS
 
@@ -23,21 +23,23 @@ def _param_lines(params: Iterable[Param], profile: Profile) -> list[str]:
     return lines
 
 
-def listing(profile: Profile) -> str:
+def listing(profile: Profile, scenarios: Sequence[str] = ()) -> str:
+    """Everything, or only ``scenarios`` (and every model, with their pairs)."""
+    chosen = {name: SCENARIOS[name] for name in choose("scenario", scenarios, SCENARIOS)}
     lines = [f"Scenarios (parameters as in the {profile.name!r} profile):"]
-    for scenario in SCENARIOS.values():
+    for scenario in chosen.values():
         lines.append(f"  {scenario.name} [{scenario.kind}]: {scenario.summary}")
         lines += _param_lines(scenario.params, profile)
     lines.append("Models:")
     for model in MODELS.values():
         lines.append(f"  {model.name}: {model.summary}")
         lines += _param_lines(model.params, profile)
-    cases, unsupported = plan(profile=profile)
+    cases, unsupported = plan(list(chosen), profile=profile)
     lines.append(f"Matrix: {len(cases)} benchmark(s), {len(unsupported)} unsupported")
-    width = max(len(name) for name in SCENARIOS)
+    width = max(len(name) for name in chosen)
     header = " ".join(f"{name:>16}" for name in MODELS)
     lines.append(f"  {'':{width}} {header}")
-    for s_name in SCENARIOS:
+    for s_name in chosen:
         cells = []
         for m_name in MODELS:
             ok = sum(1 for c in cases if c.scenario.name == s_name and c.model.name == m_name)

@@ -60,6 +60,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                        help="run the dask model's units on this cluster (default: a LocalCluster on "
                             "127.0.0.1, started once per worker process)")
     group.add_argument("--metrics-file", help=argparse.SUPPRESS)
+    # the master's checksums, by benchmark: a worker does not compute its expected answer again
+    group.add_argument("--expected-file", help=argparse.SUPPRESS)
     # the master's, per benchmark: untimed runs of one session before a worker's first value
     group.add_argument("--warmup-runs", type=int, default=0, help=argparse.SUPPRESS)
     # pyperf reads these two; their options are ours now
@@ -133,6 +135,8 @@ def forward(cmd: list[str], args: argparse.Namespace) -> None:
         cmd += ["--dask-scheduler", args.dask_scheduler]
     if args.metrics_file:
         cmd += ["--metrics-file", args.metrics_file]
+    if args.expected_file:
+        cmd += ["--expected-file", args.expected_file]
     if args.warmup_runs:
         cmd += ["--warmup-runs", str(args.warmup_runs)]
 

@@ -41,6 +41,11 @@ class Case:
     def expected(self) -> Checksum:
         return self.scenario.expected(self.params)
 
+    def know_expected(self, expected: Checksum) -> None:
+        """Take the master's checksum for this case: a pyperf worker need not compute it again
+        (for a user's workload, that is the whole workload run once more)."""
+        self.__dict__["expected"] = expected  # what the cached property would have stored
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """Scenario resources, then the model's pools and loop: ready to time ``run``."""
@@ -74,7 +79,7 @@ class Case:
                 "params": dict(self.params), **extra}
 
 
-def _choose(kind: str, names: Sequence[str], registry: Mapping[str, object]) -> list[str]:
+def choose(kind: str, names: Sequence[str], registry: Mapping[str, object]) -> list[str]:
     if not names:
         return list(registry)
     for name in names:
@@ -104,8 +109,8 @@ def plan(
 ) -> tuple[list[Case], list[tuple[Case, str]]]:
     """Expand a selection into (runnable cases, unsupported cases with reasons)."""
     overrides = overrides or {}
-    chosen_s = [SCENARIOS[n] for n in _choose("scenario", scenarios, SCENARIOS)]
-    chosen_m = [MODELS[n] for n in _choose("model", models, MODELS)]
+    chosen_s = [SCENARIOS[n] for n in choose("scenario", scenarios, SCENARIOS)]
+    chosen_m = [MODELS[n] for n in choose("model", models, MODELS)]
     known = {p.name for s in chosen_s for p in s.params}
     known |= {p.name for s in chosen_s for m in chosen_m for p in s.model_params(m)}
     for name in overrides:

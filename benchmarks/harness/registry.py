@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from benchmarks.core.contract import Command, Model, Scenario
@@ -108,9 +109,15 @@ def register(scenarios: Iterable[Scenario] = (), models: Iterable[Model] = ()) -
         _add(MODELS, model, "model")
 
 
-def load_plugins(modules: Sequence[str]) -> None:
-    """Import each plugin module and register its ``SCENARIOS`` and ``MODELS``."""
+def load_plugins(modules: Sequence[str]) -> list[Scenario]:
+    """Import each plugin module and register its ``SCENARIOS`` and ``MODELS``; a path (``x.py``,
+    ``dir/x``) is a user's workload file, each of its workloads a scenario.  Returns the scenarios
+    registered, in order."""
+    added: list[Scenario] = []
     for name in modules:
+        if is_path(name):
+            added += _load_workloads(name)
+            continue
         try:
             module = importlib.import_module(name)
         except ImportError as exc:
@@ -125,6 +132,41 @@ def load_plugins(modules: Sequence[str]) -> None:
             raise BadInput(f"plugin {name!r}: SCENARIOS must list Scenario instances and MODELS Model "
                            f"instances, not {type(wrong[0]).__name__}")
         register(scenarios, models)
+        added += scenarios
+    return added
+
+
+def is_path(spec: str) -> bool:
+    """Whether a ``--plugin`` value is a workload file rather than a module name."""
+    from concbench._engine.loader import is_path as file_like
+
+    return file_like(spec)
+
+
+def _load_workloads(path: str) -> list[Scenario]:
+    """The workloads of a user's file as scenarios, registered (loading it twice adds nothing)."""
+    from concbench._engine.loader import LoadError, load, workloads
+    from concbench._engine.scenario import WorkloadScenario, scenario_for
+
+    try:
+        found = workloads(load(path))
+        if not found:
+            raise LoadError(f"{path} defines no workload: assign concbench.workload(...) to a global")
+        taken = {p.name for model in MODELS.values() for p in model.params}
+        added: list[Scenario] = []
+        for name, (attr, workload) in found.items():
+            have = SCENARIOS.get(name)
+            if isinstance(have, WorkloadScenario) and have.workload is workload:
+                added.append(have)  # the same file named twice
+                continue
+            if have is not None:
+                raise LoadError(f"{path}: workload {name!r} has the name of a registered scenario: "
+                                "give it another name= (taken: " + ", ".join(SCENARIOS) + ")")
+            added.append(scenario_for(name, attr, workload, str(Path(path).resolve()), sorted(taken)))
+    except LoadError as exc:
+        raise BadInput(str(exc)) from None
+    register(added)
+    return added
 
 
 def commands() -> list[Command]:

@@ -16,14 +16,16 @@ import atexit
 import os
 import sys
 import sysconfig
+from pathlib import Path
 from typing import NoReturn
 
 from benchmarks.core.params import parse_assignments
 from benchmarks.harness.environment import format_cpus, interpreter_metadata, set_python_gil, worker_cpus
 from benchmarks.harness.master import master
+from benchmarks.harness.master.verify import read_expected
 from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings, warmups_given
 from benchmarks.harness.plan import plan
-from benchmarks.harness.registry import load_plugins
+from benchmarks.harness.registry import is_path, load_plugins
 from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, run_kinds
 from benchmarks.pyperf_bridge import new_runner
 from benchmarks.runtimes.cluster import configure as configure_cluster
@@ -49,6 +51,8 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     add_run_options(parser)  # after pyperf's own: ours replace two of them
     profile = chosen_profile(parser, argv)
     args = runner.parse_args([*profile.pyperf_args, *argv])
+    # a workload file by its absolute path: workers find it whatever their directory
+    args.plugin = [str(Path(p).resolve()) if is_path(p) else p for p in args.plugin]
     load_plugins(args.plugin)
     configure_cluster(args.dask_scheduler)  # before planning: the dask model's metadata says where
     cases, unsupported = plan(args.scenario, args.model, parse_assignments(args.param), profile)
@@ -68,6 +72,11 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
                 atexit.register(capability.worker_exit)
         if args.warmup_runs:
             runner.metadata["warmup_runs"] = args.warmup_runs  # untimed, before pyperf's first value
+        if args.expected_file and 0 <= args.worker_task < len(cases):
+            known = read_expected(Path(args.expected_file))
+            mine_case = cases[args.worker_task]
+            if mine_case.name in known:
+                mine_case.know_expected(known[mine_case.name])
         for index, case in enumerate(cases):
             # Only this worker's own benchmark needs its metadata (and expected value).
             mine = index == args.worker_task

@@ -34,7 +34,14 @@ class VerificationError(Exception):
 def verify(case: Case, results: list[int]) -> None:
     got = checksum(results)
     if got != case.expected:
-        raise VerificationError(f"computed checksum {got}, expected {case.expected}")
+        why = case.scenario.explain(case.params, results)
+        raise VerificationError(why or f"computed checksum {got}, expected {case.expected}")
+
+
+def runs_apart(case: Case) -> bool:
+    """Whether the master verifies ``case`` in a disposable child (its capability's or its
+    scenario's choice)."""
+    return case.model.capability.apart or case.scenario.apart
 
 
 #: of a pilot's ``min_time``, how long it times runs to estimate one run's time
@@ -66,11 +73,13 @@ def pilot_loops(run: Callable[[], object], min_time: float, first_s: float) -> i
     return loops
 
 
-def verify_once(case: Case, min_time: float | None = None) -> int | None:
+def verify_once(case: Case, min_time: float | None = None, limit: float | None = None) -> int | None:
     """One untimed run of ``case``, checked; with ``min_time``, then the loops a value needs
-    (:func:`pilot_loops`), else None."""
-    if case.model.capability.apart:
-        results, loops = run_apart(case, min_time)
+    (:func:`pilot_loops`), else None.  ``limit``: the seconds a child running the pair apart
+    gives itself before it reports which units are still running and ends."""
+    if runs_apart(case):
+        case.expected  # noqa: B018  # a scenario that cannot answer fails before a child starts
+        results, loops = run_apart(case, min_time, limit)
         verify(case, results)
     else:
         with case.session() as session:
@@ -96,11 +105,47 @@ def _child_run(case: Case, min_time: float | None) -> dict[str, Any]:
         capability.worker_exit()
 
 
-def run_apart(case: Case, min_time: float | None = None) -> tuple[list[int], int | None]:
+def _answer(write: int, answer: dict[str, Any]) -> None:
+    data = json.dumps(answer).encode()
+    while data:
+        data = data[os.write(write, data):]
+
+
+def leaf(exc: BaseException) -> BaseException:
+    """The exception a group (a trio nursery's, a task group's) holds, where it holds one."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    exc = leaf(exc)
+    return {"error": f"{type(exc).__name__}: {' '.join(str(exc).split())}"}
+
+
+def _expire_in(case: Case, limit: float, write: int) -> None:
+    """In the child: after ``limit`` seconds, report the pair as too slow, with the units still
+    running, and end the process at once (a hung thread is never joined: nothing waits for it)."""
+
+    def expire(signum: int, frame: object) -> None:
+        running = list(case.scenario.in_flight(case.params))
+        still = f"; still running: unit{'s' if len(running) > 1 else ''} " + ", ".join(
+            str(i) for i in running[:10]) + (", ..." if len(running) > 10 else "") if running else ""
+        _answer(write, {"error": f"PairTimeout: verification took more than {limit:g} s "
+                                 f"(--timeout){still}"})
+        os._exit(1)
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+
+
+def run_apart(case: Case, min_time: float | None = None,
+              limit: float | None = None) -> tuple[list[int], int | None]:
     """One untimed run of ``case`` in a disposable forked child that sets itself up as the
     pyperf worker timing it would (``Capability.worker_init``): gevent's monkey-patching never
     reaches this process, and a Dask cluster ends with the child.  A failure in the child is
-    raised here; Ctrl-C, a time limit (SIGALRM) or any error here kills the child."""
+    raised here; Ctrl-C, a time limit (SIGALRM) or any error here kills the child.  With
+    ``limit``, the child ends itself after that many seconds, saying which units were running."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report one JSON object on the pipe, never return
@@ -109,15 +154,17 @@ def run_apart(case: Case, min_time: float | None = None) -> tuple[list[int], int
             os.close(read)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the master's handler
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.setitimer(signal.ITIMER_REAL, 0)  # the master's alarm is the master's
             die_with_parent()
+            if limit:
+                _expire_in(case, limit, write)
             try:
                 answer = _child_run(case, min_time)
                 code = 0
             except BaseException as exc:
-                answer = {"error": f"{type(exc).__name__}: {' '.join(str(exc).split())}"}
-            data = json.dumps(answer).encode()
-            while data:
-                data = data[os.write(write, data):]
+                answer = _error(exc)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _answer(write, answer)
         finally:
             os._exit(code)
     os.close(write)

@@ -38,7 +38,7 @@ from benchmarks.core.contract import Capability, Session
 from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Value
 from benchmarks.core.work import Work
-from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S
+from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S, check_picklable
 
 LOCAL_WORKERS = 2
 LOCAL_THREADS = 1
@@ -154,6 +154,7 @@ class DaskSession(Session):
         self._work = work
         self._start_s: float | None = None if connection.reported else connection.start_s
         connection.reported = True
+        check_picklable(work.call)  # its own error, not the client's
         # one task on every worker: each imports the scenario's module before timing
         workers = list(self._client.scheduler_info(n_workers=-1)["workers"])
         futures = [self._client.submit(_import_on_worker, work.call, workers=[w], pure=False)

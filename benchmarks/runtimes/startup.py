@@ -11,6 +11,7 @@ import asyncio
 import ctypes  # for prctl in every pool child: imported once here, forked children inherit it
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -117,9 +118,16 @@ def _child_init(init: Callable[[], None]) -> None:
     init()
 
 
+def check_picklable(unit: Callable[[int], int]) -> None:
+    """Raise the unit's own pickling error now, before any child starts: a task that cannot be
+    pickled fails in the pool's feeder thread, and a pool left with it did not always shut down."""
+    pickle.dumps(unit)
+
+
 def new_process_pool(size: int, start_method: str, unit: Callable[[int], int],
                      init: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """``init`` (see ``Work.process_init``) runs in every child after ``pool_child_init``."""
+    check_picklable(unit)
     context = multiprocessing.get_context(start_method)
     if init is None:
         pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=pool_child_init)

@@ -39,7 +39,7 @@ from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Work
 from benchmarks.runtimes.aio import Unit, bind_unit
-from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S, cpu_count
+from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S, check_picklable, cpu_count
 
 T = TypeVar("T")
 
@@ -364,6 +364,7 @@ class TaskGroups(Capability):
                 to_thread = unit.func if isinstance(unit, partial) else unit
                 runner.call(partial(_warm_threads, to_thread, self.limiter_size(), fan_out))
             elif self.offload == "to_process":
+                check_picklable(work.call)
                 runner.call(partial(_warm_processes, work.call, self.limiter_size()))
         except BaseException:
             runner.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from benchmarks.harness.master.publish import publish
 from benchmarks.harness.master.signals import INTERRUPTED, TERMINATED, Signals
 from benchmarks.harness.master.state import Run
 from benchmarks.harness.master.timing import Timing
-from benchmarks.harness.master.verify import affinity_warnings, to_time, verify
+from benchmarks.harness.master.verify import affinity_warnings, to_time, verify, write_expected
 from benchmarks.harness.master.warmup import WarmupPolicy
 from benchmarks.harness.options import set_metrics_file
 from benchmarks.harness.plan import Case
@@ -62,8 +63,16 @@ def _master(run: Run) -> int:
     todo = to_time(run)
     for warning in affinity_warnings(todo, run.cpus):
         run.notes.add("affinity", warning)
-    calibrated = calibrate(todo, run.console) if todo else {}
-    warmup = WarmupPolicy(run.args.warmups or 0, run.settings)
-    timing = Timing(run, todo, cost, loops, warmup, calibrated)
-    timing.measure_all()
+    # the workers take the checksums verification computed (a user's workload would otherwise run
+    # once more, one unit after another, in every worker that times it)
+    expected = run.writer.path.with_name(f".{run.writer.path.name}.{os.getpid()}.expected")
+    write_expected(todo, expected)
+    run.args.expected_file = str(expected.resolve())
+    try:
+        calibrated = calibrate(todo, run.console) if todo else {}
+        warmup = WarmupPolicy(run.args.warmups or 0, run.settings)
+        timing = Timing(run, todo, cost, loops, warmup, calibrated)
+        timing.measure_all()
+    finally:
+        expected.unlink(missing_ok=True)
     return publish(run, timing)

@@ -17,6 +17,8 @@ from benchmarks.harness.rounds import RoundSettings
 
 
 def one_line(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]  # a task group's one failure: say what it was
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

@@ -7,16 +7,22 @@ when they are not known yet, and says what a round of it will roughly cost.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
+from benchmarks.core.work import Checksum
 from benchmarks.harness.environment import format_cpus
 from benchmarks.harness.master.loops import LoopSource
 from benchmarks.harness.master.signals import time_limit
 from benchmarks.harness.master.state import Run, one_line
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Progress
-from benchmarks.harness.worker import verify_once
+from benchmarks.harness.worker import runs_apart, verify_once
+
+#: how long the master waits past ``--timeout`` for a child that verifies a pair apart to report
+APART_GRACE_S = 2.0
 
 
 def verify(run: Run, loops: LoopSource) -> dict[str, float]:
@@ -28,8 +34,11 @@ def verify(run: Run, loops: LoopSource) -> dict[str, float]:
             verifying.start(index, case.name)
             start = time.monotonic()
             try:
-                with time_limit(run.args.timeout):
-                    picked = verify_once(case, loops.pilot_for(case))
+                limit = run.args.timeout
+                # a pair run apart times itself (and names the units still running); this
+                # process's alarm is the backstop for a child that cannot answer
+                with time_limit(limit + APART_GRACE_S if limit and runs_apart(case) else limit):
+                    picked = verify_once(case, loops.pilot_for(case), limit)
                 if picked is not None:
                     loops.pilot[case.name] = picked
             except Exception as exc:  # any failure of a pair is reported, others go on
@@ -40,6 +49,16 @@ def verify(run: Run, loops: LoopSource) -> dict[str, float]:
     except KeyboardInterrupt:
         run.interrupted = True
     return cost
+
+
+def write_expected(cases: Sequence[Case], path: Path) -> None:
+    """The checksums of ``cases`` (verified: computed already) for the workers that time them."""
+    path.write_text(json.dumps({case.name: str(case.expected) for case in cases}))
+
+
+def read_expected(path: Path) -> dict[str, Checksum]:
+    """What :func:`write_expected` wrote, by benchmark name."""
+    return {name: Checksum.parse(text) for name, text in json.loads(path.read_text()).items()}
 
 
 def to_time(run: Run) -> list[Case]:
