@@ -70,12 +70,16 @@ def judge_file(path: Path) -> list[Judged]:
                           versus.ratio))
     if len({str(j.point) for j in out}) != 1:
         raise BadInput(f"{path}: the two scenarios ran different work: "
-                       + "; ".join(f"{j.scenario} {j.point}" for j in out))
+                       + "; ".join(f"{j.scenario} {_point(j)}" for j in out))
     return out
 
 
 def inside(x: float, r: Ratio) -> bool:
     return r.low <= x <= r.high
+
+
+def _point(j: Judged) -> str:
+    return ", ".join(f"{k}={v}" for k, v in j.point.items())
 
 
 def _yes(flag: bool) -> str:
@@ -86,7 +90,7 @@ def verdict(judged: list[Judged]) -> tuple[bool, list[str]]:
     """(they agree, the lines that say so): intervals overlap; each estimate in the other's interval."""
     a, b = judged
     lines = [f"{j.scenario:>9}: {MODEL}/{BASELINE} time {j.ratio.estimate:.4f} [{j.ratio.low:.4f}-"
-             f"{j.ratio.high:.4f}] over {j.ratio.rounds} rounds, {j.point}" for j in judged]
+             f"{j.ratio.high:.4f}] over {j.ratio.rounds} rounds, {_point(j)}" for j in judged]
     overlap = a.ratio.low <= b.ratio.high and b.ratio.low <= a.ratio.high
     a_in_b, b_in_a = inside(a.ratio.estimate, b.ratio), inside(b.ratio.estimate, a.ratio)
     lines.append(f"intervals overlap: {_yes(overlap)}; {a.scenario}'s estimate in {b.scenario}'s interval: "
@@ -96,11 +100,13 @@ def verdict(judged: list[Judged]) -> tuple[bool, list[str]]:
     return overlap, lines
 
 
-def run(size_kib: int, budget: str, out: Path) -> int:
+def run(size_kib: int, budget: str, out: Path, extra: tuple[str, ...] = ()) -> int:
+    """One run of both scenarios under both models; ``extra``: more options for ``concbench run``."""
     # each --param is known to one of the two scenarios: the harness takes a parameter any selected one has
     cmd = [sys.executable, "-m", "concbench", "run", "--plugin", str(EXAMPLE), *(a for s in SCENARIOS for a in
            ("--scenario", s)), "--model", BASELINE, "--model", MODEL, "--param", f"units={UNITS}",
-           "--param", f"n={UNITS}", "--param", f"size_kib={size_kib}", "--budget", budget, "-o", str(out)]
+           "--param", f"n={UNITS}", "--param", f"size_kib={size_kib}", "--budget", budget, "-o", str(out),
+           *extra]
     print("$ " + " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=REPO, check=False).returncode
 

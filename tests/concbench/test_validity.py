@@ -77,3 +77,30 @@ def test_a_failed_run_is_not_judged(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setattr(validity, "run", lambda size_kib, budget, out: 1)
     assert validity.main(["-o", str(tmp_path / "v.json")]) == 2
     assert "the run exited with status 1: nothing to judge" in capsys.readouterr().err
+
+
+def test_judges_a_committed_run(capsys: pytest.CaptureFixture[str]) -> None:
+    """tests/data/validity.json: a real run at 256 KiB (12 rounds); its seed makes the intervals exact."""
+    assert validity.main(["--results", str(DATA / "validity.json")]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        " cpu_hash: threads/sequential time 0.8281 [0.6982-0.9822] over 12 rounds, units=32, size_kib=256",
+        "  hashing: threads/sequential time 0.9145 [0.7845-1.0660] over 12 rounds, units=32, size_kib=256",
+        "intervals overlap: yes; cpu_hash's estimate in hashing's interval: yes; "
+        "hashing's in cpu_hash's: yes",
+        "agree: the example measures what cpu_hash measures",
+    ]
+
+
+@pytest.mark.pyperf
+def test_a_tiny_real_run_is_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The tool's own command (both scenarios, --param units=32 and n=32 together), two rounds."""
+    real_run = validity.run
+    tiny = ("--rounds", "2", "-p", "1", "-n", "1", "-w", "0", "-l", "1", "--quiet")
+    monkeypatch.setattr(validity, "run", lambda size_kib, budget, out: real_run(size_kib, budget, out, tiny))
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    status = validity.main(["--size-kib", "4", "--budget", "1m", "-o", str(tmp_path / "v.json")])
+    lines = capsys.readouterr().out.splitlines()
+    assert status == (0 if lines[-1].startswith("agree") else 1)
+    assert [line.split(":")[0].strip() for line in lines[1:3]] == ["cpu_hash", "hashing"]
+    assert all(line.endswith("over 2 rounds, units=32, size_kib=4") for line in lines[1:3])
