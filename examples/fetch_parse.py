@@ -29,6 +29,7 @@ STOP_TIMEOUT_S = 5.0  # for it to exit once told to
 REQUEST_TIMEOUT_S = 10.0  # for one request, connect to last byte
 
 fetch_parse = concbench.workload(units=64, concurrency=16, kind="io", params={"delay_ms": 20},
+                                 summary="GET and parse JSON from a local server that answers after delay_ms",
                                  expected=lambda units: [sum(values(i)) for i in range(units)])
 
 

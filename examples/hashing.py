@@ -14,7 +14,8 @@ import hashlib
 
 import concbench
 
-hashing = concbench.workload(units=32, kind="cpu", params={"size_kib": 1024})
+hashing = concbench.workload(units=32, kind="cpu", params={"size_kib": 1024},
+                             summary="SHA-256 over size_kib KiB per unit (releases the GIL): cpu_hash's work")
 
 
 @hashing.unit

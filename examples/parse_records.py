@@ -23,7 +23,8 @@ SEED = 20240611
 LEVELS = ("DEBUG", "INFO", "INFO", "INFO", "WARN", "ERROR")
 PATHS = ("/api/users", "/api/orders", "/api/items", "/health", "/login")
 
-parse_records = concbench.workload(units=32, kind="cpu", params={"records": 2000})
+parse_records = concbench.workload(units=32, kind="cpu", params={"records": 2000},
+                                   summary="parse key=value log lines in pure Python (holds the GIL)")
 
 
 @parse_records.setup

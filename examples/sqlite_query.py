@@ -22,7 +22,8 @@ import concbench
 REGIONS = 7
 QUERY = "SELECT count(*), coalesce(sum(cents), 0) FROM orders WHERE region = ? AND cents > ?"
 
-sqlite_query = concbench.workload(units=32, kind="cpu", params={"rows": 50_000})
+sqlite_query = concbench.workload(units=32, kind="cpu", params={"rows": 50_000},
+                                  summary="SQLite aggregate query per unit, own read-only connection")
 
 
 @sqlite_query.setup
