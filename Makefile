@@ -12,14 +12,14 @@ FT_VENV := .venv-ft
 # The browser test of report.html drives Debian's chromium (make browser installs it)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help bench bench-quick python-ft list report compare test test-ft browser lint clean
+.PHONY: help bench bench-quick python-ft list report compare validity test test-ft browser lint clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/\$$(FREE_THREADED)/$(FREE_THREADED)/g' | \
 		awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: PYTHON=$(PYTHON) (interpreter for the virtualenv), ARGS='...' (extra 'run' options),"
 	@echo "             PYTHONS='3.11 3.13 3.13t ...' (bench on each), FREE_THREADED=$(FREE_THREADED) (test-ft; empty: none),"
-	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= (compare)"
+	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= (compare), SIZE_KIB= (validity)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ compare: $(STAMP) ## compare two runs: make compare BASE=results/a.json NEW=resu
 		echo "usage: make compare BASE=results/a.json NEW=results/b.json" >&2; exit 2; fi
 	$(PY) -m analysis compare $(BASE) $(NEW)
 
+# The hashing example and cpu_hash do the same work: their threads/sequential ratios must agree.
+validity: $(STAMP) ## check that examples/hashing.py measures what cpu_hash does (one run, about 3 minutes; SIZE_KIB=1024)
+	$(PY) tools/validity.py --size-kib $(or $(SIZE_KIB),1024)
+
 list: $(STAMP) ## list scenarios, models, parameters and unsupported pairs
 	$(PY) -m benchmarks list
 
@@ -99,7 +103,7 @@ browser: ## install Debian's chromium for the browser test of report.html, if mi
 	fi
 
 lint: $(STAMP) ## ruff and mypy
-	$(VENV)/bin/ruff check benchmarks analysis concbench tests
+	$(VENV)/bin/ruff check concbench benchmarks analysis tests examples tools/validity.py
 	$(VENV)/bin/mypy
 
 clean: ## remove the virtualenv and caches (results/ is kept)
