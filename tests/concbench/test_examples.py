@@ -255,6 +255,7 @@ THROUGH_PYPERF = {
     "parse_records": ("records=50",),
     "hashing": ("size_kib=4",),
     "sqlite_query": ("rows=500",),
+    "sleepy": (),
 }
 PYPERF_MODELS = ("sequential", "threads", "asyncio")
 TESTED: set[str] = set()
@@ -268,11 +269,14 @@ def every_example_tested() -> Iterator[None]:
         assert {p.stem for p in EXAMPLES.glob("*.py")} - TESTED == set()
 
 
-def fetch_servers_since(start: float) -> list[psutil.Process]:
+def fetch_servers_since(start: float, cwd: Path) -> list[psutil.Process]:
+    """fetch_parse servers started since ``start`` in ``cwd`` (this test's folder: a run of the
+    tests elsewhere on the machine has servers of its own)."""
     found = []
-    for proc in psutil.process_iter(["cmdline", "create_time"]):
+    for proc in psutil.process_iter(["cmdline", "create_time", "cwd"]):
         cmdline = proc.info["cmdline"] or []
-        if proc.info["create_time"] >= start - 1 and any(a.endswith("fetch_parse.py") for a in cmdline):
+        if (proc.info["create_time"] >= start - 1 and proc.info["cwd"] == str(cwd)
+                and any(a.endswith("fetch_parse.py") for a in cmdline)):
             found.append(proc)
     return found
 
@@ -286,11 +290,13 @@ def test_every_example_runs_through_pyperf(tmp_path: Path) -> None:
         args += [a for p in params for a in ("--param", p)]
     args += [a for m in PYPERF_MODELS for a in ("--model", m)]
     start = time.time()
+    # multiprocessing's resource tracker or forkserver, started by an earlier test, stay
+    earlier = {p.pid for p in psutil.Process().children(recursive=True)}
     proc = subprocess.run([sys.executable, "-m", "concbench", *args], cwd=tmp_path, env=env(),
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     async_forms = {name for name in THROUGH_PYPERF if load(name)[1].asyncio_form is not None}
-    assert async_forms == {"fetch_parse"}
+    assert async_forms == {"fetch_parse", "sleepy"}
     runnable = {(n, m) for n in THROUGH_PYPERF for m in PYPERF_MODELS if m != "asyncio" or n in async_forms}
     benches = pyperf.BenchmarkSuite.load(str(out)).get_benchmarks()
     assert {(b.get_metadata()["scenario"], b.get_metadata()["model"]) for b in benches} == runnable
@@ -303,6 +309,7 @@ def test_every_example_runs_through_pyperf(tmp_path: Path) -> None:
     for bench in benches:  # each pair's answer was checked against the expected one before timing
         meta = bench.get_metadata()
         assert str(meta["expected_checksum"]).startswith("4:"), bench.get_name()
-    assert fetch_servers_since(start) == []
-    assert [p.pid for p in psutil.Process().children(recursive=True)] == []
+    assert fetch_servers_since(start, tmp_path) == []
+    left = [(p.pid, p.cmdline()) for p in psutil.Process().children(recursive=True) if p.pid not in earlier]
+    assert left == []
     TESTED.update(THROUGH_PYPERF)
