@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+CONCBENCH := $(VENV)/bin/concbench
 STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 # Interpreters for a matrix run (make bench PYTHONS="3.11 3.13 3.13t"); empty: this venv's only
@@ -12,7 +13,7 @@ FT_VENV := .venv-ft
 # The browser test of report.html drives Debian's chromium (make browser installs it)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help bench bench-quick python-ft list report compare validity test test-ft browser lint clean
+.PHONY: help setup bench bench-quick python-ft list report compare validity test test-ft browser lint clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/\$$(FREE_THREADED)/$(FREE_THREADED)/g' | \
@@ -26,13 +27,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+setup: $(STAMP) ## create .venv with the pinned dependencies and the concbench command (bench and test do it too)
+
 # Run a profile, then report on the results file that run wrote (even if some pair failed:
 # exit status 1); bad input (status 2) writes nothing to report on.
 define run_and_report
 	@touch $(VENV)/.bench-started
 	@start=$$(date +%s); \
-	$(PY) -m benchmarks run --profile $(1) $(ARGS); status=$$?; [ $$status -ne 2 ] || exit 2; \
-	$(PY) -m analysis report --latest results --newer-than $(VENV)/.bench-started || exit $$?; \
+	$(CONCBENCH) run --profile $(1) $(ARGS); status=$$?; [ $$status -ne 2 ] || exit 2; \
+	$(CONCBENCH) report --latest results --newer-than $(VENV)/.bench-started || exit $$?; \
 	took=$$(( $$(date +%s) - start )); \
 	printf 'make: the whole run took %d:%02d (verification, rounds and report)\n' $$((took / 60)) $$((took % 60)) >&2; \
 	exit $$status
@@ -45,7 +48,7 @@ else
 	$(PY) -m benchmarks.harness.matrix "$(PYTHONS)" -- --profile default $(ARGS)
 endif
 
-bench-quick: $(STAMP) ## every pair with small parameters, then its report (under 2 minutes; not for citing)
+bench-quick: $(STAMP) ## every pair with small parameters, then its report (a few minutes; not for citing)
 ifeq ($(strip $(PYTHONS)),)
 	$(call run_and_report,quick)
 else
@@ -56,19 +59,19 @@ python-ft: ## build free-threaded CPython $(FREE_THREADED) and its GIL twin into
 	tools/build-python.sh --twin $(FREE_THREADED)
 
 report: $(STAMP) ## report on RESULTS=results/x.json (default: the newest run); prints where it is
-	$(PY) -m analysis report $(or $(RESULTS),--latest results) $(REPORT_ARGS)
+	$(CONCBENCH) report $(or $(RESULTS),--latest results) $(REPORT_ARGS)
 
 compare: $(STAMP) ## compare two runs: make compare BASE=results/a.json NEW=results/b.json
 	@if [ -z "$(BASE)" ] || [ -z "$(NEW)" ]; then \
 		echo "usage: make compare BASE=results/a.json NEW=results/b.json" >&2; exit 2; fi
-	$(PY) -m analysis compare $(BASE) $(NEW)
+	$(CONCBENCH) compare $(BASE) $(NEW)
 
 # The hashing example and cpu_hash do the same work: their threads/sequential ratios must agree.
 validity: $(STAMP) ## check that examples/hashing.py measures what cpu_hash does (one run, about 3 minutes; SIZE_KIB=1024)
 	$(PY) tools/validity.py --size-kib $(or $(SIZE_KIB),1024)
 
 list: $(STAMP) ## list scenarios, models, parameters and unsupported pairs
-	$(PY) -m benchmarks list
+	$(CONCBENCH) list
 
 test: $(STAMP) | browser ## the test suite, once more with PYTHONASYNCIODEBUG=1 for the async models, and the same-answer tests on a free-threaded build
 	$(PY) -m pytest
