@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,6 +36,19 @@ def _link_to_file(path: Path) -> None:
 
 def _folder(path: Path) -> None:
     path.mkdir()
+
+
+@pytest.fixture
+def device(tmp_path: Path) -> Path:
+    """A character device node (a twin of /dev/null) in the test's own folder: a test of code that
+    wrongly renames over it replaces this node, never the system's /dev/null (as one such check,
+    run as root before the fix, once did)."""
+    node = tmp_path / "null"
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    return node
 
 
 @pytest.fixture
@@ -80,13 +94,13 @@ def test_check_file_refuses_every_node_but_a_regular_file(tmp_path: Path, kind: 
         check_file(target)
 
 
-def test_check_file_refuses_a_socket_and_a_device(tmp_path: Path,
+def test_check_file_refuses_a_socket_and_a_device(tmp_path: Path, device: Path,
                                                    unix_socket: Callable[[Path], None]) -> None:
     unix_socket(tmp_path / "s")
     with pytest.raises(OutputError, match="is a socket"):
         check_file(tmp_path / "s")
     with pytest.raises(OutputError, match="is a character device"):
-        check_file(Path("/dev/null"))
+        check_file(device)
     assert check_file(tmp_path / "new.csv") is False
     (tmp_path / "old.csv").write_text("x")
     assert check_file(tmp_path / "old.csv") is True
@@ -164,10 +178,12 @@ def test_csv_o_refuses_the_node_and_leaves_it(tmp_path: Path, kind: str,
     assert _listing(tmp_path) == before
 
 
-def test_csv_o_onto_a_device_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    status, err = _analysis(capsys, "csv", str(SMALL), "-o", "/dev/null")
+def test_csv_o_onto_a_device_is_refused(device: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As root, csv -o replaced a device node with a regular file."""
+    status, err = _analysis(capsys, "csv", str(SMALL), "-o", str(device))
     assert status == 2
-    assert "'/dev/null' is a character device" in err
+    assert f"{str(device)!r} is a character device" in err
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
 
 
 def test_csv_o_replaces_its_own_csv_but_not_another_file(tmp_path: Path,
