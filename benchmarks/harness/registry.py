@@ -10,6 +10,7 @@ a module with ``SCENARIOS`` and / or ``MODELS`` lists, named with
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -108,13 +109,22 @@ def register(scenarios: Iterable[Scenario] = (), models: Iterable[Model] = ()) -
         _add(MODELS, model, "model")
 
 
+#: a dotted module name, as ``import`` takes it
+_MODULE_NAME = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*")
+
+
 def load_plugins(modules: Sequence[str]) -> None:
     """Import each plugin module and register its ``SCENARIOS`` and ``MODELS``."""
     for name in modules:
+        if not _MODULE_NAME.fullmatch(name):
+            raise BadInput(f"invalid --plugin {name!r}: expected a module name such as mypackage.scenarios")
         try:
             module = importlib.import_module(name)
         except ImportError as exc:
             raise BadInput(f"cannot import plugin {name!r}: {exc}") from None
+        except Exception as exc:  # the plugin's own code failed as it was imported: say so in one line
+            why = " ".join(str(exc).split())
+            raise BadInput(f"cannot import plugin {name!r}: {type(exc).__name__}: {why}") from None
         scenarios = list(getattr(module, "SCENARIOS", ()))
         models = list(getattr(module, "MODELS", ()))
         if not scenarios and not models:

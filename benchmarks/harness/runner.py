@@ -16,13 +16,23 @@ import atexit
 import os
 import sys
 import sysconfig
+from dataclasses import dataclass
 from typing import NoReturn
 
+import pyperf
+
 from benchmarks.core.params import parse_assignments
-from benchmarks.harness.environment import format_cpus, interpreter_metadata, set_python_gil, worker_cpus
+from benchmarks.harness.environment import (
+    check_affinity,
+    format_cpus,
+    interpreter_metadata,
+    set_python_gil,
+    worker_cpus,
+)
 from benchmarks.harness.master import master
 from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings, warmups_given
-from benchmarks.harness.plan import plan
+from benchmarks.harness.plan import Case, plan
+from benchmarks.harness.profiles import Profile
 from benchmarks.harness.registry import load_plugins
 from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, run_kinds
 from benchmarks.pyperf_bridge import new_runner
@@ -42,17 +52,39 @@ def end_worker() -> NoReturn:
     os._exit(0)
 
 
-def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
-    """``python -m benchmarks run``, master and workers: ``parser`` parses the suite's options
-    and pyperf's together."""
-    runner = new_runner(parser, interpreter_metadata(), PROGRAM_ARGS, forward)
+@dataclass
+class Prepared:
+    """A parsed and planned command line, before any work."""
+
+    runner: pyperf.Runner
+    args: argparse.Namespace
+    profile: Profile
+    cases: list[Case]
+    unsupported: list[tuple[Case, str]]
+    cpus: list[int] | None
+
+
+def prepare(parser: argparse.ArgumentParser, argv: list[str], check_only: bool = False) -> Prepared:
+    """Parse ``argv`` (the suite's options and pyperf's together, on ``parser``) and plan it: every
+    bad option or value is a usage error (exit 2) or BadInput here, before any work.  With
+    ``check_only`` nothing is run afterwards (a matrix run checks its ``ARGS`` so; tests too)."""
+    runner = new_runner(parser, interpreter_metadata(), PROGRAM_ARGS, forward, check_only=check_only)
     add_run_options(parser)  # after pyperf's own: ours replace two of them
     profile = chosen_profile(parser, argv)
     args = runner.parse_args([*profile.pyperf_args, *argv])
     load_plugins(args.plugin)
     configure_cluster(args.dask_scheduler)  # before planning: the dask model's metadata says where
     cases, unsupported = plan(args.scenario, args.model, parse_assignments(args.param), profile)
-    cpus = worker_cpus(args.affinity)
+    check_affinity(args.affinity)
+    return Prepared(runner, args, profile, cases, unsupported, worker_cpus(args.affinity))
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+    """``python -m benchmarks run``, master and workers: ``parser`` parses the suite's options
+    and pyperf's together."""
+    ready = prepare(parser, argv)
+    runner, args, profile, cases, unsupported, cpus = (ready.runner, ready.args, ready.profile, ready.cases,
+                                                       ready.unsupported, ready.cpus)
     if cpus is not None:
         runner.metadata["worker_cpu_affinity"] = format_cpus(cpus)
         runner.metadata["worker_cpus"] = len(cpus)
