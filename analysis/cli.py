@@ -1,8 +1,11 @@
 """Command line: ``python -m analysis report|compare|csv``.
 
 Bad input (a missing, empty, corrupt or foreign file, nothing to compare, an
-output directory that cannot be written) is one line on stderr,
-``python -m analysis: error: ...``, and exit status 2, with nothing written.
+output path that cannot or must not be written) is one line on stderr,
+``python -m analysis: error: ...``, and exit status 2, with nothing written.  Output paths are
+checked before any results file is read (:mod:`benchmarks.core.outputs`): ``-o`` of ``report``
+and ``compare`` must be a new or empty folder or one the suite wrote; ``csv -o`` a new file or
+a CSV the suite wrote.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .compare import write_compare
+from .compare import default_compare_dir, write_compare
 from .data.load import AnalysisError, load_results
-from .render.output import write_csv
+from .render.output import check_csv_target, check_output_folder, write_csv
 from .render.progress import Progress
-from .report import write_report
+from .report import default_report_dir, write_report
 
 PROG = "python -m analysis"
 BAD_INPUT = 2
@@ -90,6 +93,7 @@ def _report(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--newer-than needs --latest")
     if not paths:
         parser.error("report: give one or more results files, or --latest")
+    check_output_folder(Path(ns.output_dir) if ns.output_dir else default_report_dir(paths[0]))
     markdown = Path(os.path.abspath(write_report(*paths, out_dir=ns.output_dir, baseline=ns.baseline,
                                                  progress=Progress())))
     print(markdown)
@@ -98,6 +102,8 @@ def _report(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _compare(ns: argparse.Namespace) -> int:
+    check_output_folder(Path(ns.output_dir) if ns.output_dir else default_compare_dir(Path(ns.base),
+                                                                                          Path(ns.new)))
     path, markdown = write_compare(ns.base, ns.new, ns.output_dir, absolute_links=True)
     print(markdown, end="")
     where = Path(os.path.abspath(path))
@@ -113,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             return _report(ns, parser)
         if ns.command == "compare":
             return _compare(ns)
+        check_csv_target(Path(ns.output))
         print(write_csv(load_results(*ns.results), ns.output))
         return 0
     except AnalysisError as exc:

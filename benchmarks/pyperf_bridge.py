@@ -2,7 +2,9 @@
 each of them against the pinned pyperf, so an upgrade that changes one fails loudly).
 
 - ``Runner(_argparser=...)``: our parser, so that a usage error is one line and our options
-  (``--profile``, ``-o``) replace pyperf's of the same name.
+  (``--profile``, ``-o``) replace pyperf's of the same name.  pyperf allows one Runner per
+  class and process (``Runner._created``): a Runner that only checks a command line is of a
+  subclass of its own.
 - ``Runner._worker_task``: the position of the benchmark a spawned worker runs.  pyperf
   counts it up as benchmarks finish; the master measures benchmarks in rounds, in any
   order, so it sets the position of each one before asking pyperf to measure it.
@@ -32,10 +34,24 @@ import pyperf
 
 
 def new_runner(parser: argparse.ArgumentParser, metadata: dict[str, Any], program_args: tuple[str, ...],
-               add_cmdline_args: Callable[[list[str], argparse.Namespace], None]) -> pyperf.Runner:
-    """The process's one pyperf Runner, with its options on ``parser``."""
-    return pyperf.Runner(metadata=metadata, program_args=program_args, add_cmdline_args=add_cmdline_args,
-                         _argparser=parser)
+               add_cmdline_args: Callable[[list[str], argparse.Namespace], None],
+               check_only: bool = False) -> pyperf.Runner:
+    """The process's one pyperf Runner, with its options on ``parser``.
+
+    ``check_only``: a Runner that only parses a command line (a matrix run checks its ``ARGS``
+    before building a virtualenv; a test parses many) and never measures: pyperf allows one
+    Runner per class and process, so it is of a class of its own, forgotten once made.
+    """
+    runner_class = _CheckingRunner if check_only else pyperf.Runner
+    runner = runner_class(metadata=metadata, program_args=program_args, add_cmdline_args=add_cmdline_args,
+                          _argparser=parser)
+    if check_only:
+        pyperf.Runner._created.discard(id(_CheckingRunner))  # the next check may make another
+    return runner
+
+
+class _CheckingRunner(pyperf.Runner):
+    """A Runner that only parses (:func:`new_runner`'s ``check_only``)."""
 
 
 def suite_from_json(filename: str, data: dict[str, Any]) -> pyperf.BenchmarkSuite:
@@ -49,6 +65,16 @@ def pyperf_t_test(base: list[float], new: list[float]) -> bool:
 
     significant, _score = is_significant(base, new)
     return bool(significant)
+
+
+def parse_cpus(text: str) -> list[int]:
+    """``--affinity``'s CPU list as pyperf reads it (``0,2-3``); ValueError if it is not one."""
+    from pyperf._cpu_utils import parse_cpu_list
+
+    cpus = parse_cpu_list(text)
+    if not cpus:
+        raise ValueError(f"no CPU in {text!r}")
+    return sorted(cpus)
 
 
 def pinned_cpus(affinity_option: str | None) -> list[int] | None:

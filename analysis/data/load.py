@@ -15,7 +15,9 @@ of the values.
 
 Warm-up values are not measured values and calibration runs have none, so
 neither becomes a row.  A file that is missing, empty, not JSON,
-not a pyperf suite or not written by concbench is refused with one sentence
+not a pyperf suite, not written by concbench, or holding a value or metadata a
+reader cannot use (``Infinity``, a string ``round``:
+:func:`benchmarks.core.formats.check_results`) is refused with one sentence
 saying which and why.  Each file is read and parsed once: pyperf builds its
 suite from the JSON already parsed for those checks.
 """
@@ -37,7 +39,15 @@ import pandas as pd
 import pyperf
 
 from benchmarks.core.echo_keys import LOAD_METADATA
-from benchmarks.core.formats import METRICS_SUFFIX, PARAM_PREFIX, RUNINFO_SUFFIX, param_names, side_file
+from benchmarks.core.formats import (
+    METRICS_SUFFIX,
+    PARAM_PREFIX,
+    RUNINFO_SUFFIX,
+    ResultsFormatError,
+    check_results,
+    param_names,
+    side_file,
+)
 from benchmarks.core.runrecord import Failed, Part, RunRecord, RunRecordError, Unsupported
 from benchmarks.pyperf_bridge import suite_from_json
 
@@ -126,6 +136,10 @@ def load_suite(path: Path) -> pyperf.BenchmarkSuite:
     if not (isinstance(data, dict) and "version" in data and "benchmarks" in data):
         raise AnalysisError(f"{str(path)!r} is JSON but not a pyperf results file "
                             "(no 'version' and 'benchmarks' keys)")
+    try:
+        check_results(data)  # non-finite values, metadata of the wrong type: one line, not a traceback
+    except ResultsFormatError as exc:
+        raise AnalysisError(f"{str(path)!r}: {exc}") from None
     try:
         # pyperf has no public constructor from parsed JSON; its own load() would read and
         # parse the file a second time (the bridge holds every use of pyperf's privates)

@@ -5,7 +5,9 @@ refer to one another.  They are all built in a hidden staging directory inside
 the output directory, on the same file system, and only moved into place once
 everything has been produced: a run that fails part-way (bad input, a chart
 that cannot be drawn, a full disk) leaves the previous report as it was.
-Single files are written to a temporary name and renamed over the old one.
+Single files are written to a temporary name and renamed over the old one.  Every output
+path is checked first (:mod:`benchmarks.core.outputs`): the suite never writes through a
+link or into a device, and replaces in a folder only what it wrote there before.
 """
 
 from __future__ import annotations
@@ -14,23 +16,59 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
 # mypy: disable-error-code="import-untyped"
 import pandas as pd
 
-from ..data.load import AnalysisError
+from benchmarks.core.outputs import STAGING_PREFIX, OutputError, check_file, check_folder, publish_folder
+
+from ..data.load import ID_COLUMNS, AnalysisError
+
+#: the start of the first line of every CSV the suite writes (its identifying columns)
+CSV_SIGNATURE = ",".join(ID_COLUMNS).encode()
 
 
 def _describe(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+@contextlib.contextmanager
+def _one_line() -> Iterator[None]:
+    """An output path refused (:mod:`benchmarks.core.outputs`) is bad input, as any other."""
+    try:
+        yield
+    except OutputError as exc:
+        raise AnalysisError(str(exc)) from None
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse ``out_dir`` before any work unless it is new, empty or a folder the suite wrote."""
+    with _one_line():
+        check_folder(out_dir)
+
+
+def check_csv_target(path: Path) -> None:
+    """Refuse ``csv -o`` onto anything but a new file or a CSV the suite wrote (its header says so:
+    a single file has no room for a marker, and its first line is the suite's own column list)."""
+    with _one_line():
+        exists = check_file(path, "CSV file")
+    if exists:
+        try:
+            with path.open("rb") as handle:
+                head = handle.readline(len(CSV_SIGNATURE) + 1)
+        except OSError as exc:
+            raise AnalysisError(f"cannot read {str(path)!r}: {_describe(exc)}") from None
+        if not head.startswith(CSV_SIGNATURE):
+            raise AnalysisError(f"CSV file {str(path)!r} exists and was not written by concbench (its first "
+                                "line is not the suite's columns): give a new file name")
+
+
 def prepare_dir(out_dir: Path) -> Path:
     """Create ``out_dir`` if needed; AnalysisError if it cannot hold our files."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise AnalysisError(f"cannot write into {str(out_dir)!r}: it is not a directory")
+    check_output_folder(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -41,8 +79,10 @@ def prepare_dir(out_dir: Path) -> Path:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    prepare_dir(path.parent)
+    with _one_line():
+        check_file(path)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise AnalysisError(f"cannot write {str(path)!r}: {_describe(exc)}") from None
@@ -72,17 +112,17 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 class Staging:
     """A hidden directory inside ``out_dir`` where a whole report is built first.
 
-    ``publish`` moves every entry into ``out_dir``, replacing what was there
-    (a directory such as ``charts/`` is replaced as a whole, so stale charts
-    disappear); leaving the ``with`` block on an exception discards it all.
+    ``publish`` moves every staged file into ``out_dir`` and lists it in the folder's marker,
+    replacing only files an earlier report of the suite wrote there (and removing those of
+    them this report no longer has: stale charts disappear); leaving the ``with`` block on an
+    exception discards it all.
     """
 
     def __init__(self, out_dir: Path) -> None:
-        self._created = not out_dir.exists()
-        self._published = False
+        self._created = not os.path.lexists(out_dir)
         self.out_dir = prepare_dir(out_dir)
         try:
-            self.dir = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.out_dir))
+            self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out_dir))
         except OSError as exc:
             raise AnalysisError(f"cannot write into {str(out_dir)!r}: {_describe(exc)}") from None
 
@@ -94,35 +134,18 @@ class Staging:
         self.discard()
 
     def discard(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
-        if self._created and not self._published:
+        shutil.rmtree(self.dir, ignore_errors=True)  # our own staging folder, nothing else
+        if self._created:
             # A failed first report leaves no empty directory behind either (rmdir: only if empty).
             with contextlib.suppress(OSError):
                 self.out_dir.rmdir()
 
     def publish(self, last: str | None = None) -> None:
-        """Move staged entries into place; ``last`` (the main document) goes last."""
-        entries = sorted(self.dir.iterdir(), key=lambda p: (p.name == last, p.name))
-        self._published = True
+        """Move staged files into place; ``last`` (the main document) goes last."""
         try:
-            for entry in entries:
-                target = self.out_dir / entry.name
-                if entry.is_dir():
-                    self._replace_dir(entry, target)
-                else:
-                    os.replace(entry, target)
+            with _one_line():
+                publish_folder(self.dir, self.out_dir, last)
         except OSError as exc:
             raise AnalysisError(f"cannot write into {str(self.out_dir)!r}: {_describe(exc)}") from None
         finally:
             self.discard()
-
-    def _replace_dir(self, new: Path, target: Path) -> None:
-        if target.is_dir():
-            old = Path(tempfile.mkdtemp(prefix=".old-", dir=self.out_dir))
-            target.rename(old / target.name)
-            new.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        elif target.exists():
-            raise AnalysisError(f"cannot replace {str(target)!r}: it is not a directory")
-        else:
-            new.rename(target)

@@ -92,7 +92,10 @@ def parse_assignments(items: list[str]) -> dict[str, list[str]]:
         name = name.strip()
         if not sep or not name or not values.strip():
             raise BadInput(f"invalid --param {item!r}: expected NAME=VALUE[,VALUE...]")
-        result.setdefault(name, []).extend(v for v in values.split(",") if v.strip())
+        given = [v for v in values.split(",") if v.strip()]
+        if not given:  # "n=," once planned nothing and exited 0 with an empty .runinfo
+            raise BadInput(f"invalid --param {item!r}: expected NAME=VALUE[,VALUE...]")
+        result.setdefault(name, []).extend(given)
     return result
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from benchmarks.core.packages import version as _version
 from benchmarks.core.params import BadInput, Value
-from benchmarks.pyperf_bridge import pinned_cpus
+from benchmarks.pyperf_bridge import parse_cpus, pinned_cpus
 
 PACKAGE = "concbench"
 
@@ -63,6 +63,23 @@ def build_warnings(meta: dict[str, Value]) -> list[str]:
 
 def format_cpus(cpus: Sequence[int]) -> str:
     return ",".join(str(c) for c in sorted(cpus))
+
+
+def check_affinity(affinity_option: str | None) -> None:
+    """Refuse an ``--affinity`` that is not a CPU list or names a CPU this process may not use:
+    pyperf would fail in a traceback when it pins the first worker (or the CPU probe would)."""
+    if affinity_option is None:
+        return
+    try:
+        cpus = parse_cpus(affinity_option)
+    except ValueError:
+        raise BadInput(f"invalid --affinity {affinity_option!r}: expected a CPU list such as 0 or 0,2-3") \
+            from None
+    available = current_cpus() or list(range(os.cpu_count() or 1))
+    missing = sorted(set(cpus) - set(available))
+    if missing:
+        raise BadInput(f"invalid --affinity {affinity_option!r}: no CPU {format_cpus(missing)} here; "
+                       f"choose from {format_cpus(available)}")
 
 
 def worker_cpus(affinity_option: str | None) -> list[int] | None:

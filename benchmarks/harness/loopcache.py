@@ -18,10 +18,17 @@ The cache is a JSON file beside the run's results file, ``.loops.json``: an
 entry per machine, interpreter and ``--min-time``, each mapping a benchmark's
 name (which holds every parameter) to its loops.  A file that cannot be read
 is left as it is and the run picks its loops afresh, saying so.
+
+Several runs may share one results folder, and so this file.  A save takes an exclusive
+``flock`` on ``.loops.json.lock`` beside it, reads the file as it is now, merges this run's
+loops into it and renames a complete new file over it: two runs at once lose nothing (a save
+that only wrote what its run had read at start lost the other run's entries).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -29,10 +36,30 @@ import platform
 import socket
 import sys
 import sysconfig
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 FILE_NAME = ".loops.json"
+LOCK_SUFFIX = ".lock"
+
+
+def _checked(data: object) -> dict[str, dict[str, int]]:
+    if not isinstance(data, dict) or not all(
+            isinstance(v, dict) and all(isinstance(n, int) and n >= 1 for n in v.values())
+            for v in data.values()):
+        raise ValueError("not a mapping of keys to {benchmark: loops}")
+    return data
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of ``path`` (on a lock file beside it, never a link) while inside."""
+    fd = os.open(path.with_name(path.name + LOCK_SUFFIX), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def cache_key(min_time: float, python_gil: str | None) -> str:
@@ -67,11 +94,7 @@ class LoopCache:
     def load(self) -> dict[str, int]:
         """This key's loops (empty when the file is missing or unreadable)."""
         try:
-            data = json.loads(self.path.read_text())
-            if not isinstance(data, dict) or not all(
-                    isinstance(v, dict) and all(isinstance(n, int) and n >= 1 for n in v.values())
-                    for v in data.values()):
-                raise ValueError("not a mapping of keys to {benchmark: loops}")
+            data = _checked(json.loads(self.path.read_text()))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
@@ -82,15 +105,25 @@ class LoopCache:
         return dict(data.get(self.key, {}))
 
     def save(self, loops: Mapping[str, int]) -> None:
-        """Merge ``loops`` into this key's entry (written to a temporary file, then renamed)."""
+        """Merge ``loops`` into this key's entry of the file as it is now, under its lock (written to
+        a temporary file, then renamed)."""
         if not self._readable or not loops:
             return  # never replace a file this run could not read
-        entry = {**self._entries.get(self.key, {}), **loops}
-        self._entries[self.key] = dict(sorted(entry.items()))
         tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
-            tmp.write_text(json.dumps(self._entries, indent=1, sort_keys=True) + "\n")
-            os.replace(tmp, self.path)
+            with _locked(self.path):
+                try:
+                    current = _checked(json.loads(self.path.read_text()))
+                except FileNotFoundError:
+                    current = {}
+                except ValueError as exc:  # spoilt since this run read it: leave it as it is
+                    why = " ".join(str(exc).split())
+                    self.problem = f"{self.path}: not saved: {type(exc).__name__}: {why}"
+                    return
+                current[self.key] = dict(sorted({**current.get(self.key, {}), **loops}.items()))
+                tmp.write_text(json.dumps(current, indent=1, sort_keys=True) + "\n")
+                os.replace(tmp, self.path)
+                self._entries = current
         except OSError as exc:
             self.problem = f"{self.path}: not saved: {type(exc).__name__}: {exc}"
             tmp.unlink(missing_ok=True)

@@ -111,6 +111,46 @@ def venv_for(python: Path, tag: str) -> Path:
     return venv / "bin" / "python"
 
 
+def check_run_args(run_args: list[str]) -> int | None:
+    """``ARGS`` parsed and planned here, as every interpreter's run will: the exit status of a bad
+    one (its one line said), or None.  Before any virtualenv is built."""
+    from benchmarks.cli import PROG, run_parser
+    from benchmarks.core.params import BadInput
+    from benchmarks.harness.runner import prepare
+
+    try:
+        prepare(run_parser(), run_args, check_only=True)
+    except BadInput as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # argparse's usage error (exit 2, its line said) or pyperf's (exit 1)
+        return exc.code if isinstance(exc.code, int) else 2
+    return None
+
+
+def interpreters(names: list[str]) -> list[tuple[str, Path, str]] | str:
+    """(name, interpreter, tag) of every name that is here, or the one line that refuses a name
+    naming something that is not a Python that runs."""
+    found = []
+    for name in names:
+        python = find_python(name)
+        if python is None:
+            _say(f"WARNING: no interpreter {name!r} here (a pyenv version, a build of "
+                 "tools/build-python.sh such as 3.13t, a command or a path): skipped")
+            continue
+        try:
+            version, free = describe(python)
+            minor = tuple(int(x) for x in version.split(".")[:2])
+        except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+            return (f"PYTHONS: {name!r} ({python}) is not a Python that runs here; give pyenv versions, "
+                    "builds such as 3.13t, commands or paths of Python interpreters")
+        if minor < (3, 11):
+            _say(f"WARNING: {name!r} is Python {version}; concbench needs 3.11 or newer: skipped")
+            continue
+        found.append((name, python, version + ("t" if free else "")))
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.harness.matrix",
                                      description=__doc__.split("\n\n")[0])
@@ -121,20 +161,17 @@ def main(argv: list[str] | None = None) -> int:
     run_args = [a for a in args.run_args if a != "--"]
     if any(a in ("-o", "--output") for a in run_args):
         parser.exit(2, f"{parser.prog}: error: -o is chosen per interpreter; leave it out\n")
+    # Everything that can be wrong is checked before the first virtualenv is built.
+    found = interpreters(args.pythons.split())
+    if isinstance(found, str):
+        parser.exit(2, f"{parser.prog}: error: {found}\n")
+    bad = check_run_args(run_args)
+    if bad is not None:
+        return bad
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     results: list[Path] = []
     status = 0
-    for name in args.pythons.split():
-        python = find_python(name)
-        if python is None:
-            _say(f"WARNING: no interpreter {name!r} here (a pyenv version, a build of "
-                 "tools/build-python.sh such as 3.13t, a command or a path): skipped")
-            continue
-        version, free = describe(python)
-        tag = version + ("t" if free else "")
-        if tuple(int(x) for x in version.split(".")[:2]) < (3, 11):
-            _say(f"WARNING: {name!r} is Python {version}; concbench needs 3.11 or newer: skipped")
-            continue
+    for _name, python, tag in found:
         measuring = venv_for(python, tag)
         out = REPO / "results" / f"{stamp}_matrix_py{tag}.json"
         _say(f"{tag} ({python}): running")

@@ -59,6 +59,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--dask-scheduler", metavar="tcp://HOST:PORT", type=_scheduler_address,
                        help="run the dask model's units on this cluster (default: a LocalCluster on "
                             "127.0.0.1, started once per worker process)")
+    # pyperf's --append adds runs to an existing file in place; results files are never edited
+    group.add_argument("--append", action=_Refused, nargs="?", help=argparse.SUPPRESS,
+                       default=None, metavar="FILE")
     group.add_argument("--metrics-file", help=argparse.SUPPRESS)
     # the master's checksums, by benchmark: a worker does not compute its expected answer again
     group.add_argument("--expected-file", help=argparse.SUPPRESS)
@@ -66,6 +69,15 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--warmup-runs", type=int, default=0, help=argparse.SUPPRESS)
     # pyperf reads these two; their options are ours now
     parser.set_defaults(output=None, profile=None)
+
+
+class _Refused(argparse.Action):
+    """An option of pyperf's that the suite does not offer: a usage error as soon as it is parsed."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        parser.error(f"{option_string} is not offered: results files are never edited; a run writes a "
+                     "new file (-o NEW.json), and --resume FILE continues an interrupted one into a new file")
 
 
 def _positive_int(text: str) -> int:

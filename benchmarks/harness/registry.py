@@ -10,6 +10,7 @@ a module with ``SCENARIOS`` and / or ``MODELS`` lists, named with
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,6 +110,10 @@ def register(scenarios: Iterable[Scenario] = (), models: Iterable[Model] = ()) -
         _add(MODELS, model, "model")
 
 
+#: a dotted module name, as ``import`` takes it
+_MODULE_NAME = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*")
+
+
 def load_plugins(modules: Sequence[str]) -> list[Scenario]:
     """Import each plugin module and register its ``SCENARIOS`` and ``MODELS``; a path (``x.py``,
     ``dir/x``) is a user's workload file, each of its workloads a scenario.  Returns the scenarios
@@ -118,10 +123,16 @@ def load_plugins(modules: Sequence[str]) -> list[Scenario]:
         if is_path(name):
             added += _load_workloads(name)
             continue
+        if not _MODULE_NAME.fullmatch(name):
+            raise BadInput(f"invalid --plugin {name!r}: expected a module name such as "
+                           "mypackage.scenarios, or a workload file such as mywork.py")
         try:
             module = importlib.import_module(name)
         except ImportError as exc:
             raise BadInput(f"cannot import plugin {name!r}: {exc}") from None
+        except Exception as exc:  # the plugin's own code failed as it was imported: say so in one line
+            why = " ".join(str(exc).split())
+            raise BadInput(f"cannot import plugin {name!r}: {type(exc).__name__}: {why}") from None
         scenarios = list(getattr(module, "SCENARIOS", ()))
         models = list(getattr(module, "MODELS", ()))
         if not scenarios and not models:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyperf
 
+from benchmarks.core.outputs import OutputError, check_file, check_names_fit
 from benchmarks.core.params import BadInput
 from benchmarks.core.runrecord import RunRecord
 
@@ -38,14 +39,20 @@ def default_path(now: _dt.datetime | None = None) -> Path:
     return RESULTS_DIR / f"{stem}.json"
 
 
-def check_new(path: Path) -> None:
+def check_new(path: Path, hidden: tuple[str, ...] = ()) -> None:
+    """Refuse ``path`` (and its side files) unless each is a new name a file of this run can take:
+    not there at all (a dangling symbolic link is there), short enough for the file system with
+    its ``hidden`` working names too, in a directory this process can write."""
     if path.suffix != ".json":
         raise BadInput(f"results file {str(path)!r} must end in .json")
-    if path.exists():
-        raise BadInput(f"results file {str(path)!r} already exists: choose another name")
-    for side in (runinfo_path(path), metrics_path(path)):
-        if side.exists():
-            raise BadInput(f"{str(side)!r} already exists: choose another name")
+    try:
+        for what, file in (("results file", path), ("side file", runinfo_path(path)),
+                           ("side file", metrics_path(path))):
+            if check_file(file, what):
+                raise BadInput(f"{what} {str(file)!r} already exists: choose another name")
+        check_names_fit(path.parent, hidden, "working file")
+    except OutputError as exc:
+        raise BadInput(str(exc)) from None
     probe_directory(path.parent)
 
 
@@ -73,7 +80,7 @@ def _free_name(path: Path) -> Path:
     """``path``, or ``<stem>-2.json``, ``-3`` ... : the first whose side files are free too."""
     for attempt in range(1, 1000):
         candidate = path if attempt == 1 else path.with_name(f"{path.stem}-{attempt}{path.suffix}")
-        if not any(p.exists() for p in (candidate, runinfo_path(candidate), metrics_path(candidate))):
+        if not any(os.path.lexists(p) for p in (candidate, runinfo_path(candidate), metrics_path(candidate))):
             return candidate
     raise FileExistsError(f"no free name like {str(path)!r}")
 
@@ -97,11 +104,11 @@ class ResultsWriter:
     """
 
     def __init__(self, path: Path) -> None:
-        check_new(path)
         self.path = path
         self.partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         #: workers append their sessions' metrics here (one JSON object per line)
         self.metrics_tmp = path.with_name(f".{path.name}.{os.getpid()}.metrics-partial")
+        check_new(path, hidden=(f"{self.partial.name}.new", self.metrics_tmp.name))
         self._benchmarks: list[pyperf.Benchmark] = []
 
     def save(self, benchmarks: list[pyperf.Benchmark]) -> None:

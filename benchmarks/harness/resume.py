@@ -13,6 +13,8 @@ published under the new name; a published file is left as it was.
 
 from __future__ import annotations
 
+import gzip
+import json
 import platform
 import socket
 from collections.abc import Mapping, Sequence
@@ -21,9 +23,11 @@ from pathlib import Path
 
 import pyperf
 
+from benchmarks.core.formats import ResultsFormatError, check_results
 from benchmarks.core.params import BadInput, Value
 from benchmarks.harness.plan import Case
 from benchmarks.harness.rounds import ROUND_KEY
+from benchmarks.pyperf_bridge import suite_from_json
 
 #: run metadata that must be the same in the earlier run and this one
 SAME_RUN = ("profile", "concbench_version", "pyperf_version", "uvloop_version", "python_pgo", "python_lto",
@@ -54,8 +58,13 @@ def load_earlier(path: str, cases: Sequence[Case], metadata: Mapping[str, Value]
     """The runs of ``path``, refused with one line if they are not of this run's kind."""
     file = Path(path)
     try:
-        suite = pyperf.BenchmarkSuite.load(str(file))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raw = file.read_bytes()
+        data = json.loads(gzip.decompress(raw) if file.suffix == ".gz" else raw)
+        check_results(data)  # values and metadata the resumed run will publish and compare
+        suite = suite_from_json(str(file), data)
+    except ResultsFormatError as exc:
+        raise BadInput(f"cannot resume from {path!r}: {exc}") from None
+    except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BadInput(f"cannot resume from {path!r}: {type(exc).__name__}: {exc}") from None
     planned = {case.name: case for case in cases}
     runs: dict[str, list[pyperf.Run]] = {}

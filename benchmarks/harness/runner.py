@@ -16,15 +16,25 @@ import atexit
 import os
 import sys
 import sysconfig
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+import pyperf
+
 from benchmarks.core.params import parse_assignments
-from benchmarks.harness.environment import format_cpus, interpreter_metadata, set_python_gil, worker_cpus
+from benchmarks.harness.environment import (
+    check_affinity,
+    format_cpus,
+    interpreter_metadata,
+    set_python_gil,
+    worker_cpus,
+)
 from benchmarks.harness.master import Outcome, master
 from benchmarks.harness.master.verify import read_expected
 from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings, warmups_given
-from benchmarks.harness.plan import plan
+from benchmarks.harness.plan import Case, plan
+from benchmarks.harness.profiles import Profile
 from benchmarks.harness.registry import is_path, load_plugins
 from benchmarks.harness.worker import PROGRAM_ARGS, make_time_func, run_kinds
 from benchmarks.pyperf_bridge import new_runner
@@ -44,6 +54,35 @@ def end_worker() -> NoReturn:
     os._exit(0)
 
 
+@dataclass
+class Prepared:
+    """A parsed and planned command line, before any work."""
+
+    runner: pyperf.Runner
+    args: argparse.Namespace
+    profile: Profile
+    cases: list[Case]
+    unsupported: list[tuple[Case, str]]
+    cpus: list[int] | None
+
+
+def prepare(parser: argparse.ArgumentParser, argv: list[str], check_only: bool = False) -> Prepared:
+    """Parse ``argv`` (the suite's options and pyperf's together, on ``parser``) and plan it: every
+    bad option or value is a usage error (exit 2) or BadInput here, before any work.  With
+    ``check_only`` nothing is run afterwards (a matrix run checks its ``ARGS`` so; tests too)."""
+    runner = new_runner(parser, interpreter_metadata(), PROGRAM_ARGS, forward, check_only=check_only)
+    add_run_options(parser)  # after pyperf's own: ours replace two of them
+    profile = chosen_profile(parser, argv)
+    args = runner.parse_args([*profile.pyperf_args, *argv])
+    # a workload file by its absolute path: workers find it whatever their directory
+    args.plugin = [str(Path(p).resolve()) if is_path(p) else p for p in args.plugin]
+    load_plugins(args.plugin)
+    configure_cluster(args.dask_scheduler)  # before planning: the dask model's metadata says where
+    cases, unsupported = plan(args.scenario, args.model, parse_assignments(args.param), profile)
+    check_affinity(args.affinity)
+    return Prepared(runner, args, profile, cases, unsupported, worker_cpus(args.affinity))
+
+
 def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     """``python -m benchmarks run``, master and workers: ``parser`` parses the suite's options
     and pyperf's together.  The exit status."""
@@ -53,16 +92,9 @@ def run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
 def measure_run(parser: argparse.ArgumentParser, argv: list[str]) -> Outcome:
     """:func:`run`, with what the master published (``concbench ask`` reads it back); a worker
     process never returns from here."""
-    runner = new_runner(parser, interpreter_metadata(), PROGRAM_ARGS, forward)
-    add_run_options(parser)  # after pyperf's own: ours replace two of them
-    profile = chosen_profile(parser, argv)
-    args = runner.parse_args([*profile.pyperf_args, *argv])
-    # a workload file by its absolute path: workers find it whatever their directory
-    args.plugin = [str(Path(p).resolve()) if is_path(p) else p for p in args.plugin]
-    load_plugins(args.plugin)
-    configure_cluster(args.dask_scheduler)  # before planning: the dask model's metadata says where
-    cases, unsupported = plan(args.scenario, args.model, parse_assignments(args.param), profile)
-    cpus = worker_cpus(args.affinity)
+    ready = prepare(parser, argv)
+    runner, args, profile, cases, unsupported, cpus = (ready.runner, ready.args, ready.profile, ready.cases,
+                                                       ready.unsupported, ready.cpus)
     if cpus is not None:
         runner.metadata["worker_cpu_affinity"] = format_cpus(cpus)
         runner.metadata["worker_cpus"] = len(cpus)

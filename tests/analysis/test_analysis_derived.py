@@ -184,8 +184,8 @@ def test_the_registry_decides_order_and_each_scenarios_own_parameters() -> None:
 
 
 def test_a_report_imports_nothing_of_benchmarks_but_its_leaf_modules(tmp_path: Path) -> None:
-    """The shared file formats (tcp_echo's keys and the run record among them), the statistics, and the
-    one module that holds every use of pyperf's privates."""
+    """The shared file formats (tcp_echo's keys and the run record among them), the statistics, the check
+    of output paths, and the one module that holds every use of pyperf's privates."""
     code = ("import sys, analysis; analysis.write_report(*sys.argv[2:], out_dir=sys.argv[1]); "
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'benchmarks')))")
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out"), str(EXACT), str(GRANULARITY)],
@@ -194,6 +194,7 @@ def test_a_report_imports_nothing_of_benchmarks_but_its_leaf_modules(tmp_path: P
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [
         "benchmarks", "benchmarks.core", "benchmarks.core.echo_keys", "benchmarks.core.formats",
+        "benchmarks.core.outputs",
         "benchmarks.core.runrecord", "benchmarks.pyperf_bridge", "benchmarks.stats", "benchmarks.stats.judge",
         "benchmarks.stats.paired", "benchmarks.stats.ranking", "benchmarks.stats.resample",
         "benchmarks.stats.sample", "benchmarks.stats.text"]

@@ -93,7 +93,8 @@ def _snapshot(out: Path) -> dict[Path, bytes]:
 def test_report_files(exact_report: Path) -> None:
     out = exact_report.parent
     assert exact_report == out / "report.md"
-    assert sorted(p.name for p in out.iterdir()) == ["charts", "report.html", "report.md", "results.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".concbench-output", "charts", "report.html",
+                                                      "report.md", "results.csv"]
     charts = sorted(p.name for p in (out / "charts").iterdir())
     assert charts == sorted(f"{stem}.{fmt}" for fmt in ("png", "svg") for stem in (
         "sleep_fanout-models", "toy_cpu-models", "toy_cpu-scaling-size", "toy_cpu-scaling-hubs",
@@ -234,14 +235,16 @@ def test_a_failure_part_way_leaves_the_previous_report_intact(
     with pytest.raises(OSError, match="disk full"):
         write_report(EXACT, out_dir=out.parent / "first")
     assert not (out.parent / "first").exists()  # a failed first report leaves nothing
-    assert sorted(p.name for p in out.iterdir()) == ["charts", "report.html", "report.md", "results.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".concbench-output", "charts", "report.html",
+                                                      "report.md", "results.csv"]
 
 
 def test_compare_two_runs(tmp_path: Path) -> None:
     path, markdown = write_compare(SMALL, SWEEP, tmp_path)
     assert path == tmp_path / "compare.md"
     assert path.read_text() == markdown
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["compare.md", "compare.png", "compare.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".concbench-output", "compare.md", "compare.png",
+                                                           "compare.svg"]
     assert "4 benchmark(s) in common" in markdown
     assert markdown.count("| `sleep_fanout` |") == 4
     assert "Only in `small.json` (6), not compared:" in markdown

@@ -10,13 +10,14 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import math
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from analysis import AnalysisError, load_results
@@ -187,3 +188,81 @@ def test_a_run_info_with_one_part_removed_or_retyped_is_read_and_used(path: tupl
     analysis = analyse(ROUNDS_FRAME, [info])  # the warnings' readers
     assert set(Evidence.of(analysis, "sequential").warnings) <= {(ROUNDS.name, BENCHMARK)}
     assert not generator_bound(analysis)
+
+
+ROUNDS_DOC = json.loads((REPO / "tests" / "data" / "rounds.json").read_text())
+
+
+def _text(value: Any) -> bool:
+    """Text pyperf keeps as metadata: not blank, one line."""
+    return isinstance(value, str) and value.strip() != "" and "\n" not in value and "\r" not in value
+
+
+#: a key the readers rely on -> whether a value is one it can use (an oracle apart from the code)
+USABLE: dict[str, Any] = {
+    "round": lambda v: type(v) is int and v >= 0,
+    "cpu_probe_spread": lambda v: type(v) in (int, float) and math.isfinite(v),
+    "scenario": _text,
+    "model": _text,
+    "param_n": lambda v: _text(v) or isinstance(v, bool) or (type(v) in (int, float) and math.isfinite(v)),
+}
+HOSTILE = st.one_of(st.text(max_size=4), st.floats(), st.booleans(), st.none(),
+                    st.integers(min_value=-3, max_value=3), st.lists(st.integers(), max_size=2),
+                    st.sampled_from([math.inf, -math.inf, math.nan, "1", "0", 1.5, -1]))
+#: where metadata lives: a benchmark's own, or one of its runs'
+PLACES = [("bench", b, None) for b in range(len(ROUNDS_DOC["benchmarks"]))] + [
+    ("run", b, r) for b, bench in enumerate(ROUNDS_DOC["benchmarks"]) for r in range(len(bench["runs"]))]
+
+
+def _refusal(doc: Any) -> tuple[str | None, str]:
+    """(None if ``doc`` loads, else its one-line refusal; the file's path)."""
+    with tempfile.TemporaryDirectory(prefix="cbprop-") as directory:
+        path = Path(directory) / "r.json"
+        path.write_text(json.dumps(doc))  # NaN and Infinity as JSON allows them (Python's json does)
+        try:
+            load_results(path)
+        except AnalysisError as exc:
+            return str(exc), str(path)
+    return None, str(path)
+
+
+@SETTINGS
+@given(st.sampled_from(PLACES), st.sampled_from(sorted(USABLE)), HOSTILE)
+def test_metadata_of_the_wrong_type_is_refused_naming_file_and_key(place: tuple[str, int, int | None],
+                                                                   key: str, value: Any) -> None:
+    """A string ``round`` gave a KeyError traceback in ``report`` and passed ``compare``."""
+    kind, bench, run = place
+    # a benchmark's scenario and model are its runs' common metadata: one run's own differs from them
+    assume(kind == "bench" or key not in ("scenario", "model"))
+    doc = copy.deepcopy(ROUNDS_DOC)
+    owner = doc["benchmarks"][bench] if kind == "bench" else doc["benchmarks"][bench]["runs"][run]
+    owner.setdefault("metadata", {})[key] = value
+    message, path = _refusal(doc)
+    if USABLE[key](value):
+        assert message is None, message
+    else:
+        assert message is not None, f"{key}={value!r} loaded"
+        assert one_line(message)
+        assert repr(path) in message
+        assert repr(key) in message
+
+
+@SETTINGS
+@given(st.sampled_from(PLACES[len(ROUNDS_DOC["benchmarks"]):]),
+       st.one_of(st.sampled_from([math.inf, -math.inf, math.nan, 0, 0.0, -1.0, "1e-3", None, True]),
+                 st.floats(max_value=0), st.floats(min_value=1e-9, max_value=1)))
+def test_a_value_that_is_not_a_positive_finite_number_is_refused(place: tuple[str, int, int | None],
+                                                                  value: Any) -> None:
+    """An ``Infinity`` value gave a traceback in ``report`` and ``compare``."""
+    doc = copy.deepcopy(ROUNDS_DOC)
+    _kind, bench, run = place
+    target = doc["benchmarks"][bench]["runs"][run]
+    target["values"] = [*target.get("values", []), value]
+    message, path = _refusal(doc)
+    if type(value) is float and math.isfinite(value) and value > 0:
+        assert message is None, message
+    else:
+        assert message is not None, f"value {value!r} loaded"
+        assert one_line(message)
+        assert repr(path) in message
+        assert "a value is" in message

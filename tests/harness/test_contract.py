@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pyperf
+import pytest
 
 from benchmarks import pyperf_bridge
 from benchmarks.core import contract
@@ -57,6 +58,19 @@ def test_pyperf_still_has_its_t_test_and_cpu_helpers() -> None:
     assert pyperf_bridge.pyperf_t_test([1.0, 1.01, 0.99] * 5, [1.0, 0.99, 1.01] * 5) is False
     assert pyperf_bridge.pinned_cpus("0,1") == [0, 1]
     assert pyperf_bridge.pinned_cpus("0-1") == [0, 1]
+    assert pyperf_bridge.parse_cpus("0,2-3") == [0, 2, 3]
+    with pytest.raises(ValueError, match="invalid literal"):
+        pyperf_bridge.parse_cpus("abc")
+
+
+def test_runners_that_only_check_may_be_made_again_and_again() -> None:
+    """pyperf refuses a second Runner of one class (``Runner._created``); a checking Runner's
+    entry is dropped as it is made."""
+    for _ in range(3):
+        runner = pyperf_bridge.new_runner(argparse.ArgumentParser(), {}, ("-m", "x"), lambda cmd, args: None,
+                                          check_only=True)
+        assert isinstance(runner, pyperf.Runner)
+    assert isinstance(pyperf.Runner._created, set)
 
 
 def test_pyperf_still_loads_a_suite_from_parsed_json(tmp_path: Path) -> None:

@@ -68,3 +68,46 @@ def test_a_measuring_virtualenv_is_remade_when_its_requirements_change(
     matrix.venv_for(python, "3.13.5")
     assert len(calls) == 2 * made
     assert any("hdrhistogram==2.0" in cmd for cmd in calls[made:])
+
+
+def _no_virtualenv(python: Path, tag: str) -> Path:
+    raise AssertionError(f"a virtualenv was built for {python} before the input was checked")
+
+
+@pytest.mark.parametrize("content", ["#!/bin/sh\nexit 3\n", "not a program at all\n", ""])
+def test_a_pythons_entry_that_is_not_a_python_is_one_line_before_any_virtualenv(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        content: str) -> None:
+    """Such an entry ended in a traceback."""
+    fake = tmp_path / "python-not"
+    fake.write_text(content)
+    fake.chmod(0o755)
+    monkeypatch.setattr(matrix, "REPO", tmp_path)
+    monkeypatch.setattr(matrix, "venv_for", _no_virtualenv)
+    with pytest.raises(SystemExit) as exited:
+        matrix.main([f"{sys.executable} {fake}", "--", "--profile", "quick"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"PYTHONS: {str(fake)!r} ({fake}) is not a Python that runs here" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["python-not"]
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--param", "n=ten"], "invalid value 'ten' for parameter 'n'"),
+    (["--scenario", "nope"], "unknown scenario 'nope'"),
+    (["--affinity", "abc"], "invalid --affinity 'abc'"),
+    (["--rounds", "0"], "expected an integer >= 1, got '0'"),
+])
+def test_bad_args_are_refused_before_any_virtualenv(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        args: list[str], expected: str) -> None:
+    """A bad ARGS was found only after a virtualenv had been built for the first interpreter."""
+    monkeypatch.setattr(matrix, "REPO", tmp_path)
+    monkeypatch.setattr(matrix, "venv_for", _no_virtualenv)
+    assert matrix.main([sys.executable, "--", "--profile", "quick", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("python -m benchmarks")
+    assert expected in err
+    assert list(tmp_path.iterdir()) == []
