@@ -279,7 +279,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "empty": (empty, "is empty"),
         "corrupt": (corrupt, "is not valid JSON"),
         "foreign": (foreign, "is JSON but not a pyperf results file"),
-        "broken": (broken, "is not a valid pyperf results file"),
+        "broken": (broken, "benchmark 0: runs is str, expected a list"),
         "plain": (plain, "not a concbench results file"),
     }
 
