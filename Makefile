@@ -12,6 +12,10 @@ FREE_THREADED ?= 3.13.5
 FT_VENV := .venv-ft
 # The browser test of report.html drives Debian's chromium (make browser installs it)
 CHROMIUM := /usr/bin/chromium
+# Test processes for `make test` (pytest-xdist): most tests wait on subprocesses, so two keep two
+# CPUs busy; worksteal hands a long test's neighbours to the process that is free.
+TEST_PROCS ?= 2
+XDIST := -n $(TEST_PROCS) --dist worksteal
 
 .PHONY: help setup bench bench-quick python-ft list report compare validity test test-ft browser lint clean
 
@@ -20,7 +24,8 @@ help: ## show this help
 		awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: PYTHON=$(PYTHON) (interpreter for the virtualenv), ARGS='...' (extra 'run' options),"
 	@echo "             PYTHONS='3.11 3.13 3.13t ...' (bench on each), FREE_THREADED=$(FREE_THREADED) (test-ft; empty: none),"
-	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= (compare), SIZE_KIB= (validity)"
+	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= (compare), SIZE_KIB= (validity),"
+	@echo "             TEST_PROCS=$(TEST_PROCS) (test processes for make test; auto: one per core)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -74,8 +79,8 @@ list: $(STAMP) ## list scenarios, models, parameters and unsupported pairs
 	$(CONCBENCH) list
 
 test: $(STAMP) | browser ## the test suite, once more with PYTHONASYNCIODEBUG=1 for the async models, and the same-answer tests on a free-threaded build
-	$(PY) -m pytest
-	PYTHONASYNCIODEBUG=1 $(PY) -m pytest -q tests/models/test_same_answer.py
+	$(PY) -m pytest $(XDIST)
+	PYTHONASYNCIODEBUG=1 $(PY) -m pytest $(XDIST) -q tests/models/test_same_answer.py
 ifneq ($(strip $(FREE_THREADED)),)
 	@$(MAKE) --no-print-directory test-ft
 endif

@@ -14,13 +14,13 @@ import psutil
 import pyperf
 import pytest
 
-from benchmarks import PROFILES, SCENARIOS, plan
+from benchmarks import PROFILES, SCENARIOS, Case, plan
 from benchmarks.core.params import parse_assignments
 from benchmarks.core.runrecord import VERSION, RunRecord
 from benchmarks.harness.master import group_of
 from benchmarks.harness.schedule import round_order
 from tests.support.cli import MINIMAL_PYPERF, REPO, env, run_cli
-from tests.support.tiny import TINY, TINY_ARGS, available_models
+from tests.support.tiny import TINY_ARGS, available_models, tiny, tiny_args
 
 pytestmark = pytest.mark.pyperf
 
@@ -47,18 +47,37 @@ def records_metrics(meta: dict[str, object]) -> bool:
     return meta["scenario"] in METRIC_SCENARIOS
 
 
-def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
+def quick_plan(scenarios: list[str] | None = None) -> tuple[list[Case], list[tuple[Case, str]]]:
+    """The quick profile's plan over the tiny sweep, of ``scenarios`` (None: all)."""
+    return plan(scenarios or (), overrides=tiny(scenarios), profile=PROFILES["quick"])
+
+
+def test_the_runs_of_one_scenario_each_make_the_whole_quick_plan() -> None:
+    """test_every_pair_runs_through_pyperf runs one scenario at a time, so that its runs share
+    the CPUs: together they are the whole quick run, every scenario and every model here."""
+    whole, declined = quick_plan()
+    parts = [quick_plan([name]) for name in SCENARIOS]
+    assert sorted(c.name for runnable, _ in parts for c in runnable) == sorted(c.name for c in whole)
+    assert sorted((c.name, why) for _, unsupported in parts for c, why in unsupported) == sorted(
+        (c.name, why) for c, why in declined)
+    assert {c.scenario.name for c in whole} == set(SCENARIOS)
+    assert {c.model.name for c in whole} == set(available_models())
+
+
+# One quick run per scenario (about 0.5 s a pair): parallel test processes share them out.
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_every_pair_runs_through_pyperf(tmp_path: Path, scenario: str) -> None:
     out = tmp_path / "all.json"
-    proc = run_cli("run", "--profile", "quick", *TINY_ARGS, *MINIMAL_PYPERF, "-o", str(out), cwd=tmp_path)
+    proc = run_cli("run", "--profile", "quick", "--scenario", scenario, *tiny_args(scenario), *MINIMAL_PYPERF,
+                   "-o", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     benches = load(out).get_benchmarks()
     pairs = {(b.get_metadata()["scenario"], b.get_metadata()["model"]) for b in benches}
     # the run's own selection: a reason may depend on the parameters (granularity declines a
     # cluster above 1000 tasks per value, which the tiny sweep never reaches)
-    runnable, unsupported = plan(overrides=TINY, profile=PROFILES["quick"])
+    runnable, unsupported = quick_plan([scenario])
     assert pairs == {(c.scenario.name, c.model.name) for c in runnable}
-    assert {s for s, _ in pairs} == set(SCENARIOS)
-    assert {m for _, m in pairs} == set(available_models())
+    assert {s for s, _ in pairs} == {scenario}
     for bench in benches:
         meta = bench.get_metadata()
         for key in COMMON_METADATA:
@@ -84,8 +103,11 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path) -> None:
     assert set(info["slow_cpu"]) <= {b.get_name() for b in benches}  # drift is the machine's, not ours
     assert {(u["scenario"], u["model"], u["reason"]) for u in info["unsupported"]} == {
         (c.scenario.name, c.model.name, reason) for c, reason in unsupported}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.json", "all.metrics.jsonl", "all.runinfo"]
-    metrics = [json.loads(line) for line in out.with_suffix(".metrics.jsonl").read_text().splitlines()]
+    with_metrics = any(records_metrics(b.get_metadata()) for b in benches)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "all.json", *(["all.metrics.jsonl"] if with_metrics else []), "all.runinfo"]
+    metrics_file = out.with_suffix(".metrics.jsonl")
+    metrics = [json.loads(line) for line in metrics_file.read_text().splitlines()] if with_metrics else []
     by_scenario = {b.get_name(): b.get_metadata()["scenario"] for b in benches}
     assert {m["benchmark"] for m in metrics} == {
         b.get_name() for b in benches if records_metrics(b.get_metadata())}
