@@ -17,8 +17,8 @@ from tests.concbench.conftest import DATA
 from tests.support.cli import env
 
 
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "concbench", *args], cwd=cwd, env=env(),
+def cli(*args: str, cwd: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "concbench", *args], cwd=cwd, env={**env(), **extra_env},
                           capture_output=True, text=True, timeout=240, check=False)
 
 
@@ -63,8 +63,12 @@ def test_run_a_file_through_pyperf_publishes_results_and_workers_reuse_the_check
     shutil.copy(DATA / "sleepy.py", tmp_path)
     out = tmp_path / "out" / "run.json"
     out.parent.mkdir()
+    calls = tmp_path / "sleepy.calls"
+    # pyperf hands its workers only the variables it is told to: a worker that computed the
+    # expected answer would write here too
     proc = cli("run", "sleepy.py:given_answer", "--profile", "quick", "--model", "sequential",
-               "--model", "threads", "-o", str(out), cwd=tmp_path)
+               "--model", "threads", "-o", str(out), "--inherit-environ", "SLEEPY_CALLS", cwd=tmp_path,
+               SLEEPY_CALLS=str(calls))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text())
     names = [b["metadata"]["name"] for b in data["benchmarks"]]
@@ -74,7 +78,7 @@ def test_run_a_file_through_pyperf_publishes_results_and_workers_reuse_the_check
     assert len(checksums) == 1
     assert checksums.pop().startswith("5:")  # five units
     # the expected answer was computed once, by the master (its function leaves the caller's pid)
-    assert len((tmp_path / "sleepy.calls").read_text().split()) == 1
+    assert len(calls.read_text().split()) == 1
 
 
 @pytest.mark.pyperf
