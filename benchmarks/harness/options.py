@@ -128,6 +128,7 @@ def round_settings(args: argparse.Namespace, profile: Profile, seed: int,
         seed=seed if args.seed is None else args.seed,
         warmup_free_s=None if keep_warmups else profile.warmup_free_s,
         run_warmup=profile.run_warmup and not keep_warmups,
+        decide=profile.decide,
     )
 
 

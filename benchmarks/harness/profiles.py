@@ -24,6 +24,9 @@ class Profile:
     #: a benchmark of several loops warms up with one untimed run of one session instead of
     #: pyperf's warm-up (a whole value: ``loops`` runs)
     run_warmup: bool = False
+    #: also keep measuring a comparison whose interval is narrow enough but straddles an edge of the
+    #: +-2% band (an "undecided" verdict), until the budget is spent: a question wants a verdict
+    decide: bool = False
 
 
 # Where the variance is (Kalibera and Jones): between rounds, as the machine drifts, far more than
@@ -78,10 +81,10 @@ PROFILES: dict[str, Profile] = {
         # 2 x spread / sqrt(rounds)).
         Profile("ask", "for `concbench ask`: default parameters at one point, the default profile's "
                 "rounds (at least 3, 1 process x (1 warm-up + 1 value of 50 ms or more)), more until "
-                "every interval is within +-2% or 2 minutes are spent",
+                "every interval is within +-2% and its verdict decided, or 2 minutes are spent",
                 False, _ONE_VALUE,
                 min_rounds=3, max_rounds=250, budget_s=2 * 60, target=0.02, warmup_free_s=0.2,
-                run_warmup=True),
+                run_warmup=True, decide=True),
         Profile("rigorous", "default parameters, at least 6 rounds of 2 processes x 3 values, more until "
                 "every interval is within +-1% or an hour is spent",
                 False, ("--processes", "2", "--values", "3", "--warmups", "1", "--quiet", *_TIMEOUT),

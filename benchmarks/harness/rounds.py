@@ -72,6 +72,8 @@ class RoundSettings:
     warmup_free_s: float | None = None
     #: benchmarks of several loops warm up with one untimed run instead of pyperf's warm-up
     run_warmup: bool = False
+    #: a comparison is settled only once its verdict is decided too (``Profile.decide``)
+    decide: bool = False
 
 
 @dataclass
@@ -151,6 +153,8 @@ class Comparison:
     #: relative half-width of the interval; inf with fewer than two common rounds
     half_width: float
     rounds: int
+    #: its verdict is "undecided" (the interval crosses an edge of the band), or it has no interval
+    undecided: bool = True
 
 
 def baseline_of(tracks: Sequence[Track]) -> str | None:
@@ -172,10 +176,12 @@ def comparisons(tracks: Sequence[Track], seed: int, baseline: str | None = None)
     for members in groups.values():
         measured = [t.measured() for t in members]
         for i, j in ranking.group_pairs(measured, [t.model_name for t in members], base):
-            ratio = judge(measured[i], measured[j], same_run=True, seed=seed).ratio
+            versus = judge(measured[i], measured[j], same_run=True, seed=seed)
+            ratio = versus.ratio
             found.append(Comparison(members[i].name, members[j].name,
                                     math.inf if ratio is None else ratio.half_width,
-                                    0 if ratio is None else ratio.rounds))
+                                    0 if ratio is None else ratio.rounds,
+                                    versus.verdict is None or versus.verdict.kind == "undecided"))
     return found
 
 
@@ -204,13 +210,14 @@ class Planner:
         self._open: tuple[tuple[int, int, int], list[Comparison]] | None = None
 
     def open_comparisons(self) -> list[Comparison]:
-        """The comparisons whose interval is still wider than the target (computed once per state of
-        the measurements: each is a bootstrap)."""
+        """The comparisons whose interval is still wider than the target, or, with ``decide``, whose
+        verdict is still undecided (computed once per state of the measurements: each is a
+        bootstrap)."""
         state = (self.completed, sum(len(t.runs) for t in self.tracks), sum(t.failed for t in self.tracks))
         if self._open is None or self._open[0] != state:
-            target = self.settings.target
+            target, decide = self.settings.target, self.settings.decide
             self._open = (state, [c for c in comparisons(self.tracks, self.settings.seed)
-                                  if c.half_width > target])
+                                  if c.half_width > target or (decide and c.undecided)])
         return self._open[1]
 
     def next_round(self) -> list[Track] | None:
@@ -240,7 +247,8 @@ class Planner:
             wide = self.open_comparisons()
             if not wide:
                 self.stop_reason = (f"every comparison's interval is within +-{settings.target:.0%} "
-                                    f"after {self.completed} round(s)")
+                                    + ("and its verdict decided " if settings.decide else "")
+                                    + f"after {self.completed} round(s)")
                 return None
             names = {c.name for c in wide} | {c.reference for c in wide}
             todo = [t for t in live if t.name in names]

@@ -259,3 +259,23 @@ def test_a_run_warm_up_is_untimed_checked_and_happens_once(warmup_runs: int) -> 
     with pytest.raises(VerificationError):
         wrong(4)
     assert bad.sessions == [1]  # the warm-up run is checked: a wrong pair is never timed
+
+
+def test_with_decide_a_narrow_but_undecided_comparison_keeps_measuring() -> None:
+    """A true difference at the band's edge (1.02x): the interval gets narrow, yet straddles the
+    edge.  The default stops on the width; ``decide`` (concbench ask) goes on for a verdict."""
+    truth = {"a": 1.0, "b": 1.02}
+    plain = Planner(tracks("a", "b"), settings(max_rounds=30), started=0.0)
+    drive(plain, truth, noise=0.003)
+    assert plain.completed == 4
+    assert plain.stop_reason.startswith("every comparison's interval is within +-2% after")
+    assert [c.undecided for c in comparisons(plain.tracks, 7)] == [True]
+
+    deciding = Planner(tracks("a", "b"), settings(max_rounds=30, decide=True), started=0.0)
+    drive(deciding, truth, noise=0.003)
+    assert deciding.completed > 4
+    if deciding.completed < 30:  # it stopped on a verdict, not on the most rounds allowed
+        assert deciding.stop_reason.startswith("every comparison's interval is within +-2% and its "
+                                               "verdict decided")
+        assert [c.undecided for c in comparisons(deciding.tracks, 7)] == [False]
+    assert deciding.open_comparisons() == [] or deciding.completed == 30
