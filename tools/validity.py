@@ -100,12 +100,24 @@ def verdict(judged: list[Judged]) -> tuple[bool, list[str]]:
     return overlap, lines
 
 
+#: loops of every value, the same for the four benchmarks (see ``run``)
+LOOPS = 8
+
+
 def run(size_kib: int, budget: str, out: Path, extra: tuple[str, ...] = ()) -> int:
     """One run of both scenarios under both models; ``extra``: more options for ``concbench run``."""
     # each --param is known to one of the two scenarios: the harness takes a parameter any selected one has
     cmd = [sys.executable, "-m", "concbench", "run", "--plugin", str(EXAMPLE), *(a for s in SCENARIOS for a in
            ("--scenario", s)), "--model", BASELINE, "--model", MODEL, "--param", f"units={UNITS}",
            "--param", f"n={UNITS}", "--param", f"size_kib={size_kib}", "--budget", budget, "-o", str(out),
+           # ask's rounds: until every interval is within +-2% and decided, or the budget (default's
+           # at most 12 rounds left the intervals at +-7% here)
+           "--profile", "ask",
+           # the same loops for all four: a value is `loops` runs of a fresh session whose first run
+           # is slower, so benchmarks of different loops hold different shares of it (measured here:
+           # hashing's threads/sequential 0.78 at 4 loops against cpu_hash's 0.68 at 8, in the same
+           # rounds; 0.67 and 0.68 with 8 loops each)
+           "--loops", str(LOOPS),
            *extra]
     print("$ " + " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=REPO, check=False).returncode
