@@ -72,7 +72,7 @@ compare: $(STAMP) ## compare two runs: make compare BASE=results/a.json NEW=resu
 	$(CONCBENCH) compare $(BASE) $(NEW)
 
 # The hashing example and cpu_hash do the same work: their threads/sequential ratios must agree.
-validity: $(STAMP) ## check that examples/hashing.py measures what cpu_hash does (one run, about 3 minutes; SIZE_KIB=1024)
+validity: $(STAMP) ## check that examples/hashing.py measures what cpu_hash does (one run of at most 3 minutes, about 1 here; SIZE_KIB=1024)
 	$(PY) tools/validity.py --size-kib $(or $(SIZE_KIB),1024)
 
 list: $(STAMP) ## list scenarios, models, parameters and unsupported pairs
