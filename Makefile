@@ -95,7 +95,8 @@ test-ft: ## the same-answer tests on free-threaded CPython $(FREE_THREADED), bui
 			pyperf numpy psutil hdrhistogram pbr pytest pytest-timeout && echo "$$ft" > $(FT_VENV)/.installed; \
 	fi
 	# PYTHON_GIL=0, as the runner sets it on a free-threaded build: hdrhistogram's extension would enable it
-	PYTHON_GIL=0 PYTHONPATH=. $(FT_VENV)/bin/python -m pytest -q tests/models/test_same_answer.py tests/models/test_invariants.py
+	PYTHON_GIL=0 PYTHONPATH=. $(FT_VENV)/bin/python -m pytest -q tests/models/test_same_answer.py tests/models/test_invariants.py \
+		tests/concbench/test_subinterpreters.py
 
 # Installs only where it can (apt-get, as root: CI's fresh Debian); anywhere else the browser test skips,
 # saying why.  Once installed this does nothing.
