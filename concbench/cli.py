@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
+PROG = "concbench"
 ANALYSIS_VERBS = ("report", "compare", "csv")
 USAGE = "usage: concbench {ask,run,list,report,compare,csv,...} [options]  (concbench VERB --help)"
 #: verbs that take workload files as arguments
@@ -62,6 +66,17 @@ def expand_files(argv: list[str]) -> list[str]:
     return out
 
 
+@contextmanager
+def named(module: Any) -> Iterator[None]:
+    """The harness's or the analysis's messages name the command the user typed, for this call."""
+    before = module.PROG
+    module.PROG = PROG
+    try:
+        yield
+    finally:
+        module.PROG = before
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
@@ -71,13 +86,19 @@ def main(argv: list[str] | None = None) -> int:
         from concbench.ask import main as ask_main
         return ask_main(argv[1:])
     if argv[0] in ANALYSIS_VERBS:
-        from analysis.cli import main as analysis_main
-        return analysis_main(argv)
+        from analysis import cli as analysis_cli
+        with named(analysis_cli):
+            return analysis_cli.main(argv)
+    from benchmarks import cli as harness_cli
+    verbs = ["ask", *FILE_VERBS, *ANALYSIS_VERBS, *harness_cli.scenario_commands()]
+    if argv[0] not in verbs:
+        print(f"{PROG}: error: unknown command {argv[0]!r}: choose from {', '.join(verbs)}", file=sys.stderr)
+        return 2
     if argv[0] in FILE_VERBS:
         try:
             argv = expand_files(argv)
         except FileError as exc:
-            print(f"concbench: error: {exc}", file=sys.stderr)
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
             return 2
-    from benchmarks.cli import main as harness_main
-    return harness_main(argv)
+    with named(harness_cli):
+        return harness_cli.main(argv)

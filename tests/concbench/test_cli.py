@@ -97,3 +97,17 @@ def test_a_wrong_pair_fails_verification_naming_model_and_unit(write: Any, tmp_p
     assert proc.returncode == 1, proc.stderr
     assert ("FAILED verification: w/threads[units=12,concurrency=unbounded,workers=0]: VerificationError: "
             "unit 5 returned a different result than sequential (digest") in proc.stderr
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["frob"], "concbench: error: unknown command 'frob': choose from ask, run, list, report, compare, csv"),
+    (["run", "--scenario", "nope"], "concbench: error: unknown scenario 'nope': choose from sleep_fanout"),
+    (["report", "nope.json"], "concbench: error: results file 'nope.json' does not exist"),
+])
+def test_errors_name_the_concbench_command_and_the_valid_choices(
+        argv: list[str], message: str, tmp_path: Path) -> None:
+    proc = cli(*argv, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(message)
+    assert proc.stderr.count("\n") == 1
