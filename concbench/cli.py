@@ -20,7 +20,18 @@ from typing import Any
 
 PROG = "concbench"
 ANALYSIS_VERBS = ("report", "compare", "csv")
-USAGE = "usage: concbench {ask,run,list,report,compare,csv,...} [options]  (concbench VERB --help)"
+USAGE = """usage: concbench VERB [options]   (concbench VERB --help: every option)
+
+Which Python concurrency model is fastest for your workload, and by how much?
+
+  ask TARGET --model A --model B   a two-model question, answered in one line (TARGET: FILE.py or a scenario)
+  run [FILE.py] [options]          verify and time every pair, write results/
+  list [FILE.py]                   scenarios, models, their parameters and the declined pairs
+  report RESULTS.json | --latest results   the report of a run
+  compare BASE.json NEW.json       two runs side by side
+  csv RESULTS.json -o FILE.csv     every measured value as CSV
+  serve | loadgen                  tcp_echo's server of one model, and its load generator
+"""
 #: verbs that take workload files as arguments
 FILE_VERBS = ("run", "list")
 #: options whose value may end in .py without being a workload file argument
@@ -80,7 +91,7 @@ def named(module: Any) -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
-        print(USAGE)
+        print(USAGE, file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     if argv[0] == "ask":
         from concbench.ask import main as ask_main
