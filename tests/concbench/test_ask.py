@@ -117,11 +117,16 @@ def test_ctrl_c_answers_what_was_measured(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "concbench", "ask", *argv], cwd=tmp_path, env=env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     assert proc.stderr is not None
-    for line in proc.stderr:
-        if line.startswith("round 4 "):
-            break
-    os.killpg(proc.pid, signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
+    try:
+        for line in proc.stderr:
+            if line.startswith("round 4 "):
+                break
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:  # a run that outlives the test must not load the tests that come after it
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     assert proc.returncode == 130, stderr
     first = stdout.splitlines()[0]
     assert LINE.fullmatch(first), stdout
