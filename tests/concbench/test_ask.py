@@ -30,7 +30,7 @@ from concbench._answer import (
     read_answer,
     verdict_line,
 )
-from tests.support.cli import REPO, env
+from tests.support.cli import REPO, default_sigint, env
 
 DATA = REPO / "tests" / "data"
 #: the three shapes of an answer's line (its numbers are whatever the machine measured)
@@ -115,7 +115,8 @@ def test_ctrl_c_answers_what_was_measured(tmp_path: Path) -> None:
     argv = ["cpu_hash", "--model", "sequential", "--model", "threads", "--param", "n=4",
             "--param", "size_kib=4", "--rounds", "500", "--no-report", "-o", str(out)]
     proc = subprocess.Popen([sys.executable, "-m", "concbench", "ask", *argv], cwd=tmp_path, env=env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=default_sigint)
     assert proc.stderr is not None
     try:
         for line in proc.stderr:
@@ -126,7 +127,7 @@ def test_ctrl_c_answers_what_was_measured(tmp_path: Path) -> None:
     finally:  # a run that outlives the test must not load the tests that come after it
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            proc.communicate()  # and close its pipes
     assert proc.returncode == 130, stderr
     first = stdout.splitlines()[0]
     assert LINE.fullmatch(first), stdout

@@ -19,7 +19,7 @@ from benchmarks.core.params import parse_assignments
 from benchmarks.core.runrecord import VERSION, RunRecord
 from benchmarks.harness.master import group_of
 from benchmarks.harness.schedule import round_order
-from tests.support.cli import MINIMAL_PYPERF, REPO, env, run_cli
+from tests.support.cli import MINIMAL_PYPERF, REPO, default_sigint, env, run_cli
 from tests.support.tiny import TINY_ARGS, available_models, tiny, tiny_args
 
 pytestmark = pytest.mark.pyperf
@@ -239,7 +239,7 @@ def _start_and_wait_for_second(selection: str, out: Path,
     cmd = [sys.executable, "-m", "benchmarks", "run", *INTERRUPTED_RUNS[selection], *MINIMAL_PYPERF,
            "--seed", str(seed_timing_last("processes", INTERRUPTED_RUNS[selection])), "-o", str(out)]
     proc = subprocess.Popen(cmd, cwd=cwd, env=env(), stderr=subprocess.PIPE, text=True,
-                            stdout=subprocess.DEVNULL, start_new_session=True, preexec_fn=_default_sigint)
+                            stdout=subprocess.DEVNULL, start_new_session=True, preexec_fn=default_sigint)
     assert proc.stderr is not None
     seen = []
     for line in proc.stderr:
@@ -312,12 +312,6 @@ def seed_timing_last(model: str, selection: list[str]) -> int:
                 if model_of[round_order(list(model_of), 0, seed, groups)[-1]] == model)
 
 
-def _default_sigint() -> None:
-    # A shell's background job (CI, an agent) may start us with SIGINT ignored,
-    # which every child would inherit; a user's terminal does not.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _living_processes_in_session(sid: int) -> list[str]:
     """Processes still running in the run's session (exited ones may linger as zombies
     until the container's init reaps them: they hold nothing)."""
@@ -364,7 +358,7 @@ def _interrupt_at(line_start: str, args: list[str], cwd: Path, sig: int) -> list
     cmd = [sys.executable, "-m", "benchmarks", "run", *args]
     with subprocess.Popen(cmd, cwd=cwd, env=env(), stderr=subprocess.PIPE, text=True,
                           stdout=subprocess.DEVNULL, start_new_session=True,
-                          preexec_fn=_default_sigint) as proc:
+                          preexec_fn=default_sigint) as proc:
         assert proc.stderr is not None
         seen = []
         for line in proc.stderr:

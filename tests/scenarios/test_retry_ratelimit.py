@@ -323,10 +323,12 @@ def test_a_dead_pool_child_fails_the_run_and_leaves_nothing(model: str) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     (case,), _ = plan(["retry_ratelimit"], [model], {"pattern": ["ratelimit"], "n": ["20"]})
+    before = {p.pid for p in leaked_children()}  # an earlier test's child, not yet reaped
     with case.session() as session:
         # kill, but do not reap: the pool must see its child exit (one reaped elsewhere looks
         # alive to multiprocessing forever, and the pool's shutdown would spin waiting for it)
-        os.kill(leaked_children()[0].pid, signal.SIGKILL)
+        pool_child = next(p for p in leaked_children() if p.pid not in before)
+        os.kill(pool_child.pid, signal.SIGKILL)
         with pytest.raises(BrokenProcessPool):
             session.run()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,13 @@ REPO = Path(__file__).resolve().parent.parent.parent
 # One round of one worker process, one value, no warm-up, one loop: a run through pyperf, not a
 # measurement.
 MINIMAL_PYPERF = ["--rounds", "1", "-p", "1", "-n", "1", "-w", "0", "-l", "1", "--quiet"]
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a run a test interrupts with SIGINT: a shell's background job (CI, an
+    agent) may start the tests with SIGINT ignored, which every child would inherit; a user's
+    terminal does not."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def env() -> dict[str, str]:
