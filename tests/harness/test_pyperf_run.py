@@ -198,6 +198,63 @@ def test_the_time_limit_covers_verification(tmp_path: Path) -> None:
     assert [b.get_metadata()["scenario"] for b in load(out).get_benchmarks()] == ["cpu_pure"]
 
 
+# A pair whose units block in threads of a pool: no exception can stop them in the process
+# that runs them, and the pool's shutdown (or interpreter exit) would wait for them.
+BLOCKED = ["--scenario", "sleep_fanout", "--model", "threads", "--param", "latency_ms=1e9", "--param", "n=4"]
+#: the seconds a test gives a run that must end: far past its own limit plus the child's grace
+MUST_END_S = 60
+
+
+def test_a_pair_blocked_in_threads_fails_at_its_limit_and_leaves_no_thread_or_process(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "benchmarks", "run", *BLOCKED, "--scenario", "cpu_pure",
+           "--model", "sequential", "--param", "size=100", *MINIMAL_PYPERF, "--timeout", "2", "-o", str(out)]
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
+                          stdout=subprocess.DEVNULL, start_new_session=True) as proc:
+        try:
+            _, stderr = proc.communicate(timeout=MUST_END_S)
+        finally:
+            alive = _living_processes_in_session(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL) if alive else None
+        assert alive == []
+    assert proc.returncode == 1, stderr
+    blocked = ["sleep_fanout/sequential[n=4,latency_ms=1000000000.0,concurrency=unbounded]",
+               "sleep_fanout/threads[n=4,latency_ms=1000000000.0,concurrency=unbounded,workers=0]"]
+    assert [line for line in stderr.splitlines() if line.startswith("FAILED")] == [
+        f"FAILED verification: {name}: PairTimeout: verification took more than 2 s (--timeout)"
+        for name in blocked]
+    failed = json.loads(out.with_suffix(".runinfo").read_text())["failed"]
+    assert [(f["name"], f["stage"]) for f in failed] == [(name, "verification") for name in blocked]
+    assert {b.get_metadata()["scenario"] for b in load(out).get_benchmarks()} == {"cpu_pure"}
+
+
+def test_sigterm_while_a_verification_blocks_in_threads_ends_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "benchmarks", "run", *BLOCKED, *MINIMAL_PYPERF, "--timeout", "600",
+           "-o", str(out)]
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
+                          stdout=subprocess.DEVNULL, start_new_session=True) as proc:
+        assert proc.stderr is not None
+        seen = []
+        try:
+            for line in proc.stderr:
+                seen.append(line)
+                if line.startswith("verifying [1/1]"):
+                    break
+            time.sleep(0.5)  # the units have started (a signal before would also do)
+            proc.terminate()
+            status = proc.wait(timeout=MUST_END_S)  # not the units' 1e6 s
+        finally:
+            alive = _living_processes_in_session(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL) if alive else None
+        assert alive == []
+        seen.append(proc.stderr.read())
+    assert status == 143, "".join(seen)
+    assert "Traceback" not in "".join(seen)
+    info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert (info["interrupted"], info["completed"]) == (True, 0)
+
+
 # The second benchmark of each selection runs for over half a second: long enough to be interrupted
 # while its pool, reference server or load generator and pre-forked workers are alive.
 INTERRUPTED_RUNS = {
