@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pyperf
@@ -556,3 +557,88 @@ def test_the_default_profile_warms_up_by_what_a_benchmark_needs(tmp_path: Path, 
     info = json.loads(out.with_suffix(".runinfo").read_text())["warmups"]
     assert info["dropped"] == ([] if explicit else [names["sleep_fanout", "sequential"]])
     assert info["one_run"] == (0 if explicit else 2)
+
+
+# Two quick benchmarks: the second is paused before (CONCBENCH_PAUSE_AT=between) and signalled.
+TWO_QUICK = ["--scenario", "cpu_pure", "--model", "sequential", "--model", "threads",
+             "--param", "n=2", "--param", "size=100", *MINIMAL_PYPERF]
+
+
+@pytest.mark.parametrize(("signals", "status"), [
+    ([signal.SIGTERM], 143),
+    ([signal.SIGINT], 130),
+    ([signal.SIGHUP], 129),
+    ([signal.SIGINT, signal.SIGINT], 130),  # Ctrl-C pressed twice, 40 ms apart
+    ([signal.SIGTERM, signal.SIGINT], 143),
+])
+def test_a_signal_between_two_benchmarks_publishes_the_first(tmp_path: Path, signals: list[int],
+                                                            status: int) -> None:
+    out = tmp_path / "r.json"
+    got, stderr = _signal_when(["run", *TWO_QUICK, "-o", str(out)], tmp_path, signals,
+                               lambda line, pid: line.startswith("paused at between"), pause_at="between")
+    assert got == status, stderr
+    assert "Traceback" not in stderr
+    (bench,) = load(out).get_benchmarks()
+    info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert (info["interrupted"], info["completed"], info["results"]) == (True, 1, "r.json")
+    assert bench.get_metadata()["scenario"] == "cpu_pure"  # whichever the round put first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.runinfo"]
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_tcp_echos_calibration_writes_the_run_info(tmp_path: Path, sig: int,
+                                                                   status: int) -> None:
+    """Signalled while the calibration's native peer runs (a child of the master itself)."""
+    out = tmp_path / "r.json"
+    args = ["run", "--scenario", "tcp_echo", "--model", "sequential", "--param", "connections=2",
+            "--param", "round_trips=4000", "--param", "message_bytes=65536", *MINIMAL_PYPERF, "-o", str(out)]
+    got, stderr = _signal_when(args, tmp_path, [sig], lambda line, pid: False, child="echo_peer")
+    assert got == status, stderr
+    assert "Traceback" not in stderr
+    info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert (info["interrupted"], info["completed"], info["results"], info["failed"]) == (True, 0, None, [])
+    assert not out.exists()
+
+
+def _signal_when(args: list[str], cwd: Path, signals: list[int], ready: Any, pause_at: str | None = None,
+                 child: str | None = None) -> tuple[int, str]:
+    """Run ``args``; once a stderr line is ``ready`` (or the master has a child named ``child``),
+    send ``signals`` to the master's process group 40 ms apart: its exit status and stderr.  No
+    process of the run may be left."""
+    environ = {**env(), **({"CONCBENCH_PAUSE_AT": pause_at} if pause_at else {})}
+    with subprocess.Popen([sys.executable, "-m", "benchmarks", *args], cwd=cwd, env=environ,
+                          stderr=subprocess.PIPE, text=True, stdout=subprocess.DEVNULL,
+                          start_new_session=True, preexec_fn=_default_sigint) as proc:
+        assert proc.stderr is not None
+        seen: list[str] = []
+        try:
+            if child is not None:
+                _wait_for_child_named(proc.pid, child)
+            else:
+                for line in proc.stderr:
+                    seen.append(line)
+                    if ready(line, proc.pid):
+                        break
+            for index, sig in enumerate(signals):
+                if index:
+                    time.sleep(0.04)
+                os.killpg(proc.pid, sig)
+            status = proc.wait(timeout=MUST_END_S)
+        finally:
+            alive = _living_processes_in_session(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL) if alive else None
+        assert alive == []
+        seen.append(proc.stderr.read())
+    return status, "".join(seen)
+
+
+def _wait_for_child_named(master: int, name: str) -> None:
+    deadline = time.monotonic() + MUST_END_S
+    while time.monotonic() < deadline:
+        try:
+            if any(name in " ".join(p.cmdline()) for p in psutil.Process(master).children()):
+                return
+        except psutil.Error:
+            pass
+        time.sleep(0.005)
+    raise AssertionError(f"the master started no {name} within {MUST_END_S} s")

@@ -19,6 +19,7 @@ from benchmarks.core.params import Value
 from benchmarks.harness.cpuprobe import SpeedWatch, format_probe, probe, spread
 from benchmarks.harness.master.calibrate import group_of
 from benchmarks.harness.master.loops import LOOPS_FROM, LoopSource
+from benchmarks.harness.master.signals import pause_at
 from benchmarks.harness.master.state import Run, one_line
 from benchmarks.harness.master.warmup import WarmupPolicy
 from benchmarks.harness.plan import Case
@@ -80,6 +81,8 @@ class Timing:
                 console.say(planner.round_note)
             progress = Progress([t.cost_s for t in order], console, label=f"round {round_index + 1}")
             for index, track in enumerate(order):
+                if index:
+                    pause_at("between", console.say)
                 progress.start(index, track.name)
                 self._measure(track, round_index)
                 if self.run.interrupted:
@@ -87,11 +90,13 @@ class Timing:
                     break
                 progress.finish(index)
                 if time.monotonic() - last_save > SAVE_EVERY_S:
-                    self.run.writer.save(self.measured())
+                    with self.run.shielded():
+                        self.run.writer.save(self.measured())
                     last_save = time.monotonic()
             else:
                 planner.finish_round()
-                self.run.writer.save(self.measured())
+                with self.run.shielded():
+                    self.run.writer.save(self.measured())
                 last_save = time.monotonic()
 
     def _measure(self, track: Track, round_index: int) -> None:
