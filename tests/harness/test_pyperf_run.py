@@ -632,13 +632,57 @@ def _signal_when(args: list[str], cwd: Path, signals: list[int], ready: Any, pau
     return status, "".join(seen)
 
 
-def _wait_for_child_named(master: int, name: str) -> None:
+def _wait_for_child_named(master: int, name: str, recursive: bool = False, kill: bool = False) -> None:
+    """Until the master has a child (or descendant) whose command line holds ``name``; kill it."""
     deadline = time.monotonic() + MUST_END_S
     while time.monotonic() < deadline:
         try:
-            if any(name in " ".join(p.cmdline()) for p in psutil.Process(master).children()):
-                return
+            for child in psutil.Process(master).children(recursive=recursive):
+                if name in " ".join(child.cmdline()):
+                    if kill:
+                        time.sleep(0.3)  # in the middle of a value (2 s), not at its start
+                        child.kill()
+                    return
         except psutil.Error:
             pass
         time.sleep(0.005)
     raise AssertionError(f"the master started no {name} within {MUST_END_S} s")
+
+
+def test_a_killed_reference_server_fails_its_pair_in_one_line_keeping_earlier_rounds(tmp_path: Path) -> None:
+    """The reference server is killed in round 2: the FAILED line names it and its signal, the
+    worker's traceback goes to the failure log, and round 1's values stay in the results."""
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "benchmarks", "run", "--scenario", "rpc_fanout", "--model", "sequential",
+           "--param", "n=20", "--param", "latency_ms=100", "--rounds", "3", "-p", "1", "-n", "3", "-w", "0",
+           "-l", "1", "-o", str(out)]
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
+                          stdout=subprocess.DEVNULL, start_new_session=True) as proc:
+        assert proc.stderr is not None
+        seen: list[str] = []
+        try:
+            for line in proc.stderr:
+                seen.append(line)
+                if line.startswith("round 2 "):
+                    break
+            _wait_for_child_named(proc.pid, "rpc_fanout.refserver", recursive=True, kill=True)
+            status = proc.wait(timeout=MUST_END_S)
+        finally:
+            alive = _living_processes_in_session(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL) if alive else None
+        assert alive == []
+        seen.append(proc.stderr.read())
+    stderr = "".join(seen)
+    assert status == 1, stderr
+    assert "Traceback" not in stderr
+    (failed_line,) = [line for line in stderr.splitlines() if "FAILED" in line or "Error" in line]
+    assert failed_line.startswith("FAILED: rpc_fanout/sequential[")
+    assert ": stopped at round 2, round 1 kept: the reference server (pid " in failed_line
+    assert ") was killed by SIGKILL; then " in failed_line  # and the error it caused
+    assert failed_line.endswith("(traceback in r.failures.log)")
+    (failed,) = json.loads(out.with_suffix(".runinfo").read_text())["failed"]
+    assert failed["error"] == failed_line.split("]: ", 1)[1]
+    assert "Traceback" in (tmp_path / "r.failures.log").read_text()
+    assert _rounds_of(out) == {failed["name"]: [0]}
+    (bench,) = load(out).get_benchmarks()
+    assert bench.get_metadata()["incomplete_pair"] == "stopped at round 2, round 1 kept"
