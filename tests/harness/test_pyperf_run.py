@@ -649,13 +649,25 @@ def _wait_for_child_named(master: int, name: str, recursive: bool = False, kill:
     raise AssertionError(f"the master started no {name} within {MUST_END_S} s")
 
 
-def test_a_killed_reference_server_fails_its_pair_in_one_line_keeping_earlier_rounds(tmp_path: Path) -> None:
-    """The reference server is killed in round 2: the FAILED line names it and its signal, the
-    worker's traceback goes to the failure log, and round 1's values stay in the results."""
+# A helper of a session, its command line, and a selection whose values last a second or more.
+HELPERS = {
+    "the reference server": ("rpc_fanout.refserver", ["--scenario", "rpc_fanout", "--model", "sequential",
+                                                      "--param", "n=20", "--param", "latency_ms=100"]),
+    "the load generator": ("echo_loadgen", ["--scenario", "tcp_echo", "--model", "sequential",
+                                            "--param", "connections=2", "--param", "round_trips=40000",
+                                            "--param", "message_bytes=65536"]),
+}
+
+
+@pytest.mark.parametrize("helper", list(HELPERS))
+def test_a_killed_helper_fails_its_pair_in_one_line_keeping_earlier_rounds(tmp_path: Path,
+                                                                           helper: str) -> None:
+    """The helper is killed in round 2: the FAILED line names it and its signal, the worker's
+    traceback goes to the failure log, and round 1's values stay in the results."""
     out = tmp_path / "r.json"
-    cmd = [sys.executable, "-m", "benchmarks", "run", "--scenario", "rpc_fanout", "--model", "sequential",
-           "--param", "n=20", "--param", "latency_ms=100", "--rounds", "3", "-p", "1", "-n", "3", "-w", "0",
-           "-l", "1", "-o", str(out)]
+    needle, selection = HELPERS[helper]
+    cmd = [sys.executable, "-m", "benchmarks", "run", *selection, "--rounds", "3", "-p", "1", "-n", "3",
+           "-w", "0", "-l", "1", "-o", str(out)]
     with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
                           stdout=subprocess.DEVNULL, start_new_session=True) as proc:
         assert proc.stderr is not None
@@ -665,7 +677,7 @@ def test_a_killed_reference_server_fails_its_pair_in_one_line_keeping_earlier_ro
                 seen.append(line)
                 if line.startswith("round 2 "):
                     break
-            _wait_for_child_named(proc.pid, "rpc_fanout.refserver", recursive=True, kill=True)
+            _wait_for_child_named(proc.pid, needle, recursive=True, kill=True)
             status = proc.wait(timeout=MUST_END_S)
         finally:
             alive = _living_processes_in_session(proc.pid)
@@ -676,8 +688,8 @@ def test_a_killed_reference_server_fails_its_pair_in_one_line_keeping_earlier_ro
     assert status == 1, stderr
     assert "Traceback" not in stderr
     (failed_line,) = [line for line in stderr.splitlines() if "FAILED" in line or "Error" in line]
-    assert failed_line.startswith("FAILED: rpc_fanout/sequential[")
-    assert ": stopped at round 2, round 1 kept: the reference server (pid " in failed_line
+    assert failed_line.startswith(f"FAILED: {selection[1]}/sequential[")
+    assert f": stopped at round 2, round 1 kept: {helper} (pid " in failed_line
     assert ") was killed by SIGKILL; then " in failed_line  # and the error it caused
     assert failed_line.endswith("(traceback in r.failures.log)")
     (failed,) = json.loads(out.with_suffix(".runinfo").read_text())["failed"]
