@@ -10,6 +10,7 @@ valid choices.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 Value = int | float | str
@@ -36,6 +37,8 @@ class Param:
     choices: tuple[str, ...] | None = None
     #: an extra accepted string for an int parameter, e.g. "unbounded"
     special: str | None = None
+    #: the largest value this machine allows, and why (computed when a value is checked)
+    maximum: Callable[[], tuple[int, str]] | None = None
 
     def sweep(self, profile_quick: bool) -> tuple[Value, ...]:
         if profile_quick and self.quick is not None:
@@ -51,6 +54,9 @@ class Param:
         what = {int: "an integer", float: "a finite number"}.get(self.kind, "a string")
         if self.minimum is not None:
             what += f" >= {self.minimum:g}"
+        if self.maximum is not None:
+            most, why = self.maximum()
+            what += f" and <= {most} ({why})"
         if self.special is not None:
             what += f" or {self.special!r}"
         return what
@@ -76,6 +82,8 @@ class Param:
             bad = True
         if self.minimum is not None and isinstance(value, (int, float)) and not bad:
             bad = value < self.minimum
+        if self.maximum is not None and isinstance(value, (int, float)) and not bad:
+            bad = value > self.maximum()[0]
         if bad:
             raise BadInput(
                 f"invalid value {value!r} for parameter {self.name!r}: "

@@ -63,6 +63,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--append", action=_Refused, nargs="?", help=argparse.SUPPRESS,
                        default=None, metavar="FILE")
     group.add_argument("--metrics-file", help=argparse.SUPPRESS)
+    group.add_argument("--failure-log", help=argparse.SUPPRESS)
     # the master's checksums, by benchmark: a worker does not compute its expected answer again
     group.add_argument("--expected-file", help=argparse.SUPPRESS)
     # the master's, per benchmark: untimed runs of one session before a worker's first value
@@ -148,6 +149,8 @@ def forward(cmd: list[str], args: argparse.Namespace) -> None:
         cmd += ["--dask-scheduler", args.dask_scheduler]
     if args.metrics_file:
         cmd += ["--metrics-file", args.metrics_file]
+    if args.failure_log:
+        cmd += ["--failure-log", args.failure_log]
     if args.expected_file:
         cmd += ["--expected-file", args.expected_file]
     if args.warmup_runs:

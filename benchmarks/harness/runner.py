@@ -30,6 +30,7 @@ from benchmarks.harness.environment import (
     set_python_gil,
     worker_cpus,
 )
+from benchmarks.harness.failures import worker_hook
 from benchmarks.harness.master import Outcome, master
 from benchmarks.harness.master.verify import read_expected
 from benchmarks.harness.options import add_run_options, chosen_profile, forward, round_settings, warmups_given
@@ -104,6 +105,8 @@ def measure_run(parser: argparse.ArgumentParser, argv: list[str]) -> Outcome:
         if 0 <= args.worker_task < len(cases):
             # A capability that runs apart sets this process up for its own benchmark only,
             # before anything is registered or timed (gevent patches here, never in the master).
+            if args.failure_log:
+                sys.excepthook = worker_hook(args.failure_log, cases[args.worker_task].name)
             capability = cases[args.worker_task].model.capability
             if capability.apart:
                 capability.worker_init()

@@ -31,6 +31,20 @@ class VerificationError(Exception):
     pass
 
 
+class ApartFailure(VerificationError):
+    """A pair failed in the child that verified it: the message is the child's one line (the
+    exception's type and text there), to be shown as it is."""
+
+
+def how_it_ended(status: int | None) -> str:
+    """What a child's wait status says of its end: "was killed by SIGKILL", "exited with status 1"."""
+    if status is None:
+        return "ended"
+    if os.WIFSIGNALED(status):
+        return f"was killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exited with status {os.waitstatus_to_exitcode(status)}"
+
+
 def verify(case: Case, results: list[int]) -> None:
     got = checksum(results)
     if got != case.expected:
@@ -73,11 +87,13 @@ def pilot_loops(run: Callable[[], object], min_time: float, first_s: float) -> i
     return loops
 
 
-def verify_once(case: Case, min_time: float | None = None, limit: float | None = None) -> int | None:
+def verify_once(case: Case, min_time: float | None = None, limit: float | None = None,
+                apart: bool = False) -> int | None:
     """One untimed run of ``case``, checked; with ``min_time``, then the loops a value needs
-    (:func:`pilot_loops`), else None.  ``limit``: the seconds a child running the pair apart
+    (:func:`pilot_loops`), else None.  ``apart``: in a disposable child even if the pair does not
+    ask for one (:func:`runs_apart`).  ``limit``: the seconds a child running the pair apart
     gives itself before it reports which units are still running and ends."""
-    if runs_apart(case):
+    if apart or runs_apart(case):
         case.expected  # noqa: B018  # a scenario that cannot answer fails before a child starts
         results, loops = run_apart(case, min_time, limit)
         verify(case, results)
@@ -139,6 +155,32 @@ def _expire_in(case: Case, limit: float, write: int) -> None:
     signal.setitimer(signal.ITIMER_REAL, limit)
 
 
+#: how long a child that closed its pipe gets to end before it is killed
+ENDING_S = 2.0
+
+
+def _reap(pid: int, grace: float) -> int | None:
+    """Wait up to ``grace`` seconds for the child ``pid`` to end, then kill it: its wait status
+    (None: it had to be killed).  A signal or alarm while waiting kills it too."""
+    deadline = time.monotonic() + grace
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                pid = 0
+                return status
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.001)
+    except ChildProcessError:
+        pid = 0
+        return None
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
 def run_apart(case: Case, min_time: float | None = None,
               limit: float | None = None) -> tuple[list[int], int | None]:
     """One untimed run of ``case`` in a disposable forked child that sets itself up as the
@@ -168,24 +210,20 @@ def run_apart(case: Case, min_time: float | None = None,
         finally:
             os._exit(code)
     os.close(write)
+    status, answered = None, False
     try:
         chunks = []
         while chunk := os.read(read, 1 << 16):
             chunks.append(chunk)
+        answered = True  # the pipe is closed: the child is ending
     finally:
         os.close(read)
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            if not done:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
+        status = _reap(pid, ENDING_S if answered else 0.0)
     if not chunks:
-        raise VerificationError("the child process running the pair died without an answer")
+        raise ApartFailure(f"the child process verifying the pair {how_it_ended(status)} without an answer")
     answer = json.loads(b"".join(chunks))
     if "error" in answer:
-        raise VerificationError(f"in its own process: {answer['error']}")
+        raise ApartFailure(answer["error"])
     results: list[int] = answer["results"]
     return results, answer.get("loops")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks import MODELS, PROFILES, SCENARIOS, plan
-from tests.support.cli import run_cli
+from tests.support.cli import env, run_cli
 
 
 def test_list_shows_every_scenario_model_and_parameter(tmp_path: Path) -> None:
@@ -104,3 +107,23 @@ def test_existing_results_file_is_never_overwritten(tmp_path: Path) -> None:
                                    "already exists: choose another name")
     assert existing.read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.json"]
+
+
+def test_more_connections_than_open_files_allow_is_one_line_before_any_work(tmp_path: Path) -> None:
+    """tcp_echo with more connections than a process may open would fail only at --timeout."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = min(1024, soft)
+
+    def lower_the_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "run", "--scenario", "tcp_echo", "--param",
+                           f"connections={limit}", "--timeout", "600", "-o", str(tmp_path / "r.json")],
+                          cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=60, check=False,
+                          preexec_fn=lower_the_limit)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line == (f"python -m benchmarks: error: invalid value {limit} for parameter 'connections': "
+                    f"expected an integer >= 1 and <= {limit - 256} (open files per process here: {limit} "
+                    "(ulimit -n), 256 kept aside)")
+    assert list(tmp_path.iterdir()) == []

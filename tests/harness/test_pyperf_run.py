@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pyperf
@@ -196,6 +197,63 @@ def test_the_time_limit_covers_verification(tmp_path: Path) -> None:
     assert failed["stage"] == "verification"
     assert failed["error"] == "PairTimeout: verification took more than 1 s (--timeout)"
     assert [b.get_metadata()["scenario"] for b in load(out).get_benchmarks()] == ["cpu_pure"]
+
+
+# A pair whose units block in threads of a pool: no exception can stop them in the process
+# that runs them, and the pool's shutdown (or interpreter exit) would wait for them.
+BLOCKED = ["--scenario", "sleep_fanout", "--model", "threads", "--param", "latency_ms=1e9", "--param", "n=4"]
+#: the seconds a test gives a run that must end: far past its own limit plus the child's grace
+MUST_END_S = 60
+
+
+def test_a_pair_blocked_in_threads_fails_at_its_limit_and_leaves_no_thread_or_process(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "benchmarks", "run", *BLOCKED, "--scenario", "cpu_pure",
+           "--model", "sequential", "--param", "size=100", *MINIMAL_PYPERF, "--timeout", "2", "-o", str(out)]
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
+                          stdout=subprocess.DEVNULL, start_new_session=True) as proc:
+        try:
+            _, stderr = proc.communicate(timeout=MUST_END_S)
+        finally:
+            alive = _living_processes_in_session(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL) if alive else None
+        assert alive == []
+    assert proc.returncode == 1, stderr
+    blocked = ["sleep_fanout/sequential[n=4,latency_ms=1000000000.0,concurrency=unbounded]",
+               "sleep_fanout/threads[n=4,latency_ms=1000000000.0,concurrency=unbounded,workers=0]"]
+    assert [line for line in stderr.splitlines() if line.startswith("FAILED")] == [
+        f"FAILED verification: {name}: PairTimeout: verification took more than 2 s (--timeout)"
+        for name in blocked]
+    failed = json.loads(out.with_suffix(".runinfo").read_text())["failed"]
+    assert [(f["name"], f["stage"]) for f in failed] == [(name, "verification") for name in blocked]
+    assert {b.get_metadata()["scenario"] for b in load(out).get_benchmarks()} == {"cpu_pure"}
+
+
+def test_sigterm_while_a_verification_blocks_in_threads_ends_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "benchmarks", "run", *BLOCKED, *MINIMAL_PYPERF, "--timeout", "600",
+           "-o", str(out)]
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
+                          stdout=subprocess.DEVNULL, start_new_session=True) as proc:
+        assert proc.stderr is not None
+        seen = []
+        try:
+            for line in proc.stderr:
+                seen.append(line)
+                if line.startswith("verifying [1/1]"):
+                    break
+            time.sleep(0.5)  # the units have started (a signal before would also do)
+            proc.terminate()
+            status = proc.wait(timeout=MUST_END_S)  # not the units' 1e6 s
+        finally:
+            alive = _living_processes_in_session(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL) if alive else None
+        assert alive == []
+        seen.append(proc.stderr.read())
+    assert status == 143, "".join(seen)
+    assert "Traceback" not in "".join(seen)
+    info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert (info["interrupted"], info["completed"]) == (True, 0)
 
 
 # The second benchmark of each selection runs for over half a second: long enough to be interrupted
@@ -493,3 +551,144 @@ def test_the_default_profile_warms_up_by_what_a_benchmark_needs(tmp_path: Path, 
     info = json.loads(out.with_suffix(".runinfo").read_text())["warmups"]
     assert info["dropped"] == ([] if explicit else [names["sleep_fanout", "sequential"]])
     assert info["one_run"] == (0 if explicit else 2)
+
+
+# Two quick benchmarks: the second is paused before (CONCBENCH_PAUSE_AT=between) and signalled.
+TWO_QUICK = ["--scenario", "cpu_pure", "--model", "sequential", "--model", "threads",
+             "--param", "n=2", "--param", "size=100", *MINIMAL_PYPERF]
+
+
+@pytest.mark.parametrize(("signals", "status"), [
+    ([signal.SIGTERM], 143),
+    ([signal.SIGINT], 130),
+    ([signal.SIGHUP], 129),
+    ([signal.SIGINT, signal.SIGINT], 130),  # Ctrl-C pressed twice, 40 ms apart
+    ([signal.SIGTERM, signal.SIGINT], 143),
+])
+def test_a_signal_between_two_benchmarks_publishes_the_first(tmp_path: Path, signals: list[int],
+                                                            status: int) -> None:
+    out = tmp_path / "r.json"
+    got, stderr = _signal_when(["run", *TWO_QUICK, "-o", str(out)], tmp_path, signals,
+                               lambda line, pid: line.startswith("paused at between"), pause_at="between")
+    assert got == status, stderr
+    assert "Traceback" not in stderr
+    (bench,) = load(out).get_benchmarks()
+    info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert (info["interrupted"], info["completed"], info["results"]) == (True, 1, "r.json")
+    assert bench.get_metadata()["scenario"] == "cpu_pure"  # whichever the round put first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.runinfo"]
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_tcp_echos_calibration_writes_the_run_info(tmp_path: Path, sig: int,
+                                                                   status: int) -> None:
+    """Signalled while the calibration's native peer runs (a child of the master itself)."""
+    out = tmp_path / "r.json"
+    args = ["run", "--scenario", "tcp_echo", "--model", "sequential", "--param", "connections=2",
+            "--param", "round_trips=4000", "--param", "message_bytes=65536", *MINIMAL_PYPERF, "-o", str(out)]
+    got, stderr = _signal_when(args, tmp_path, [sig], lambda line, pid: False, child="echo_peer")
+    assert got == status, stderr
+    assert "Traceback" not in stderr
+    info = json.loads(out.with_suffix(".runinfo").read_text())
+    assert (info["interrupted"], info["completed"], info["results"], info["failed"]) == (True, 0, None, [])
+    assert not out.exists()
+
+
+def _signal_when(args: list[str], cwd: Path, signals: list[int], ready: Any, pause_at: str | None = None,
+                 child: str | None = None) -> tuple[int, str]:
+    """Run ``args``; once a stderr line is ``ready`` (or the master has a child named ``child``),
+    send ``signals`` to the master's process group 40 ms apart: its exit status and stderr.  No
+    process of the run may be left."""
+    environ = {**env(), **({"CONCBENCH_PAUSE_AT": pause_at} if pause_at else {})}
+    with subprocess.Popen([sys.executable, "-m", "benchmarks", *args], cwd=cwd, env=environ,
+                          stderr=subprocess.PIPE, text=True, stdout=subprocess.DEVNULL,
+                          start_new_session=True, preexec_fn=_default_sigint) as proc:
+        assert proc.stderr is not None
+        seen: list[str] = []
+        try:
+            if child is not None:
+                _wait_for_child_named(proc.pid, child)
+            else:
+                for line in proc.stderr:
+                    seen.append(line)
+                    if ready(line, proc.pid):
+                        break
+            for index, sig in enumerate(signals):
+                if index:
+                    time.sleep(0.04)
+                os.killpg(proc.pid, sig)
+            status = proc.wait(timeout=MUST_END_S)
+        finally:
+            alive = _living_processes_in_session(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL) if alive else None
+        assert alive == []
+        seen.append(proc.stderr.read())
+    return status, "".join(seen)
+
+
+def _wait_for_child_named(master: int, name: str, recursive: bool = False, kill: bool = False) -> None:
+    """Until the master has a child (or descendant) whose command line holds ``name``; kill it."""
+    deadline = time.monotonic() + MUST_END_S
+    while time.monotonic() < deadline:
+        try:
+            for child in psutil.Process(master).children(recursive=recursive):
+                if name in " ".join(child.cmdline()):
+                    if kill:
+                        time.sleep(0.3)  # in the middle of a value (2 s), not at its start
+                        child.kill()
+                    return
+        except psutil.Error:
+            pass
+        time.sleep(0.005)
+    raise AssertionError(f"the master started no {name} within {MUST_END_S} s")
+
+
+# A helper of a session, its command line, and a selection whose values last a second or more.
+HELPERS = {
+    "the reference server": ("rpc_fanout.refserver", ["--scenario", "rpc_fanout", "--model", "sequential",
+                                                      "--param", "n=20", "--param", "latency_ms=100"]),
+    "the load generator": ("echo_loadgen", ["--scenario", "tcp_echo", "--model", "sequential",
+                                            "--param", "connections=2", "--param", "round_trips=40000",
+                                            "--param", "message_bytes=65536"]),
+}
+
+
+@pytest.mark.parametrize("helper", list(HELPERS))
+def test_a_killed_helper_fails_its_pair_in_one_line_keeping_earlier_rounds(tmp_path: Path,
+                                                                           helper: str) -> None:
+    """The helper is killed in round 2: the FAILED line names it and its signal, the worker's
+    traceback goes to the failure log, and round 1's values stay in the results."""
+    out = tmp_path / "r.json"
+    needle, selection = HELPERS[helper]
+    cmd = [sys.executable, "-m", "benchmarks", "run", *selection, "--rounds", "3", "-p", "1", "-n", "3",
+           "-w", "0", "-l", "1", "-o", str(out)]
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
+                          stdout=subprocess.DEVNULL, start_new_session=True) as proc:
+        assert proc.stderr is not None
+        seen: list[str] = []
+        try:
+            for line in proc.stderr:
+                seen.append(line)
+                if line.startswith("round 2 "):
+                    break
+            _wait_for_child_named(proc.pid, needle, recursive=True, kill=True)
+            status = proc.wait(timeout=MUST_END_S)
+        finally:
+            alive = _living_processes_in_session(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL) if alive else None
+        assert alive == []
+        seen.append(proc.stderr.read())
+    stderr = "".join(seen)
+    assert status == 1, stderr
+    assert "Traceback" not in stderr
+    (failed_line,) = [line for line in stderr.splitlines() if "FAILED" in line or "Error" in line]
+    assert failed_line.startswith(f"FAILED: {selection[1]}/sequential[")
+    assert f": stopped at round 2, round 1 kept: {helper} (pid " in failed_line
+    assert ") was killed by SIGKILL; then " in failed_line  # and the error it caused
+    assert failed_line.endswith("(traceback in r.failures.log)")
+    (failed,) = json.loads(out.with_suffix(".runinfo").read_text())["failed"]
+    assert failed["error"] == failed_line.split("]: ", 1)[1]
+    assert "Traceback" in (tmp_path / "r.failures.log").read_text()
+    assert _rounds_of(out) == {failed["name"]: [0]}
+    (bench,) = load(out).get_benchmarks()
+    assert bench.get_metadata()["incomplete_pair"] == "stopped at round 2, round 1 kept"

@@ -21,6 +21,6 @@ Ctrl-C, SIGTERM (:mod:`.signals`) or a failure of one pair keeps every measureme
 from benchmarks.harness.master.calibrate import group_of
 from benchmarks.harness.master.flow import Outcome, master
 from benchmarks.harness.master.loops import LOOPS_FROM
-from benchmarks.harness.master.signals import INTERRUPTED, TERMINATED
+from benchmarks.harness.master.signals import HUNG_UP, INTERRUPTED, TERMINATED
 
-__all__ = ["INTERRUPTED", "LOOPS_FROM", "TERMINATED", "Outcome", "group_of", "master"]
+__all__ = ["HUNG_UP", "INTERRUPTED", "LOOPS_FROM", "TERMINATED", "Outcome", "group_of", "master"]

@@ -1,4 +1,5 @@
-"""Signals of the master: SIGTERM handled as Ctrl-C, and the per-pair time limit of verification.
+"""Signals of the master: SIGTERM and SIGHUP handled as Ctrl-C, and the per-pair time limit of
+verification.
 
 A run that is stopped, by Ctrl-C or by SIGTERM, publishes what it measured; the exit
 statuses say which stopped it, as a shell reports them.
@@ -8,37 +9,78 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-#: exit statuses: Ctrl-C, SIGTERM (128 + the signal, as a shell reports them)
+#: exit statuses: Ctrl-C, SIGTERM, SIGHUP (128 + the signal, as a shell reports them)
 INTERRUPTED = 130
 TERMINATED = 143
+HUNG_UP = 129
+#: the signals that stop a run, and its exit status for each
+STOPPING = {signal.SIGINT: INTERRUPTED, signal.SIGTERM: TERMINATED, signal.SIGHUP: HUNG_UP}
+#: set to a point's name (``calibration``, ``between``, ``publish``), the master says
+#: "paused at NAME" and waits there up to this many seconds: how tests signal it at that moment
+PAUSE_AT = "CONCBENCH_PAUSE_AT"
+PAUSE_S = 30.0
 
 
 class Signals:
-    """SIGTERM (what ``timeout``, CI runners and ``kill`` send) is handled as Ctrl-C is: the
-    measurements that finished are published with the run info, then the run exits 143."""
+    """Ctrl-C, SIGTERM (what ``timeout``, CI runners and ``kill`` send) and SIGHUP stop a run the
+    same way: the first raises KeyboardInterrupt where the master is, and the measurements that
+    finished are published with the run info; any later one is only noted, so that a second
+    Ctrl-C cannot break the publishing.  While :meth:`shielded` (a save, the publishing) the
+    first is only noted too.  The exit status is the first signal's (:data:`STOPPING`)."""
 
     def __init__(self) -> None:
-        self.terminated = False
+        #: the first stopping signal received (None: none yet)
+        self.received: int | None = None
+        self._shield = 0
+
+    @property
+    def terminated(self) -> bool:
+        return self.received == signal.SIGTERM
+
+    @property
+    def status(self) -> int | None:
+        """The exit status the first signal asks for (None: no signal)."""
+        return STOPPING[signal.Signals(self.received)] if self.received is not None else None
 
     def __enter__(self) -> Signals:
         self._pid = os.getpid()
-        self._previous = signal.signal(signal.SIGTERM, self._on_term)
+        self._previous = {signum: signal.signal(signum, self._on_signal) for signum in STOPPING}
         return self
 
-    def _on_term(self, signum: int, frame: object) -> None:
+    def _on_signal(self, signum: int, frame: object) -> None:
         if os.getpid() != self._pid:  # a child forked before it reset the handler: just die
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
             return
-        self.terminated = True
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the run publish
-        raise KeyboardInterrupt
+        if self.received is not None:
+            return  # one is enough: let the run publish
+        self.received = signum
+        if not self._shield:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def shielded(self) -> Iterator[None]:
+        """A stopping signal inside is noted, not raised: what is inside runs to its end."""
+        self._shield += 1
+        try:
+            yield
+        finally:
+            self._shield -= 1
 
     def __exit__(self, *exc: object) -> None:
-        signal.signal(signal.SIGTERM, self._previous)
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+
+
+def pause_at(point: str, say: Callable[[str], None]) -> None:
+    """Wait at ``point`` when :data:`PAUSE_AT` names it (tests signal the master there)."""
+    if os.environ.get(PAUSE_AT) == point:
+        say(f"paused at {point}")
+        time.sleep(PAUSE_S)
 
 
 class PairTimeout(Exception):

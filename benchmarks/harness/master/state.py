@@ -3,6 +3,7 @@ failed, the warnings, and whether it was interrupted."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pyperf
 
 from benchmarks.core.runrecord import Failed
+from benchmarks.harness.master.signals import Signals
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Console
 from benchmarks.harness.results import ResultsWriter
@@ -61,11 +63,17 @@ class Run:
     interrupted: bool = False
     #: the results file published at the end (None: nothing was measured, or not published yet)
     published: Path | None = None
+    #: the master's signal handling (None: a run driven without it, as in some tests)
+    signals: Signals | None = None
 
     @property
     def args(self) -> Any:
         """pyperf's parsed options; the rounds set a benchmark's loops and warm-ups in them."""
         return self.runner.args
+
+    def shielded(self) -> AbstractContextManager[None]:
+        """A block that a stopping signal does not break (it is noted, and the run stops after)."""
+        return self.signals.shielded() if self.signals is not None else nullcontext()
 
     def fail(self, case: Case, stage: str, error: str) -> None:
         self.failed.append(Failed.from_dict(case.record(stage=stage, error=error)))

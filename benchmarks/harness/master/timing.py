@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pyperf
 
 from benchmarks.core.params import Value
 from benchmarks.harness.cpuprobe import SpeedWatch, format_probe, probe, spread
+from benchmarks.harness.failures import reason, size_of
 from benchmarks.harness.master.calibrate import group_of
 from benchmarks.harness.master.loops import LOOPS_FROM, LoopSource
+from benchmarks.harness.master.signals import pause_at
 from benchmarks.harness.master.state import Run, one_line
 from benchmarks.harness.master.warmup import WarmupPolicy
 from benchmarks.harness.plan import Case
@@ -29,6 +32,8 @@ from benchmarks.pyperf_bridge import measure
 
 # Rough cost of starting one pyperf worker (interpreter, pyperf, this package).
 WORKER_START_S = 0.3
+#: benchmark metadata of a pair that failed after some rounds: where it stopped
+INCOMPLETE = "incomplete_pair"
 #: the partial results file is rewritten at most this often (and after every round)
 SAVE_EVERY_S = 10.0
 
@@ -62,6 +67,8 @@ class Timing:
         self.watch = SpeedWatch()
         #: benchmarks measured at least once while a CPU ran much slower than the run's best
         self.slow_cpu: set[str] = set()
+        #: a pair that failed while timing -> where it stopped (its earlier rounds are published)
+        self.stopped: dict[str, str] = {}
 
     def measure_all(self) -> None:
         """Round after round until the planner stops or the run is interrupted."""
@@ -80,6 +87,8 @@ class Timing:
                 console.say(planner.round_note)
             progress = Progress([t.cost_s for t in order], console, label=f"round {round_index + 1}")
             for index, track in enumerate(order):
+                if index:
+                    pause_at("between", console.say)
                 progress.start(index, track.name)
                 self._measure(track, round_index)
                 if self.run.interrupted:
@@ -87,11 +96,13 @@ class Timing:
                     break
                 progress.finish(index)
                 if time.monotonic() - last_save > SAVE_EVERY_S:
-                    self.run.writer.save(self.measured())
+                    with self.run.shielded():
+                        self.run.writer.save(self.measured())
                     last_save = time.monotonic()
             else:
                 planner.finish_round()
-                self.run.writer.save(self.measured())
+                with self.run.shielded():
+                    self.run.writer.save(self.measured())
                 last_save = time.monotonic()
 
     def _measure(self, track: Track, round_index: int) -> None:
@@ -103,6 +114,8 @@ class Timing:
         self.warmup.apply(run.args, track)
         run.args.processes = run.settings.processes
         began = time.monotonic()
+        log = Path(run.args.failure_log) if run.args.failure_log else None
+        since = size_of(log) if log is not None else 0
         try:
             bench = measure(run.runner, self.position[case.name], case.name, make_time_func(case, run.cpus),
                             case.metadata())
@@ -112,9 +125,10 @@ class Timing:
             if isinstance(exc.__context__, KeyboardInterrupt):
                 run.interrupted = True
             else:
-                self._failed(track, f"pyperf exited with status {exc.code}")
+                status = f"pyperf exited with status {exc.code}"
+                self._failed(track, round_index, self._why(log, since, case, status))
         except Exception as exc:  # a worker failed: record it, keep going
-            self._failed(track, one_line(exc))
+            self._failed(track, round_index, self._why(log, since, case, one_line(exc)))
         else:
             extra: dict[str, Value] = {LOOPS_FROM: self.loops.origin_of(case.name)}
             if speeds:
@@ -125,21 +139,36 @@ class Timing:
                 self.slow_cpu.add(case.name)
                 run.notes.add("slow CPU", f"round {round_index + 1}: {case.name}: {speed_note}")
 
-    def _failed(self, track: Track, error: str) -> None:
+    @staticmethod
+    def _why(log: Path | None, since: int, case: Case, otherwise: str) -> str:
+        """What the failed worker wrote to the failure log (what died, its error), else ``otherwise``."""
+        why = reason(log, since, case.name) if log is not None else None
+        return f"{why} (traceback in {log.name})" if why and log is not None else otherwise
+
+    def _failed(self, track: Track, round_index: int, error: str) -> None:
         track.failed = True
-        self.run.console.say(f"FAILED: {track.name}: {error}")
-        self.run.fail(self.by_name[track.name], "timing", error)
+        kept = sorted({int(r.get_metadata()["round"]) + 1 for r in track.runs
+                       if r.values and "round" in r.get_metadata()})
+        where = f"stopped at round {round_index + 1}"
+        if kept:
+            where += f", rounds {kept[0]}-{kept[-1]} kept" if len(kept) > 1 else f", round {kept[0]} kept"
+        self.stopped[track.name] = where
+        self.run.console.say(f"FAILED: {track.name}: {where}: {error}")
+        self.run.fail(self.by_name[track.name], "timing", f"{where}: {error}")
 
     def measured(self) -> list[pyperf.Benchmark]:
-        """What is measured so far, in plan order: a pair that failed is left out (its error is in
-        the .runinfo file), a pair not measured yet is not there."""
+        """What is measured so far, in plan order: a pair that failed keeps the rounds it finished
+        (its error, and the round it stopped at, are in the .runinfo file); a pair not measured
+        yet is not there."""
         benches = []
         for track in self.tracks:
-            if track.failed or not any(run.values for run in track.runs):
+            if not any(run.values for run in track.runs):
                 continue
             bench = track.benchmark()
             extra = self.calibrated.get(track.name)
             if extra:
                 bench.update_metadata(extra)
+            if track.name in self.stopped:  # an incomplete pair: say so beside its values
+                bench.update_metadata({INCOMPLETE: self.stopped[track.name]})
             benches.append(bench)
         return benches

@@ -1,8 +1,10 @@
 """Verification: every pair runs once, untimed, and its checksum is checked before any timing.
 
-A pair that fails (a wrong answer, an exception, more than ``--timeout`` seconds) is reported
-and never timed; the others go on.  The same run is the pilot that picks a benchmark's loops
-when they are not known yet, and says what a round of it will roughly cost.
+Each pair is verified in a disposable forked child (:func:`benchmarks.harness.worker.run_apart`):
+a unit blocked in a thread or a C call cannot be interrupted, but its process can be ended, so
+``--timeout`` holds for every pair.  A pair that fails (a wrong answer, an exception, more than
+``--timeout`` seconds) is reported and never timed; the others go on.  The same run is the pilot
+that picks a benchmark's loops when they are not known yet, and says what a round of it will roughly cost.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from benchmarks.harness.master.signals import time_limit
 from benchmarks.harness.master.state import Run, one_line
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Progress
-from benchmarks.harness.worker import runs_apart, verify_once
+from benchmarks.harness.worker import ApartFailure, verify_once
 
 #: how long the master waits past ``--timeout`` for a child that verifies a pair apart to report
 APART_GRACE_S = 2.0
@@ -35,15 +37,17 @@ def verify(run: Run, loops: LoopSource) -> dict[str, float]:
             start = time.monotonic()
             try:
                 limit = run.args.timeout
-                # a pair run apart times itself (and names the units still running); this
-                # process's alarm is the backstop for a child that cannot answer
-                with time_limit(limit + APART_GRACE_S if limit and runs_apart(case) else limit):
-                    picked = verify_once(case, loops.pilot_for(case), limit)
+                # every pair runs apart: a unit blocked in a thread cannot be stopped, but its
+                # process can.  The child times itself (and names the units still running);
+                # this process's alarm is the backstop for a child that cannot answer
+                with time_limit(limit + APART_GRACE_S if limit else None):
+                    picked = verify_once(case, loops.pilot_for(case), limit, apart=True)
                 if picked is not None:
                     loops.pilot[case.name] = picked
             except Exception as exc:  # any failure of a pair is reported, others go on
-                run.console.say(f"FAILED verification: {case.name}: {one_line(exc)}")
-                run.fail(case, "verification", one_line(exc))
+                error = str(exc) if isinstance(exc, ApartFailure) else one_line(exc)
+                run.console.say(f"FAILED verification: {case.name}: {error}")
+                run.fail(case, "verification", error)
             cost[case.name] = time.monotonic() - start
             verifying.finish(index)
     except KeyboardInterrupt:

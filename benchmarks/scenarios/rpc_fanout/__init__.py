@@ -28,6 +28,7 @@ from functools import partial
 from benchmarks.core.contract import Scenario
 from benchmarks.core.params import CONCURRENCY, Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, payload, unprepared
+from benchmarks.runtimes.children import started
 from benchmarks.scenarios.loopback import HOST, fastest_loop
 from benchmarks.scenarios.sleep_fanout import concurrency_limit
 
@@ -100,7 +101,8 @@ def reference_server(latency_ms: float, size: int) -> Iterator[int]:
     """Start the reference server; yield its port; stop it, whatever happens."""
     cmd = [sys.executable, "-m", f"{__name__}.refserver", "--latency-ms", str(latency_ms),
            "--size", str(size)]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = started("the reference server",
+                   subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE))
     try:
         assert proc.stdout is not None
         ready, _, _ = select.select([proc.stdout], [], [], SERVER_START_TIMEOUT_S)

@@ -27,6 +27,7 @@ connections, gets new connections every run (metadata ``connection_reuse``).
 
 from __future__ import annotations
 
+import resource
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
@@ -69,12 +70,27 @@ CLOSED_ONLY = ("round_trips", "depth")
 OPEN_ONLY = ("offered_rate", "open_window_ms")
 
 
+#: file descriptors a server process needs besides its connections (listeners, pipes, modules)
+FD_RESERVE = 256
+
+
+def most_connections() -> tuple[int, str]:
+    """The most connections one server process can hold here: one descriptor each, under the
+    open-file limit (a run past it would fail only at --timeout, its accepts refused)."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 2**31 - 1, "no open-file limit"
+    return max(1, soft - FD_RESERVE), (f"open files per process here: {soft} (ulimit -n), "
+                                       f"{FD_RESERVE} kept aside")
+
+
 class TcpEcho(Scenario):
     name = "tcp_echo"
     summary = "C connections x M round trips of S bytes against the model's echo server (server under test)"
     kind = "io"
     params = (
-        Param("connections", int, (16,), "concurrent client connections", quick=(4,), tiny=(2,), minimum=1),
+        Param("connections", int, (16,), "concurrent client connections", quick=(4,), tiny=(2,), minimum=1,
+              maximum=most_connections),
         Param("round_trips", int, ("auto",), "round trips per connection in one measured value; auto: "
               "20,000 in all for messages up to 4 KiB, fewer for larger ones", quick=(250,), tiny=(3,),
               minimum=1, special="auto"),

@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass, replace
 from functools import partial
 
+from benchmarks.runtimes.children import started
 from benchmarks.scenarios.tcp_echo import native
 from benchmarks.scenarios.tcp_echo.wire import Reply, decode
 
@@ -115,7 +116,8 @@ class LoadGenerator:
     """One load generator process, driven over its stdin and stdout."""
 
     def __init__(self, command: list[str], cpus: tuple[int, ...] | None = None) -> None:
-        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.proc = started("the load generator", subprocess.Popen(command, stdin=subprocess.PIPE,
+                                                                   stdout=subprocess.PIPE))
         try:
             if cpus is not None:
                 os.sched_setaffinity(self.proc.pid, cpus)
