@@ -602,7 +602,7 @@ def _signal_when(args: list[str], cwd: Path, signals: list[int], ready: Any, pau
     environ = {**env(), **({"CONCBENCH_PAUSE_AT": pause_at} if pause_at else {})}
     with subprocess.Popen([sys.executable, "-m", "benchmarks", *args], cwd=cwd, env=environ,
                           stderr=subprocess.PIPE, text=True, stdout=subprocess.DEVNULL,
-                          start_new_session=True, preexec_fn=_default_sigint) as proc:
+                          start_new_session=True, preexec_fn=default_sigint) as proc:
         assert proc.stderr is not None
         seen: list[str] = []
         try:
