@@ -72,8 +72,11 @@ class Signals:
             self._shield -= 1
 
     def __exit__(self, *exc: object) -> None:
+        # After a stopping signal the process is on its way out with that signal's status: a
+        # later one is ignored to the end (a handler put back, or the interpreter's own shutdown,
+        # which resets handlers to the default, would let a second Ctrl-C kill it with -2)
         for signum, previous in self._previous.items():
-            signal.signal(signum, previous)
+            signal.signal(signum, signal.SIG_IGN if self.received is not None else previous)
 
 
 def pause_at(point: str, say: Callable[[str], None]) -> None:
