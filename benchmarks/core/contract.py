@@ -20,7 +20,7 @@ Extension points, all of them (the tests check this list against the code):
 ``Capability.open``           the generic session: run the N units of any scenario
 ``Capability.describe``       the label, with what tells this instance apart (loop, executor)
 ``Capability.library``        the async library whose form of the units it awaits (None: blocking)
-``Capability.apart``          runs outside the master: verified in a disposable child process
+``Capability.apart``          runs outside the master: its pyperf workers call ``worker_init``
 ``Capability.worker_init``    once, first thing in the pyperf worker timing it (gevent patches)
 ``Capability.worker_exit``    once, last thing in that process (a Dask cluster is stopped)
 ``Capability.per_process``    its resources (a cluster) outlive sessions: no cold start per value
@@ -44,7 +44,6 @@ Extension points, all of them (the tests check this list against the code):
 ``Scenario.model_metadata``   the model's set-up in this scenario (derived from ``sessions``)
 ``Scenario.warnings``         what the run should say about one timed benchmark (a bottleneck, say)
 ``Scenario.commands``         verbs it adds to ``python -m benchmarks`` (tcp_echo: serve, loadgen)
-``Scenario.apart``            every pair verified in a disposable child (a user's unit may hang)
 ``Scenario.explain``          why a run's results are wrong, unit by unit (None: the checksum says it)
 ``Scenario.in_flight``        the units running in this process now (named when a pair times out)
 ``Scenario.missing_form``     the reason a model awaiting a library's coroutines is declined
@@ -122,9 +121,9 @@ class Capability(ABC):
     #: in reasons and listings: "a thread pool", "an event loop"
     label: ClassVar[str]
 
-    #: Runs outside the master's process: the master verifies its pairs in a disposable child
-    #: (gevent's monkey-patching must never reach the master; a Dask cluster must not outlive
-    #: the verification), and the pyperf worker that times it calls ``worker_init`` first.
+    #: Runs outside the master's process (gevent's monkey-patching must never reach it; a Dask
+    #: cluster must not outlive the verification, which runs every pair in a disposable child
+    #: anyway), and the pyperf worker that times it calls ``worker_init`` first.
     apart: ClassVar[bool] = False
     #: Its resources outlive a session (a cluster started once per process): a cold start is
     #: inside no measured value, and scenarios that time one decline it.
@@ -258,9 +257,6 @@ class Scenario(ABC):
     #: A scenario that runs sessions of its own: one SessionKind per capability it handles
     #: (looked up along the capability's class hierarchy).  None: every model runs the units.
     sessions: ClassVar[SessionTable | None] = None
-    #: Its pairs are verified in a disposable child process whatever the model, as an ``apart``
-    #: capability's are: a unit that hangs in a thread can be stopped only with its process.
-    apart: ClassVar[bool] = False
 
     @abstractmethod
     def work(self, params: Mapping[str, Value]) -> Work:

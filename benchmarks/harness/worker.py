@@ -52,12 +52,6 @@ def verify(case: Case, results: list[int]) -> None:
         raise VerificationError(why or f"computed checksum {got}, expected {case.expected}")
 
 
-def runs_apart(case: Case) -> bool:
-    """Whether the master verifies ``case`` in a disposable child (its capability's or its
-    scenario's choice)."""
-    return case.model.capability.apart or case.scenario.apart
-
-
 #: of a pilot's ``min_time``, how long it times runs to estimate one run's time
 PILOT_FRACTION = 0.25
 #: pyperf's own ceiling on loops
@@ -87,23 +81,14 @@ def pilot_loops(run: Callable[[], object], min_time: float, first_s: float) -> i
     return loops
 
 
-def verify_once(case: Case, min_time: float | None = None, limit: float | None = None,
-                apart: bool = False) -> int | None:
-    """One untimed run of ``case``, checked; with ``min_time``, then the loops a value needs
-    (:func:`pilot_loops`), else None.  ``apart``: in a disposable child even if the pair does not
-    ask for one (:func:`runs_apart`).  ``limit``: the seconds a child running the pair apart
-    gives itself before it reports which units are still running and ends."""
-    if apart or runs_apart(case):
-        case.expected  # noqa: B018  # a scenario that cannot answer fails before a child starts
-        results, loops = run_apart(case, min_time, limit)
-        verify(case, results)
-    else:
-        with case.session() as session:
-            start = time.perf_counter()
-            results = session.run()
-            first_s = time.perf_counter() - start
-            verify(case, results)  # before the pilot: a wrong pair is not timed at all
-            loops = pilot_loops(session.run, min_time, first_s) if min_time else None
+def verify_once(case: Case, min_time: float | None = None, limit: float | None = None) -> int | None:
+    """One untimed run of ``case`` in a disposable child (:func:`run_apart`: a unit blocked in a
+    thread cannot be stopped, its process can), checked; with ``min_time``, then the loops a value
+    needs (:func:`pilot_loops`), else None.  ``limit``: the seconds the child gives itself before it
+    reports which units are still running and ends."""
+    case.expected  # noqa: B018  # a scenario that cannot answer fails before a child starts
+    results, loops = run_apart(case, min_time, limit)
+    verify(case, results)
     return loops
 
 

@@ -5,9 +5,9 @@
 blocking form for pools, threads, greenlets and clusters, the async forms for event loops, trio
 and anyio).  A model whose kind of unit the workload lacks is declined with the decorator that
 would add it.  The expected answer is the workload's ``expected``, or else the blocking unit run
-one after another in this process; a run that differs is explained unit by unit.  Every pair is
-verified in a disposable child process (``apart``): a unit that hangs in a thread cannot be
-stopped, only its process can.
+one after another in this process; a run that differs is explained unit by unit.  The master
+verifies every pair, a workload's as any other, in a disposable child process: a unit that hangs
+in a thread cannot be stopped, only its process can.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ class WorkloadScenario(Scenario):
     """One workload of a user's file (a subclass per workload carries its name and parameters)."""
 
     kind: ClassVar[str]
-    apart: ClassVar[bool] = True
     path: ClassVar[str]
     attr: ClassVar[str]
     workload: ClassVar[Workload]

@@ -41,7 +41,7 @@ def verify(run: Run, loops: LoopSource) -> dict[str, float]:
                 # process can.  The child times itself (and names the units still running);
                 # this process's alarm is the backstop for a child that cannot answer
                 with time_limit(limit + APART_GRACE_S if limit else None):
-                    picked = verify_once(case, loops.pilot_for(case), limit, apart=True)
+                    picked = verify_once(case, loops.pilot_for(case), limit)
                 if picked is not None:
                     loops.pilot[case.name] = picked
             except Exception as exc:  # any failure of a pair is reported, others go on
