@@ -92,3 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # before a run's master handles its own signals (planning, loading a plugin) or in list
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130

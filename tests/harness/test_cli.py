@@ -127,3 +127,20 @@ def test_more_connections_than_open_files_allow_is_one_line_before_any_work(tmp_
                     f"expected an integer >= 1 and <= {limit - 256} (open files per process here: {limit} "
                     "(ulimit -n), 256 kept aside)")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_planning_is_one_line_and_status_130(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before the master handles its own signals (it starts after planning), Ctrl-C is one line."""
+    from benchmarks import cli
+    from benchmarks.harness import runner
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "plan", interrupted)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", "--scenario", "cpu_pure", "--model", "sequential", "-o", "r.json"]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "python -m benchmarks: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
