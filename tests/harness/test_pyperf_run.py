@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -599,24 +600,35 @@ def _signal_when(args: list[str], cwd: Path, signals: list[int], ready: Any, pau
     """Run ``args``; once a stderr line is ``ready`` (or the master has a child named ``child``),
     send ``signals`` to the master's process group 40 ms apart: its exit status and stderr.  No
     process of the run may be left."""
+    def send(master: int) -> None:
+        if child is not None:
+            _wait_for_child_named(master, child)
+        for index, sig in enumerate(signals):
+            if index:
+                time.sleep(0.04)
+            os.killpg(master, sig)
+
     environ = {**env(), **({"CONCBENCH_PAUSE_AT": pause_at} if pause_at else {})}
-    with subprocess.Popen([sys.executable, "-m", "benchmarks", *args], cwd=cwd, env=environ,
+    return _run_acting(args, cwd, send, None if child is not None else ready, environ)
+
+
+def _run_acting(args: list[str], cwd: Path, act: Callable[[int], None], ready: Any = None,
+                environ: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run ``python -m benchmarks ARGS`` in a session of its own; read its stderr until a line is
+    ``ready`` (None: read none first), then ``act(master's pid)``: its exit status and stderr.  No
+    process of the run may be left."""
+    with subprocess.Popen([sys.executable, "-m", "benchmarks", *args], cwd=cwd, env=environ or env(),
                           stderr=subprocess.PIPE, text=True, stdout=subprocess.DEVNULL,
                           start_new_session=True, preexec_fn=default_sigint) as proc:
         assert proc.stderr is not None
         seen: list[str] = []
         try:
-            if child is not None:
-                _wait_for_child_named(proc.pid, child)
-            else:
+            if ready is not None:
                 for line in proc.stderr:
                     seen.append(line)
                     if ready(line, proc.pid):
                         break
-            for index, sig in enumerate(signals):
-                if index:
-                    time.sleep(0.04)
-                os.killpg(proc.pid, sig)
+            act(proc.pid)
             status = proc.wait(timeout=MUST_END_S)
         finally:
             alive = _living_processes_in_session(proc.pid)
@@ -660,25 +672,12 @@ def test_a_killed_helper_fails_its_pair_in_one_line_keeping_earlier_rounds(tmp_p
     traceback goes to the failure log, and round 1's values stay in the results."""
     out = tmp_path / "r.json"
     needle, selection = HELPERS[helper]
-    cmd = [sys.executable, "-m", "benchmarks", "run", *selection, "--rounds", "3", "-p", "1", "-n", "3",
-           "-w", "0", "-l", "1", "-o", str(out)]
-    with subprocess.Popen(cmd, cwd=tmp_path, env=env(), stderr=subprocess.PIPE, text=True,
-                          stdout=subprocess.DEVNULL, start_new_session=True) as proc:
-        assert proc.stderr is not None
-        seen: list[str] = []
-        try:
-            for line in proc.stderr:
-                seen.append(line)
-                if line.startswith("round 2 "):
-                    break
-            _wait_for_child_named(proc.pid, needle, recursive=True, kill=True)
-            status = proc.wait(timeout=MUST_END_S)
-        finally:
-            alive = _living_processes_in_session(proc.pid)
-            os.killpg(proc.pid, signal.SIGKILL) if alive else None
-        assert alive == []
-        seen.append(proc.stderr.read())
-    stderr = "".join(seen)
+    args = ["run", *selection, "--rounds", "3", "-p", "1", "-n", "3", "-w", "0", "-l", "1", "-o", str(out)]
+    def kill_helper(master: int) -> None:
+        _wait_for_child_named(master, needle, recursive=True, kill=True)
+
+    status, stderr = _run_acting(args, tmp_path, kill_helper,
+                                 ready=lambda line, pid: line.startswith("round 2 "))
     assert status == 1, stderr
     assert "Traceback" not in stderr
     (failed_line,) = [line for line in stderr.splitlines() if "FAILED" in line or "Error" in line]
