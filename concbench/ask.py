@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -29,10 +28,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from concbench._answer import Request, markdown, missing_lines, read_answer, verdict_line
+from concbench.cli import FILE_ARGUMENT
 
 PROG = "concbench ask"
 #: ``FILE.py`` or ``FILE.py:NAME``
-FILE_TARGET = re.compile(r"(?P<file>.+\.py)(?::(?P<name>[^:]+))?")
+FILE_TARGET = FILE_ARGUMENT  # as run and list take a file
 #: the whole command's time when --budget is not given
 DEFAULT_BUDGET = "2m"
 INTERRUPTED = 130
@@ -97,7 +97,7 @@ def resolve_target(target: str) -> tuple[str, str | None]:
 
     found = FILE_TARGET.fullmatch(target)
     if found:
-        return scenario_of_plugin(found["file"], found["name"]), found["file"]
+        return scenario_of_plugin(found["path"], found["name"]), found["path"]
     if target not in SCENARIOS:
         raise BadInput(f"unknown scenario {target!r}: choose from {', '.join(SCENARIOS)}, "
                        "or a file of yours, FILE.py[:NAME]")

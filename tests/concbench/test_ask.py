@@ -138,7 +138,7 @@ def test_ctrl_c_answers_what_was_measured(tmp_path: Path) -> None:
 
 #: ``concbench ask`` taking a plugin module as TARGET, until user files (FILE.py) load as plugins
 MODULE_TARGET = ("import re, sys; from concbench import ask; "
-                 r"ask.FILE_TARGET = re.compile(r'(?P<file>tests\.concbench\.\w+)(?::(?P<name>\w+))?'); "
+                 r"ask.FILE_TARGET = re.compile(r'(?P<path>tests\.concbench\.\w+)(?::(?P<name>\w+))?'); "
                  "sys.exit(ask.main(sys.argv[1:]))")
 
 
