@@ -94,19 +94,17 @@ def test_the_screenshots_exist() -> None:
         pytest.skip(f"not generated yet: {', '.join(missing)} (screenshots of a real report)")
 
 
-def fault_rows() -> list[list[str]]:
-    text = (REPO / "README.md").read_text()
-    section = text.split("\n## When things go wrong\n", 1)[1].split("\n## ", 1)[0]
-    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
-            for line in section.splitlines() if line.startswith("| ")]
-    assert {len(row) for row in rows} == {4}
-    assert rows[0] == ["fault or bad input", "example", "what you get", "test"]
-    return rows[1:]
+def table_rows(page: Path, section: str) -> list[list[str]]:
+    """The cells of the first table under heading ``section`` of ``page`` (header row first)."""
+    text = page.read_text()
+    body = re.split(rf"(?:^|\n)#+ {re.escape(section)}\n", text, maxsplit=1)[1].split("\n## ", 1)[0]
+    table = body[body.index("\n|") + 1:].split("\n\n", 1)[0]
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in table.splitlines() if not re.match(r"\|[-| ]+\|$", line)]
 
 
-def test_the_fault_table_names_a_test_for_every_fault() -> None:
-    rows = fault_rows()
-    assert len(rows) >= 16
+def named_tests(rows: list[list[str]]) -> list[str]:
+    """Each row's test references (``file.py`` or ``file.py::name``) that name nothing real."""
     missing: list[str] = []
     for row in rows:
         named = [ref for ref in re.findall(r"`([^`]+)`", row[-1]) if ".py" in ref]
@@ -120,7 +118,22 @@ def test_the_fault_table_names_a_test_for_every_fault() -> None:
             elif function and not re.search(r"^\s*def " + function.replace("*", r"\w*") + r"\(",
                                             source.read_text(), re.MULTILINE):
                 missing.append(f"{ref}: no such test")
-    assert missing == []
+    return missing
+
+
+def test_the_fault_table_names_a_test_for_every_fault() -> None:
+    rows = table_rows(REPO / "docs" / "faults.md", "When things go wrong: every case and its test")
+    assert rows[0] == ["fault or bad input", "example", "what you get", "test"]
+    assert {len(row) for row in rows} == {4}
+    assert len(rows) >= 17
+    assert named_tests(rows[1:]) == []
+
+
+def test_the_readme_names_a_test_for_every_kind_of_fault() -> None:
+    rows = table_rows(REPO / "README.md", "When things go wrong")
+    assert rows[0] == ["fault", "what you get", "tests"]
+    assert len(rows) >= 9
+    assert named_tests(rows[1:]) == []
 
 
 def make_targets() -> set[str]:
@@ -134,3 +147,68 @@ def test_every_make_target_the_docs_name_exists() -> None:
     named = {(page.name, name) for page in PAGES
              for name in re.findall(r"`make ([a-z][a-z-]*)", page.read_text())}
     assert sorted(f"{page}: make {name}" for page, name in named if name not in targets) == []
+
+
+README_WORDS = 1800  # a newcomer reads it in about five minutes
+LONGEST_SENTENCE = 45
+MEAN_SENTENCE = 22
+LONGEST_CELL = 30
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Za-z`(*\[])")
+ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|vs|etc)\.")
+
+
+def sentences(page: Path) -> list[str]:
+    """The prose sentences of ``page``, paragraph by paragraph (code, tables, headings and
+    images end a paragraph); inline code and a link's target count as one word each."""
+    paragraphs: list[list[str]] = [[]]
+    for line in prose(page):
+        if line.strip() and not line.lstrip().startswith(("|", "#", "![")):
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    found: list[str] = []
+    for lines in paragraphs:
+        text = re.sub(r"\]\([^)]*\)", "]", INLINE_CODE.sub("x", " ".join(lines)))
+        text = ABBREVIATIONS.sub("x", text)
+        found += [s for s in SENTENCE_END.split(text) if len(s.split()) > 1]
+    return found
+
+
+def test_the_readme_reads_in_five_minutes() -> None:
+    readme = REPO / "README.md"
+    assert len(readme.read_text().split()) <= README_WORDS
+    lengths = {s: len(s.split()) for s in sentences(readme)}
+    assert [s for s, n in lengths.items() if n > LONGEST_SENTENCE] == []
+    assert sum(lengths.values()) / len(lengths) <= MEAN_SENTENCE
+    cells = [cell for line in prose(readme) if line.startswith("|")
+             for cell in line.strip("|").split("|")]
+    assert [c for c in cells if len(c.split()) > LONGEST_CELL] == []
+
+
+def test_the_readme_first_screen_says_what_how_and_how_long() -> None:
+    first = "\n".join((REPO / "README.md").read_text().splitlines()[:20])
+    for said in ("fastest", "make bench", "make test", "15 minutes", "report.md"):
+        assert said in first
+
+
+REFERENCE = REPO / "results" / "20261201T185055Z_vm_py3.11.7.report" / "report.md"
+FIGURE = re.compile(r"\d+(?:\.\d+)?x|\[\d[\d.]*-\d[\d.]*\]")
+
+
+def test_the_reference_findings_quote_the_reference_report() -> None:
+    """Every ratio and interval of the README's findings table is on one answer line of the
+    committed reference report, for that scenario and with that fastest model."""
+    answers = REFERENCE.read_text().split("\n## Answers\n", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in answers.splitlines() if line.startswith("| ")]
+    rows = table_rows(REPO / "README.md", "Reference findings")
+    assert rows[0] == ["workload", "fastest", "against sequential", "runner-up"]
+    wrong: list[str] = []
+    for row in rows[1:]:
+        scenario = re.match(r"`(\w+)`", row[0])
+        assert scenario, row
+        figures = FIGURE.findall(" ".join(row[2:]))
+        fastest = row[1].split()[0]
+        if not any(line.startswith(f"| {scenario.group(1)}") and fastest in line.split("|")[2]
+                   and all(f in line for f in figures) for line in lines):
+            wrong.append(f"{row[0]}: {figures} not on one answer line of {fastest}")
+    assert wrong == []
