@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from benchmarks.core.stopping import command
+
 from .compare import default_compare_dir, write_compare
 from .data.load import AnalysisError, load_results
 from .render.output import check_csv_target, check_output_folder, write_csv
@@ -112,8 +114,15 @@ def _compare(ns: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command's exit status; SIGINT, SIGTERM or SIGHUP: one line, 130, 143 or 129, and no
+    report folder half written (:class:`analysis.render.output.Staging`)."""
+    words = sys.argv[1:] if argv is None else argv
+    return command(PROG, lambda: _main(words), words, for_good=argv is None)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
-    ns = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    ns = parser.parse_args(argv)
     try:
         if ns.command == "report":
             return _report(ns, parser)

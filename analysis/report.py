@@ -17,10 +17,12 @@ draw or import one another; a scenario's fold interleaves both.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.core.formats import results_stem
+from benchmarks.core.stopping import pause_at
 
 from ._format import format_params, slug
 from .charts.drift import plot_drift
@@ -173,6 +175,7 @@ def write_report(*paths: str | Path, out_dir: str | Path | None = None,
     with Staging(out) as staging:
         progress.phase(f"drawing the charts of {len(analysis.views)} scenario(s)")
         blocks = build_report(analysis, staging.dir / CHARTS, baseline, progress)
+        pause_at("report", lambda text: print(text, file=sys.stderr, flush=True))
         progress.phase("writing report.md, report.html and results.csv")
         (staging.dir / "report.md").write_text(to_markdown(blocks), encoding="utf-8")
         (staging.dir / "report.html").write_text(to_html(blocks, TITLE), encoding="utf-8")

@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import NoReturn
 
+from benchmarks.core import stopping
 from benchmarks.core.contract import Command
 from benchmarks.core.params import BadInput
 from benchmarks.harness.listing import declined, listing
@@ -73,7 +74,13 @@ def run_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command's exit status; SIGINT, SIGTERM and SIGHUP before a run's master handles its
+    own (planning, loading a plugin), in ``list``, or after the master: one line, 130, 143, 129."""
     argv = sys.argv[1:] if argv is None else argv
+    return stopping.command(PROG, lambda: _main(argv), argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     ns, rest = parser.parse_known_args(argv)
     try:
@@ -92,7 +99,3 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        # before a run's master handles its own signals (planning, loading a plugin) or in list
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130

@@ -35,7 +35,6 @@ PROG = "concbench ask"
 FILE_TARGET = FILE_ARGUMENT  # as run and list take a file
 #: the whole command's time when --budget is not given
 DEFAULT_BUDGET = "2m"
-INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -168,9 +167,11 @@ def main(argv: Sequence[str]) -> int:
     except BadInput as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return INTERRUPTED
+    except KeyboardInterrupt as exc:  # before the run's master handles signals, or in the report
+        from benchmarks.core.stopping import status_of, stopped_line
+
+        print(stopped_line(PROG, exc), file=sys.stderr)
+        return status_of(exc)
 
 
 def _ask(ns: argparse.Namespace, started: float) -> int:

@@ -89,7 +89,16 @@ def named(module: Any) -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    """The command's exit status.  SIGINT, SIGTERM and SIGHUP are handled before anything heavy is
+    imported (:mod:`benchmarks.core.stopping`): at any moment, one line and 130, 143 or 129.  Called
+    as the program (no ``argv``), they are ignored once its work is done (it exits next)."""
+    from benchmarks.core.stopping import command
+
+    words = sys.argv[1:] if argv is None else argv
+    return command(PROG, lambda: _main(words), words, for_good=argv is None)
+
+
+def _main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE, file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2

@@ -4,11 +4,12 @@
 * ``analysis/`` imports from ``benchmarks/`` only what both sides share: the statistics
   (``benchmarks.stats``), the run record and the results files' format (``benchmarks.core.runrecord``,
   ``benchmarks.core.formats``, and tcp_echo's keys, ``benchmarks.core.echo_keys``), the check of
-  every user-given output path (``benchmarks.core.outputs``) and the one module
+  every user-given output path (``benchmarks.core.outputs``), how a command ends on a signal
+  (``benchmarks.core.stopping``) and the one module
   that holds every use of pyperf's privates (``benchmarks.pyperf_bridge``).
 * ``benchmarks.stats`` is a leaf: it imports nothing of the project outside itself.
 * ``benchmarks.core.runrecord`` imports nothing of the project but ``benchmarks.core``.
-* ``benchmarks.core.outputs`` imports nothing of the project.
+* ``benchmarks.core.outputs`` and ``benchmarks.core.stopping`` import nothing of the project.
 * No import cycle among the modules of both packages.
 
 Imports inside functions count for the one-way rules (they run all the same); the cycle check
@@ -26,12 +27,14 @@ from tests.support.cli import REPO
 PACKAGES = ("benchmarks", "analysis")
 #: what the analysis may import of benchmarks (a module or a package and everything below it)
 SHARED = ("benchmarks.stats", "benchmarks.core.runrecord", "benchmarks.core.formats",
-          "benchmarks.core.outputs", "benchmarks.core.echo_keys", "benchmarks.pyperf_bridge")
+          "benchmarks.core.outputs", "benchmarks.core.echo_keys", "benchmarks.core.stopping",
+          "benchmarks.pyperf_bridge")
 #: a leaf package or module -> what of the project it may import (modules or packages)
 LEAVES = {
     "benchmarks.stats": ("benchmarks.stats",),
     "benchmarks.core.runrecord": ("benchmarks.core",),
     "benchmarks.core.outputs": (),
+    "benchmarks.core.stopping": (),
 }
 
 

@@ -4,7 +4,9 @@ A report is several files (Markdown, HTML, CSV, a directory of charts) that
 refer to one another.  They are all built in a hidden staging directory inside
 the output directory, on the same file system, and only moved into place once
 everything has been produced: a run that fails part-way (bad input, a chart
-that cannot be drawn, a full disk) leaves the previous report as it was.
+that cannot be drawn, a full disk, Ctrl-C or SIGTERM) leaves the previous report as it was, and
+no folder this invocation created; once the files are being moved into place, a signal waits
+until the last is there.
 Single files are written to a temporary name and renamed over the old one.  Every output
 path is checked first (:mod:`benchmarks.core.outputs`): the suite never writes through a
 link or into a device, and replaces in a folder only what it wrote there before.
@@ -24,6 +26,7 @@ from types import TracebackType
 import pandas as pd
 
 from benchmarks.core.outputs import STAGING_PREFIX, OutputError, check_file, check_folder, publish_folder
+from benchmarks.core.stopping import deferred
 
 from ..data.load import ID_COLUMNS, AnalysisError
 
@@ -94,9 +97,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:  # a signal too: no temporary file is left behind
         Path(tmp).unlink(missing_ok=True)
-        raise AnalysisError(f"cannot write {str(path)!r}: {_describe(exc)}") from None
+        if isinstance(exc, OSError):
+            raise AnalysisError(f"cannot write {str(path)!r}: {_describe(exc)}") from None
+        raise
     return path
 
 
@@ -141,9 +146,11 @@ class Staging:
                 self.out_dir.rmdir()
 
     def publish(self, last: str | None = None) -> None:
-        """Move staged files into place; ``last`` (the main document) goes last."""
+        """Move staged files into place; ``last`` (the main document) goes last.  A stopping
+        signal waits until every file is in place (:func:`deferred`): a folder is never left half
+        old, half new."""
         try:
-            with _one_line():
+            with _one_line(), deferred():
                 publish_folder(self.dir, self.out_dir, last)
         except OSError as exc:
             raise AnalysisError(f"cannot write into {str(self.out_dir)!r}: {_describe(exc)}") from None

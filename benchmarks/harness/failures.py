@@ -2,7 +2,8 @@
 
 A worker that raises would print its whole traceback (40-80 lines) between the master's
 progress lines, and pyperf's master knows only its exit status.  Instead the worker appends
-one JSON record to the failure log (``--failure-log``, beside the results file): the error in
+one JSON record to the failure log (``--failure-log``: a hidden file beside the results file,
+published as ``<stem>.failures.log`` under the stem the results get): the error in
 one line, the helper processes of its session that died (:mod:`benchmarks.runtimes.children`)
 and the traceback; the master reads it back to say in its ``FAILED`` line what died.
 """
@@ -20,11 +21,6 @@ from benchmarks.harness.worker import leaf
 from benchmarks.runtimes.children import dead
 
 Hook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
-
-
-def log_path(results: Path) -> Path:
-    """The failure log beside ``results`` (written only when a worker fails)."""
-    return results.with_name(f"{results.stem}.failures.log")
 
 
 def one_line(exc: BaseException) -> str:

@@ -30,6 +30,7 @@ from benchmarks.core.runrecord import RunRecord
 RESULTS_DIR = Path("results")
 RUNINFO_SUFFIX = ".runinfo"
 METRICS_SUFFIX = ".metrics.jsonl"
+FAILURES_SUFFIX = ".failures.log"
 
 
 def default_path(now: _dt.datetime | None = None) -> Path:
@@ -46,8 +47,7 @@ def check_new(path: Path, hidden: tuple[str, ...] = ()) -> None:
     if path.suffix != ".json":
         raise BadInput(f"results file {str(path)!r} must end in .json")
     try:
-        for what, file in (("results file", path), ("side file", runinfo_path(path)),
-                           ("side file", metrics_path(path))):
+        for what, file in (("results file", path), *(("side file", side) for side in side_files(path))):
             if check_file(file, what):
                 raise BadInput(f"{what} {str(file)!r} already exists: choose another name")
         check_names_fit(path.parent, hidden, "working file")
@@ -76,11 +76,21 @@ def metrics_path(path: Path) -> Path:
     return path.with_suffix(METRICS_SUFFIX)
 
 
+def failures_path(path: Path) -> Path:
+    """The failure log beside ``path`` (published only when a worker failed)."""
+    return path.with_name(f"{path.stem}{FAILURES_SUFFIX}")
+
+
+def side_files(path: Path) -> tuple[Path, ...]:
+    """The files published beside the results file ``path``, under its stem."""
+    return runinfo_path(path), metrics_path(path), failures_path(path)
+
+
 def _free_name(path: Path) -> Path:
     """``path``, or ``<stem>-2.json``, ``-3`` ... : the first whose side files are free too."""
     for attempt in range(1, 1000):
         candidate = path if attempt == 1 else path.with_name(f"{path.stem}-{attempt}{path.suffix}")
-        if not any(os.path.lexists(p) for p in (candidate, runinfo_path(candidate), metrics_path(candidate))):
+        if not any(os.path.lexists(p) for p in (candidate, *side_files(candidate))):
             return candidate
     raise FileExistsError(f"no free name like {str(path)!r}")
 
@@ -108,7 +118,9 @@ class ResultsWriter:
         self.partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         #: workers append their sessions' metrics here (one JSON object per line)
         self.metrics_tmp = path.with_name(f".{path.name}.{os.getpid()}.metrics-partial")
-        check_new(path, hidden=(f"{self.partial.name}.new", self.metrics_tmp.name))
+        #: workers that fail append why here; published as ``<stem>.failures.log`` of the final stem
+        self.failures_tmp = path.with_name(f".{path.name}.{os.getpid()}.failures-partial")
+        check_new(path, hidden=(f"{self.partial.name}.new", self.metrics_tmp.name, self.failures_tmp.name))
         self._benchmarks: list[pyperf.Benchmark] = []
 
     def save(self, benchmarks: list[pyperf.Benchmark]) -> None:
@@ -145,7 +157,13 @@ class ResultsWriter:
         if self._benchmarks:
             _publish(self.partial, final)
             published = final
+        if final != self.path:  # the errors that named the failures log name the one published
+            old, new = (f"(traceback in {failures_path(p).name})" for p in (self.path, final))
+            record = dataclasses.replace(record, failed=tuple(
+                dataclasses.replace(f, error=f.error.replace(old, new)) for f in record.failed))
         dataclasses.replace(record, results=final.name if published else None).write(runinfo_path(final))
         if self.metrics_tmp.exists():
             _publish(self.metrics_tmp, metrics_path(final))
+        if self.failures_tmp.exists():
+            _publish(self.failures_tmp, failures_path(final))
         return published

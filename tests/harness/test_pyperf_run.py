@@ -21,7 +21,7 @@ from benchmarks.core.params import parse_assignments
 from benchmarks.core.runrecord import VERSION, RunRecord
 from benchmarks.harness.master import group_of
 from benchmarks.harness.schedule import round_order
-from tests.support.cli import MINIMAL_PYPERF, REPO, default_sigint, env, run_cli
+from tests.support.cli import MINIMAL_PYPERF, REPO, default_sigint, env, living_in_session, run_cli
 from tests.support.tiny import TINY_ARGS, available_models, tiny, tiny_args
 
 pytestmark = pytest.mark.pyperf
@@ -216,7 +216,7 @@ def test_a_pair_blocked_in_threads_fails_at_its_limit_and_leaves_no_thread_or_pr
         try:
             _, stderr = proc.communicate(timeout=MUST_END_S)
         finally:
-            alive = _living_processes_in_session(proc.pid)
+            alive = living_in_session(proc.pid)
             os.killpg(proc.pid, signal.SIGKILL) if alive else None
         assert alive == []
     assert proc.returncode == 1, stderr
@@ -247,7 +247,7 @@ def test_sigterm_while_a_verification_blocks_in_threads_ends_the_run(tmp_path: P
             proc.terminate()
             status = proc.wait(timeout=MUST_END_S)  # not the units' 1e6 s
         finally:
-            alive = _living_processes_in_session(proc.pid)
+            alive = living_in_session(proc.pid)
             os.killpg(proc.pid, signal.SIGKILL) if alive else None
         assert alive == []
         seen.append(proc.stderr.read())
@@ -278,7 +278,7 @@ def test_ctrl_c_keeps_finished_benchmarks_and_leaves_no_process(tmp_path: Path, 
         assert proc.stderr is not None
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
         status = proc.wait(timeout=60)
-        alive = _living_processes_in_session(proc.pid)
+        alive = living_in_session(proc.pid)
         if alive:  # clean up before failing, or they would hold the pipe open forever
             os.killpg(proc.pid, signal.SIGKILL)
         assert alive == []
@@ -332,7 +332,7 @@ def test_sigterm_publishes_what_finished_and_leaves_no_process(tmp_path: Path, s
     with proc:
         proc.terminate()  # SIGTERM to the master alone, as timeout(1) and CI runners send it
         status = proc.wait(timeout=60)
-        alive = _living_processes_in_session(proc.pid)
+        alive = living_in_session(proc.pid)
         if alive:
             os.killpg(proc.pid, signal.SIGKILL)
         assert alive == []
@@ -369,23 +369,6 @@ def seed_timing_last(model: str, selection: list[str]) -> int:
     groups = [group_of(case) for case in cases]  # the master's blocks
     return next(seed for seed in range(100)
                 if model_of[round_order(list(model_of), 0, seed, groups)[-1]] == model)
-
-
-def _living_processes_in_session(sid: int) -> list[str]:
-    """Processes still running in the run's session (exited ones may linger as zombies
-    until the container's init reaps them: they hold nothing)."""
-    deadline = time.monotonic() + 10
-    while True:
-        alive = []
-        for p in psutil.process_iter(["pid", "status", "cmdline"]):
-            try:
-                if os.getsid(p.pid) == sid and p.info["status"] != psutil.STATUS_ZOMBIE:
-                    alive.append(" ".join(p.info["cmdline"] or []))
-            except OSError:
-                continue
-        if not alive or time.monotonic() > deadline:
-            return alive
-        time.sleep(0.1)
 
 
 def test_checkout_is_importable_from_anywhere() -> None:
@@ -631,7 +614,7 @@ def _run_acting(args: list[str], cwd: Path, act: Callable[[int], None], ready: A
             act(proc.pid)
             status = proc.wait(timeout=MUST_END_S)
         finally:
-            alive = _living_processes_in_session(proc.pid)
+            alive = living_in_session(proc.pid)
             os.killpg(proc.pid, signal.SIGKILL) if alive else None
         assert alive == []
         seen.append(proc.stderr.read())

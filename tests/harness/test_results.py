@@ -9,7 +9,7 @@ import pyperf
 import pytest
 
 from benchmarks.core.params import BadInput
-from benchmarks.core.runrecord import RunRecord
+from benchmarks.core.runrecord import Failed, RunRecord
 from benchmarks.harness.results import ResultsWriter
 
 
@@ -48,7 +48,31 @@ def test_nothing_measured_publishes_only_the_run_info(tmp_path: Path) -> None:
     assert not (tmp_path / "r.json").exists()
 
 
-@pytest.mark.parametrize("existing", ["r.json", "r.runinfo", "r.metrics.jsonl"])
+def test_the_failures_log_is_published_under_the_stem_the_results_get(tmp_path: Path) -> None:
+    """``-o race.json`` taken while timing: the log is race-2.failures.log, and the error that
+    named race.failures.log in the .runinfo names race-2.failures.log."""
+    writer = ResultsWriter(tmp_path / "race.json")
+    writer.save([bench("a")])
+    writer.failures_tmp.write_text('{"benchmark": "b", "error": "E"}\n')  # a worker failed
+    (tmp_path / "race.json").write_text("someone else's")
+    failed = Failed(name="b", stage="timing", error="stopped at round 2: E (traceback in race.failures.log)")
+    writer.finish(RunRecord(failed=(failed,)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "race-2.failures.log", "race-2.json", "race-2.runinfo", "race.json"]
+    assert (tmp_path / "race-2.failures.log").read_text() == '{"benchmark": "b", "error": "E"}\n'
+    (entry,) = json.loads((tmp_path / "race-2.runinfo").read_text())["failed"]
+    assert entry["error"] == "stopped at round 2: E (traceback in race-2.failures.log)"
+
+
+def test_a_name_whose_failures_log_is_taken_is_not_used(tmp_path: Path) -> None:
+    writer = ResultsWriter(tmp_path / "r.json")
+    writer.save([bench("a")])
+    (tmp_path / "r.failures.log").write_text("another run's")
+    assert writer.finish(RunRecord()) == tmp_path / "r-2.json"
+    assert (tmp_path / "r.failures.log").read_text() == "another run's"
+
+
+@pytest.mark.parametrize("existing", ["r.json", "r.runinfo", "r.metrics.jsonl", "r.failures.log"])
 def test_an_existing_name_or_side_file_is_refused_up_front(tmp_path: Path, existing: str) -> None:
     (tmp_path / existing).write_text("precious")
     with pytest.raises(BadInput, match="already exists"):

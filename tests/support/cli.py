@@ -6,7 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
@@ -30,3 +33,20 @@ def env() -> dict[str, str]:
 def run_cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "benchmarks", *args], cwd=cwd, env=env(),
                           capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def living_in_session(sid: int, grace_s: float = 10) -> list[str]:
+    """The command lines of processes still running in session ``sid`` after up to ``grace_s``
+    (exited ones may linger as zombies until the container's init reaps them: they hold nothing)."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        alive = []
+        for p in psutil.process_iter(["pid", "status", "cmdline"]):
+            try:
+                if os.getsid(p.pid) == sid and p.info["status"] != psutil.STATUS_ZOMBIE:
+                    alive.append(" ".join(p.info["cmdline"] or []))
+            except OSError:
+                continue
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)

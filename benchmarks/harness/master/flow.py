@@ -12,7 +12,6 @@ from typing import Any
 import pyperf
 
 from benchmarks.harness.environment import build_warnings
-from benchmarks.harness.failures import log_path
 from benchmarks.harness.master.calibrate import calibrate
 from benchmarks.harness.master.loops import LoopSource
 from benchmarks.harness.master.publish import publish
@@ -63,7 +62,9 @@ def start(runner: pyperf.Runner, cases: list[Case], unsupported: list[tuple[Case
     earlier = load_earlier(args.resume, cases, runner.metadata) if args.resume else None
     writer = ResultsWriter(Path(args.results) if args.results else default_path())
     set_metrics_file(args, str(writer.metrics_tmp.resolve()))
-    args.failure_log = str(log_path(writer.path).resolve())  # a worker that fails writes why there
+    # a worker that fails writes why there; published as <stem>.failures.log of the stem the
+    # results get (the next free one if another run took this one meanwhile)
+    args.failure_log = str(writer.failures_tmp.resolve())
     if earlier is not None and earlier.metrics.exists():
         writer.metrics_tmp.write_bytes(earlier.metrics.read_bytes())  # the new run appends to it
     console = Console(sys.stderr)

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+
+from benchmarks.core.stopping import PAUSE_AT, STATUS, pause_at
 
 #: exit statuses: Ctrl-C, SIGTERM, SIGHUP (128 + the signal, as a shell reports them)
 INTERRUPTED = 130
 TERMINATED = 143
 HUNG_UP = 129
 #: the signals that stop a run, and its exit status for each
-STOPPING = {signal.SIGINT: INTERRUPTED, signal.SIGTERM: TERMINATED, signal.SIGHUP: HUNG_UP}
-#: set to a point's name (``calibration``, ``between``, ``publish``), the master says
-#: "paused at NAME" and waits there up to this many seconds: how tests signal it at that moment
-PAUSE_AT = "CONCBENCH_PAUSE_AT"
-PAUSE_S = 30.0
+STOPPING = STATUS
+
+__all__ = ["HUNG_UP", "INTERRUPTED", "PAUSE_AT", "STOPPING", "TERMINATED", "PairTimeout", "Signals",
+           "pause_at", "time_limit"]
 
 
 class Signals:
@@ -30,7 +30,8 @@ class Signals:
     same way: the first raises KeyboardInterrupt where the master is, and the measurements that
     finished are published with the run info; any later one is only noted, so that a second
     Ctrl-C cannot break the publishing.  While :meth:`shielded` (a save, the publishing) the
-    first is only noted too.  The exit status is the first signal's (:data:`STOPPING`)."""
+    first is only noted too.  The exit status is the first signal's (:data:`STOPPING`).  A signal
+    ignored on entry (``nohup``, a shell's background job) stays ignored."""
 
     def __init__(self) -> None:
         #: the first stopping signal received (None: none yet)
@@ -48,7 +49,8 @@ class Signals:
 
     def __enter__(self) -> Signals:
         self._pid = os.getpid()
-        self._previous = {signum: signal.signal(signum, self._on_signal) for signum in STOPPING}
+        self._previous = {signum: signal.signal(signum, self._on_signal) for signum in STOPPING
+                          if signal.getsignal(signum) is not signal.SIG_IGN}
         return self
 
     def _on_signal(self, signum: int, frame: object) -> None:
@@ -77,13 +79,6 @@ class Signals:
         # which resets handlers to the default, would let a second Ctrl-C kill it with -2)
         for signum, previous in self._previous.items():
             signal.signal(signum, signal.SIG_IGN if self.received is not None else previous)
-
-
-def pause_at(point: str, say: Callable[[str], None]) -> None:
-    """Wait at ``point`` when :data:`PAUSE_AT` names it (tests signal the master there)."""
-    if os.environ.get(PAUSE_AT) == point:
-        say(f"paused at {point}")
-        time.sleep(PAUSE_S)
 
 
 class PairTimeout(Exception):

@@ -26,6 +26,7 @@ from benchmarks.harness.master.state import Run, one_line
 from benchmarks.harness.master.warmup import WarmupPolicy
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Progress
+from benchmarks.harness.results import failures_path
 from benchmarks.harness.rounds import Planner, Track
 from benchmarks.harness.worker import make_time_func
 from benchmarks.pyperf_bridge import measure
@@ -139,11 +140,11 @@ class Timing:
                 self.slow_cpu.add(case.name)
                 run.notes.add("slow CPU", f"round {round_index + 1}: {case.name}: {speed_note}")
 
-    @staticmethod
-    def _why(log: Path | None, since: int, case: Case, otherwise: str) -> str:
+    def _why(self, log: Path | None, since: int, case: Case, otherwise: str) -> str:
         """What the failed worker wrote to the failure log (what died, its error), else ``otherwise``."""
         why = reason(log, since, case.name) if log is not None else None
-        return f"{why} (traceback in {log.name})" if why and log is not None else otherwise
+        published = failures_path(self.run.writer.path).name  # the name the log will have
+        return f"{why} (traceback in {published})" if why else otherwise
 
     def _failed(self, track: Track, round_index: int, error: str) -> None:
         track.failed = True
