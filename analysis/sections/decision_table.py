@@ -27,8 +27,9 @@ LEGEND = (
     "benchmark ran in fresh processes, in a shuffled order, so the ratio of two medians taken inside "
     "one round saw one machine. **x fastest** is the geometric mean of those per-round ratios against "
     "the fastest, with a 95% confidence interval from a bootstrap over rounds, then processes within "
-    "a round (`benchmarks/stats/paired.py`); the fastest is the contender with the smallest geometric "
-    "mean of per-round medians. The **verdict** is a result only when the whole interval lies beyond a "
+    "a round (`benchmarks/stats/paired.py`); the fastest is the contender that no other is estimated "
+    "faster than by that ratio (`benchmarks/stats/ranking.py`), so no ratio against it is below 1. "
+    "The **verdict** is a result only when the whole interval lies beyond a "
     f"noise band of +-{BAND:.0%}: **1.42x slower [1.37-1.47]**; **no difference** when the interval "
     "lies inside the band; **undecided** when it crosses the band's edge (more rounds would tell). "
     "Samples of different sizes only change an interval's width. Benchmarks of two results files "
@@ -40,7 +41,9 @@ LEGEND = (
     "two benchmarks reads as a difference between them."
 )
 MARKS = ("One row per scenario and parameter point (named by the parameters that differ between its points; "
-         "the others are in the scenario's section); each model at its fastest variant (every variant "
+         "the others are in the scenario's section); **fastest**: the fastest model and every model that "
+         "cannot be told apart from it (`a ≈ b`), in bold only when it wins alone, every other model's "
+         "interval against it wholly beyond the band; each model at its fastest variant (every variant "
          "is in the scenario's section), against the fastest: its verdict and interval. **-**: not "
          f"run. **({NO_INTERVAL})**: a ratio of medians, from a run made before rounds (or with fewer "
          "than two rounds in common: the verdict column of the scenario says which).")
@@ -72,7 +75,8 @@ def summary_table(found: Sequence[Decision], models: Sequence[str], views: Seque
                 cells.append(entry.versus_fastest.short)
             if entry is not None and (entry.sample.file, entry.sample.benchmark) in flagged:
                 cells[-1] += f" {GENERATOR_MARK}"
-        rows.append((point_label(by_name[d.scenario], d.point), f"**{d.fastest.contender.label}**",
+        group = " ≈ ".join(e.contender.label for e in d.top_group())
+        rows.append((point_label(by_name[d.scenario], d.point), f"**{group}**" if d.sole_winner else group,
                      format_time(d.fastest.sample.median), *cells))
     headers = ("scenario", "fastest", "median", *models)
     return Table(headers, tuple(rows), "llr" + "r" * len(models), name="decision-grid")
