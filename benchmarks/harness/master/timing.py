@@ -26,6 +26,7 @@ from benchmarks.harness.master.state import Run, one_line
 from benchmarks.harness.master.warmup import WarmupPolicy
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Progress
+from benchmarks.harness.registry import MODELS
 from benchmarks.harness.rounds import Planner, Track
 from benchmarks.harness.worker import make_time_func
 from benchmarks.pyperf_bridge import measure
@@ -61,7 +62,7 @@ class Timing:
             value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)
             track.cost_s = settings.processes * (WORKER_START_S + per_run * value) + (0 if base_loops else 1)
             warmup.settle(track)  # resumed: decided by the earlier run's rounds
-        self.planner = Planner(self.tracks, settings, run.started)
+        self.planner = Planner(self.tracks, settings, run.started, model_order=list(MODELS))
         if earlier is not None:
             self.planner.resume(earlier.last_round, earlier.in_last_round)
         self.watch = SpeedWatch()
