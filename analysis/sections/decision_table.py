@@ -16,6 +16,7 @@ from benchmarks.stats.judge import BAND, NO_INTERVAL
 
 from .._format import format_ratio, format_time, format_time_range
 from ..data.decisions import Decision, Entry
+from ..data.machine import cpu_drift
 from ..data.served import BUSY
 from ..data.views import ScenarioView, point_label
 from ..render.document import Block, Fold, Para, Table
@@ -86,18 +87,36 @@ def decision_blocks(found: Sequence[Decision], models: Sequence[str], views: Seq
                     flagged: Collection[tuple[str, str]] = frozenset()) -> list[Block]:
     table = summary_table(found, models, views, flagged)
     marked = any(GENERATOR_MARK in cell for row in table.rows for cell in row)
+    cpu = any(e.sample.cpu_median is not None for d in found for e in d.entries)
+    legend = (Para(LEGEND), *((Para(CPU_NOTE),) if cpu else ()))
     return [Para(MARKS + (f" {GENERATOR_NOTE}" if marked else "")), table,
-            Fold("How the ratios, intervals and verdicts are computed", (Para(LEGEND),))]
+            Fold("How the ratios, intervals and verdicts are computed", legend)]
 
 
-def _entry_row(rank: int, e: Entry) -> tuple[str, ...]:
+def _entry_row(rank: int, e: Entry, cpu: bool) -> tuple[str, ...]:
     s, versus = e.sample, e.versus_fastest
     rounds = "-" if s.rounds is None else str(len(s.rounds))
-    return (str(rank), e.contender.label, format_time(s.median), format_time_range(s.q1, s.q3), str(s.n),
-            rounds, format_ratio(e.ratio), "fastest" if versus is None else versus.text,
-            ", ".join(w.short for w in e.noise))
+    drift = cpu_drift(s)
+    noise = ", ".join([w.short for w in e.noise] + ([drift.short] if drift is not None else []))
+    cells: tuple[str, ...] = (str(rank), e.contender.label, format_time(s.median))
+    if cpu:
+        cells += ("-" if s.cpu_median is None else format_time(s.cpu_median),)
+    return (*cells, format_time_range(s.q1, s.q3), str(s.n), rounds, format_ratio(e.ratio),
+            "fastest" if versus is None else versus.text, noise)
+
+
+#: under a point's table when it has a CPU column
+CPU_NOTE = ("**CPU**: the median CPU time (user + system, of the worker and its children) of the same "
+            "runs as **median**, wall-clock; below it, the work waited (for I/O, a sleep, a CPU it did not "
+            "get); above it, it ran on several CPUs. **wall drift Ax, CPU Bx** under noise: the per-round "
+            "medians of the wall time spread by A (largest / smallest) while the CPU time spread by at "
+            "most a third as much: the machine slowed it, not its own work.")
 
 
 def point_table(d: Decision) -> Table:
-    headers = ("#", "model", "median", "IQR", "values", "rounds", "x fastest", "verdict", "noise")
-    return Table(headers, tuple(_entry_row(i, e) for i, e in enumerate(d.entries, 1)), "rlrrrrrll")
+    """Every contender of one point; a **CPU** column where any recorded its CPU time (:data:`CPU_NOTE`)."""
+    cpu = any(e.sample.cpu_median is not None for e in d.entries)
+    headers = ("#", "model", "median", *(("CPU",) if cpu else ()), "IQR", "values", "rounds", "x fastest",
+               "verdict", "noise")
+    rows = tuple(_entry_row(i, e, cpu) for i, e in enumerate(d.entries, 1))
+    return Table(headers, rows, "rlr" + ("r" if cpu else "") + "rrrrll")
