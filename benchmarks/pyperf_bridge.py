@@ -27,7 +27,7 @@ import argparse
 import contextlib
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyperf
@@ -35,16 +35,18 @@ import pyperf
 
 def new_runner(parser: argparse.ArgumentParser, metadata: dict[str, Any], program_args: tuple[str, ...],
                add_cmdline_args: Callable[[list[str], argparse.Namespace], None],
-               check_only: bool = False) -> pyperf.Runner:
+               check_only: bool = False, hooks: Sequence[Any] = ()) -> pyperf.Runner:
     """The process's one pyperf Runner, with its options on ``parser``.
 
     ``check_only``: a Runner that only parses a command line (a matrix run checks its ``ARGS``
     before building a virtualenv; a test parses many) and never measures: pyperf allows one
     Runner per class and process, so it is of a class of its own, forgotten once made.
+    ``hooks``: pyperf hooks of the suite's own (each with a ``name`` and ``load()``), which a
+    ``--hook NAME`` then turns on in every worker.
     """
     runner_class = _CheckingRunner if check_only else pyperf.Runner
     runner = runner_class(metadata=metadata, program_args=program_args, add_cmdline_args=add_cmdline_args,
-                          _argparser=parser)
+                          _argparser=parser, hooks=list(hooks) or None)
     if check_only:
         pyperf.Runner._created.discard(id(_CheckingRunner))  # the next check may make another
     return runner

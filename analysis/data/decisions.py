@@ -1,10 +1,12 @@
 """The decision table: at each scenario and parameter point, who is fastest, and by how much.
 
-The fastest is chosen by :func:`benchmarks.stats.ranking.fastest` (the
-geometric mean of per-round medians over the rounds every contender has, as
-the planner ranks); every other contender is compared with it through a
-paired ratio, its interval and its verdict (:mod:`benchmarks.stats.judge`),
-and ranked by that ratio.
+The contenders are ranked by :func:`benchmarks.stats.ranking.ranked`, as the
+planner ranks them: the fastest is the one no other is estimated faster than,
+by the very ratio printed beside it, and every other contender is compared
+with it through a paired ratio, its interval and its verdict
+(:mod:`benchmarks.stats.judge`), in the order of that ratio.  The models that
+cannot be told apart from the fastest form its tie group
+(:meth:`Decision.top_group`, :func:`benchmarks.stats.ranking.tie_group`).
 The per-model summary keeps each model's best variant, which is the honest
 answer to "should I use threads or asyncio here?": each model as well
 configured as this run tried it.
@@ -48,6 +50,16 @@ class Decision:
     def fastest(self) -> Entry:
         return self.entries[0]
 
+    def top_group(self) -> tuple[Entry, ...]:
+        """The fastest and each other model (at its best variant) that cannot be told apart from it."""
+        best = list(self.best_by_model().values())
+        return tuple(best[i] for i in ranking.tie_group(_kinds(best)))
+
+    @property
+    def sole_winner(self) -> bool:
+        """Every other model is slower than the fastest beyond the band (a winner to print in bold)."""
+        return ranking.sole_winner(_kinds(list(self.best_by_model().values())))
+
     def best_by_model(self, files: Collection[str] | None = None) -> dict[str, Entry]:
         """Each model's fastest variant (entries are sorted, so the first one seen); ``files``: among
         the benchmarks of those results files only."""
@@ -58,12 +70,16 @@ class Decision:
         return best
 
 
+def _kinds(entries: Sequence[Entry]) -> list[str]:
+    """Each entry's verdict against the fastest (the first entry is the fastest)."""
+    return ["fastest" if e.versus_fastest is None else e.versus_fastest.kind for e in entries]
+
+
 def decide_point(view: ScenarioView, point: Params, judge: Judge[Sample]) -> Decision:
     pairs = view.at(point)  # in the view's order of contenders, which breaks a tie
-    first = ranking.fastest([s for _, s in pairs])
-    fastest_contender, fastest = pairs[first]
-    others = [(c, s, judge(s, fastest)) for i, (c, s) in enumerate(pairs) if i != first]
-    others.sort(key=lambda csv: (csv[2].estimate, view.contenders.index(csv[0])))
+    order = ranking.ranked([s for _, s in pairs])
+    fastest_contender, fastest = pairs[order[0]]
+    others = [(c, s, judge(s, fastest)) for c, s in (pairs[i] for i in order[1:])]
     entries = [Entry(fastest_contender, fastest, 1.0, None, tuple(noise_warnings(fastest)))]
     entries += [Entry(c, s, versus.estimate, versus, tuple(noise_warnings(s))) for c, s, versus in others]
     return Decision(view.name, point, tuple(entries))

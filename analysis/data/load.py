@@ -40,12 +40,15 @@ import pyperf
 
 from benchmarks.core.echo_keys import LOAD_METADATA
 from benchmarks.core.formats import (
+    CPU_STEAL,
+    CPU_TIMES,
     METRICS_SUFFIX,
     PARAM_PREFIX,
     RUNINFO_SUFFIX,
     ResultsFormatError,
     check_results,
     param_names,
+    parse_cpu_times,
     side_file,
 )
 from benchmarks.core.runrecord import Failed, Part, RunRecord, RunRecordError, Unsupported
@@ -55,10 +58,13 @@ from .._format import is_number
 
 #: Columns every frame has, in this order; ``param_<name>`` columns follow ``params``.
 ID_COLUMNS = ("file", "scenario", "scenario_kind", "model", "benchmark", "params")
-VALUE_COLUMNS = ("run", "value_index", "value", "unit", "loops", "inner_loops")
+#: ``cpu_time``: the CPU seconds (user + system, the worker and its children) beside the wall-clock
+#: ``value``, per loop as the value is (NaN in files that did not record it: ``cpu_times``)
+VALUE_COLUMNS = ("run", "value_index", "value", "cpu_time", "unit", "loops", "inner_loops")
 #: Run metadata: the runner's round (0 is the calibration round; None in files measured before rounds),
-#: pyperf's start time of the run, and the CPU probe taken just before it (None where not recorded).
-RUN_COLUMNS = ("round", "date", "cpu_probe_us", "cpu_probe_spread")
+#: pyperf's start time of the run, the CPU probe taken just before it and the CPU steal while its
+#: round's workers ran (None where not recorded).
+RUN_COLUMNS = ("round", "date", "cpu_probe_us", "cpu_probe_spread", CPU_STEAL)
 #: Metadata copied as-is (None where a benchmark has no such key): the environment, and what a
 #: benchmark's session was (``interpreters``: a pool of subinterpreters; ``expected_checksum``:
 #: ``<units>:<digest>``, so the number of units of work; the load a server was under).
@@ -252,8 +258,12 @@ def _suite_rows(label: str, suite: pyperf.BenchmarkSuite, metrics: dict[str, dic
             base.update({key: run_meta.get(key) for key in ENV_COLUMNS})
             base.update(latency_columns(run_meta))
             base.update(metrics.get(bench.get_name(), {}))
+            cpu = parse_cpu_times(run_meta.get(CPU_TIMES))
+            if cpu is None or len(cpu) != len(run.values):
+                cpu = [math.nan] * len(run.values)
             for value_index, value in enumerate(run.values):
-                rows.append({**base, "value_index": value_index, "value": float(value)})
+                rows.append({**base, "value_index": value_index, "value": float(value),
+                             "cpu_time": cpu[value_index]})
 
 
 def _ordered_columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -283,7 +293,7 @@ def frame_from_suites(labelled: Sequence[tuple[str, pyperf.BenchmarkSuite, dict[
         cells = [row.get(col) for row in rows]
         # Metadata keeps the type pyperf stored (int, float or str; None when absent):
         # an object column stops pandas turning 0 into 0.0 next to a missing value.
-        if col == "value" or col.startswith(METRIC_PREFIX):
+        if col in ("value", "cpu_time") or col.startswith(METRIC_PREFIX):
             # a metric is a median, so a number; NaN where a benchmark did not record it
             data[col] = pd.Series(cells, dtype="float64")
         elif col in numeric:

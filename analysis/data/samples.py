@@ -46,6 +46,11 @@ class Sample:
     rounds: tuple[tuple[int, tuple[tuple[float, ...], ...]], ...] | None = None
     #: units of work in one run of the scenario (the count of ``expected_checksum``); None if not recorded
     units: int | None = None
+    #: the median CPU time (user + system, the worker and its children) of the values that recorded
+    #: one, per run of the scenario as ``median`` is; None where none did
+    cpu_median: float | None = None
+    #: (round, the median CPU time of its values), by round, where recorded
+    cpu_rounds: tuple[tuple[int, float], ...] = ()
 
     @property
     def n(self) -> int:

@@ -53,6 +53,19 @@ def _rounds(group: pd.DataFrame) -> tuple[tuple[int, tuple[tuple[float, ...], ..
     return tuple((number, tuple(processes)) for number, processes in sorted(by_round.items()))
 
 
+def _cpu(group: pd.DataFrame) -> tuple[float | None, tuple[tuple[int, float], ...]]:
+    """The median CPU time of the values that recorded one, and its median round by round."""
+    if "cpu_time" not in group.columns:
+        return None, ()
+    timed = group[group["cpu_time"].notna()]
+    if timed.empty:
+        return None, ()
+    by_round = tuple((int(number), float(part["cpu_time"].median()))
+                     for number, part in timed.groupby("round", sort=True)
+                     if isinstance(number, numbers.Integral))
+    return float(timed["cpu_time"].median()), by_round
+
+
 def _units(checksum: object) -> int | None:
     """``"100:336548153886744076"`` (units:digest, as the run records its expected answer) -> 100."""
     count = str(checksum).partition(":")[0]
@@ -73,6 +86,7 @@ def samples(frame: pd.DataFrame) -> list[Sample]:
         metrics = tuple((col.removeprefix(METRIC_PREFIX), v) for col in metric_cols
                         if (v := _number(first[col])) is not None)
         count = _number(first[METRICS_COUNT]) if metrics else None
+        cpu_median, cpu_rounds = _cpu(group)
         out.append(Sample(
             file=str(file), benchmark=str(bench), scenario=str(first["scenario"]),
             kind=str(first["scenario_kind"] or "?"), model=str(first["model"]),
@@ -80,6 +94,7 @@ def samples(frame: pd.DataFrame) -> list[Sample]:
             values=tuple(float(v) for v in group["value"]), unit=str(first["unit"]),
             shortest_raw=float(raw.min()), latency=latency, metrics=metrics,
             metrics_n=int(count or 0), rounds=_rounds(group), units=_units(first.get("expected_checksum")),
+            cpu_median=cpu_median, cpu_rounds=cpu_rounds,
         ))
     return out
 

@@ -16,6 +16,7 @@ from benchmarks.stats.judge import BAND, NO_INTERVAL
 
 from .._format import format_ratio, format_time, format_time_range
 from ..data.decisions import Decision, Entry
+from ..data.machine import cpu_drift
 from ..data.served import BUSY
 from ..data.views import ScenarioView, point_label
 from ..render.document import Block, Fold, Para, Table
@@ -27,8 +28,9 @@ LEGEND = (
     "benchmark ran in fresh processes, in a shuffled order, so the ratio of two medians taken inside "
     "one round saw one machine. **x fastest** is the geometric mean of those per-round ratios against "
     "the fastest, with a 95% confidence interval from a bootstrap over rounds, then processes within "
-    "a round (`benchmarks/stats/paired.py`); the fastest is the contender with the smallest geometric "
-    "mean of per-round medians. The **verdict** is a result only when the whole interval lies beyond a "
+    "a round (`benchmarks/stats/paired.py`); the fastest is the contender that no other is estimated "
+    "faster than by that ratio (`benchmarks/stats/ranking.py`), so no ratio against it is below 1. "
+    "The **verdict** is a result only when the whole interval lies beyond a "
     f"noise band of +-{BAND:.0%}: **1.42x slower [1.37-1.47]**; **no difference** when the interval "
     "lies inside the band; **undecided** when it crosses the band's edge (more rounds would tell). "
     "Samples of different sizes only change an interval's width. Benchmarks of two results files "
@@ -40,7 +42,9 @@ LEGEND = (
     "two benchmarks reads as a difference between them."
 )
 MARKS = ("One row per scenario and parameter point (named by the parameters that differ between its points; "
-         "the others are in the scenario's section); each model at its fastest variant (every variant "
+         "the others are in the scenario's section); **fastest**: the fastest model and every model that "
+         "cannot be told apart from it (`a ≈ b`), in bold only when it wins alone, every other model's "
+         "interval against it wholly beyond the band; each model at its fastest variant (every variant "
          "is in the scenario's section), against the fastest: its verdict and interval. **-**: not "
          f"run. **({NO_INTERVAL})**: a ratio of medians, from a run made before rounds (or with fewer "
          "than two rounds in common: the verdict column of the scenario says which).")
@@ -72,7 +76,8 @@ def summary_table(found: Sequence[Decision], models: Sequence[str], views: Seque
                 cells.append(entry.versus_fastest.short)
             if entry is not None and (entry.sample.file, entry.sample.benchmark) in flagged:
                 cells[-1] += f" {GENERATOR_MARK}"
-        rows.append((point_label(by_name[d.scenario], d.point), f"**{d.fastest.contender.label}**",
+        group = " ≈ ".join(e.contender.label for e in d.top_group())
+        rows.append((point_label(by_name[d.scenario], d.point), f"**{group}**" if d.sole_winner else group,
                      format_time(d.fastest.sample.median), *cells))
     headers = ("scenario", "fastest", "median", *models)
     return Table(headers, tuple(rows), "llr" + "r" * len(models), name="decision-grid")
@@ -82,18 +87,36 @@ def decision_blocks(found: Sequence[Decision], models: Sequence[str], views: Seq
                     flagged: Collection[tuple[str, str]] = frozenset()) -> list[Block]:
     table = summary_table(found, models, views, flagged)
     marked = any(GENERATOR_MARK in cell for row in table.rows for cell in row)
+    cpu = any(e.sample.cpu_median is not None for d in found for e in d.entries)
+    legend = (Para(LEGEND), *((Para(CPU_NOTE),) if cpu else ()))
     return [Para(MARKS + (f" {GENERATOR_NOTE}" if marked else "")), table,
-            Fold("How the ratios, intervals and verdicts are computed", (Para(LEGEND),))]
+            Fold("How the ratios, intervals and verdicts are computed", legend)]
 
 
-def _entry_row(rank: int, e: Entry) -> tuple[str, ...]:
+def _entry_row(rank: int, e: Entry, cpu: bool) -> tuple[str, ...]:
     s, versus = e.sample, e.versus_fastest
     rounds = "-" if s.rounds is None else str(len(s.rounds))
-    return (str(rank), e.contender.label, format_time(s.median), format_time_range(s.q1, s.q3), str(s.n),
-            rounds, format_ratio(e.ratio), "fastest" if versus is None else versus.text,
-            ", ".join(w.short for w in e.noise))
+    drift = cpu_drift(s)
+    noise = ", ".join([w.short for w in e.noise] + ([drift.short] if drift is not None else []))
+    cells: tuple[str, ...] = (str(rank), e.contender.label, format_time(s.median))
+    if cpu:
+        cells += ("-" if s.cpu_median is None else format_time(s.cpu_median),)
+    return (*cells, format_time_range(s.q1, s.q3), str(s.n), rounds, format_ratio(e.ratio),
+            "fastest" if versus is None else versus.text, noise)
+
+
+#: under a point's table when it has a CPU column
+CPU_NOTE = ("**CPU**: the median CPU time (user + system, of the worker and its children) of the same "
+            "runs as **median**, wall-clock; below it, the work waited (for I/O, a sleep, a CPU it did not "
+            "get); above it, it ran on several CPUs. **wall drift Ax, CPU Bx** under noise: the per-round "
+            "medians of the wall time spread by A (largest / smallest) while the CPU time spread by at "
+            "most a third as much: the machine slowed it, not its own work.")
 
 
 def point_table(d: Decision) -> Table:
-    headers = ("#", "model", "median", "IQR", "values", "rounds", "x fastest", "verdict", "noise")
-    return Table(headers, tuple(_entry_row(i, e) for i, e in enumerate(d.entries, 1)), "rlrrrrrll")
+    """Every contender of one point; a **CPU** column where any recorded its CPU time (:data:`CPU_NOTE`)."""
+    cpu = any(e.sample.cpu_median is not None for e in d.entries)
+    headers = ("#", "model", "median", *(("CPU",) if cpu else ()), "IQR", "values", "rounds", "x fastest",
+               "verdict", "noise")
+    rows = tuple(_entry_row(i, e, cpu) for i, e in enumerate(d.entries, 1))
+    return Table(headers, rows, "rlr" + ("r" if cpu else "") + "rrrrll")

@@ -23,6 +23,7 @@ from .._format import format_params
 from ..data.bundle import Analysis
 from ..data.disagreement import DISAGREE, Compared, compared, disagreements, spread
 from ..data.load import RunInfo, recorded
+from ..data.machine import PROBE_FACTOR, STEAL_POINTS, MachineNoise, machine_noise
 from ..render.document import Block, Bullets, Para, Table
 
 RULE = (f"A comparison's **rounds disagree** when the largest of its per-round ratios (a's median / b's, "
@@ -118,6 +119,43 @@ def run_rounds_blocks(runinfos: Sequence[RunInfo]) -> list[Block]:
     return blocks
 
 
+#: measurements far outside their run's range listed by name, at most
+LISTED = 10
+
+
+def machine_blocks(found: Sequence[MachineNoise]) -> list[Block]:
+    """Per results file, one line on its measurements' CPU steal and probe, and those far outside."""
+    blocks: list[Block] = []
+    for noise in found:
+        if noise.steal is None and noise.probe is None:
+            continue
+        parts = [f"`{noise.file}`: {noise.count} measurement(s) (a benchmark's workers in one round)."]
+        if noise.steal is not None:
+            worst = noise.worst_steal
+            where = ""
+            if worst is not None and noise.steal[1]:
+                where = f" (`{worst.benchmark}`, round {worst.round + 1})"
+            parts.append(f"CPU steal while they ran: median {noise.steal[0]:.1%}, "
+                         f"highest {noise.steal[1]:.1%}{where}.")
+        else:
+            parts.append("CPU steal: not recorded.")
+        if noise.probe is not None:
+            parts.append(f"CPU probe before them (the slowest CPU): median {noise.probe[0]:g} us, "
+                         f"slowest {noise.probe[1]:g} us.")
+        rule = (f"far outside the run's typical range (steal more than {STEAL_POINTS * 100:g} points above "
+                f"its median, or a probe more than {PROBE_FACTOR:g}x its median; not measured again)")
+        if not noise.outside:
+            parts.append(f"None lay {rule}.")
+            blocks.append(Para(" ".join(parts)))
+            continue
+        parts.append(f"{len(noise.outside)} lay {rule}:")
+        items = [f"`{m.benchmark}`, round {m.round + 1}: {why}" for m, why in noise.outside[:LISTED]]
+        if len(noise.outside) > LISTED:
+            items.append(f"and {len(noise.outside) - LISTED} more")
+        blocks += [Para(" ".join(parts)), Bullets(tuple(items))]
+    return blocks
+
+
 def drift_blocks(analysis: Analysis, baseline: str, chart: Sequence[Block]) -> list[Block]:
     """The section; ``chart``: the drift chart's image block, none if there was nothing to draw."""
     blocks: list[Block] = []
@@ -126,5 +164,6 @@ def drift_blocks(analysis: Analysis, baseline: str, chart: Sequence[Block]) -> l
                            "runner recorded either, so drift cannot be shown."))
     else:
         blocks += [Para(CHART), *chart]
+    blocks += machine_blocks(machine_noise(analysis.frame))
     blocks += disagreement_blocks(list(compared(analysis, baseline)))
     return blocks + run_rounds_blocks(analysis.runinfos)

@@ -22,6 +22,25 @@ METRICS_SUFFIX = ".metrics.jsonl"
 #: A benchmark's metadata ``param_<name>`` holds the value of its parameter ``<name>``, and
 #: ``params`` their names, comma-separated, the scenario's own before the model's.
 PARAM_PREFIX = "param_"
+#: run metadata: the CPU seconds (user + system, the worker and its children) per loop of each of
+#: the run's values, comma-separated, in their order (``benchmarks.harness.cputime``)
+CPU_TIMES = "cpu_times"
+#: run metadata: their mean (seconds per loop)
+CPU_TIME = "cpu_time"
+#: run metadata: the fraction of the workers' CPUs' time stolen by the hypervisor while the run's
+#: measurement (all of its worker processes in one round) lasted, from /proc/stat
+CPU_STEAL = "cpu_steal"
+
+
+def parse_cpu_times(text: object) -> list[float] | None:
+    """:data:`CPU_TIMES` of a run's metadata as numbers; None if absent or unreadable."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        found = [float(part) for part in text.split(",")]
+    except ValueError:
+        return None
+    return found if all(math.isfinite(v) and v >= 0 for v in found) else None
 
 
 def format_value(value: object) -> str:

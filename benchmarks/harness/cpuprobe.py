@@ -86,3 +86,33 @@ class SpeedWatch:
         return (f"CPU {slowest_cpu} ran {slowdown:.2f}x slower than the fastest CPU's best of the run "
                 f"just before it (probe, us: {format_probe(speeds)}): ratios against benchmarks "
                 f"measured at another time are suspect, and a pool is as slow as its slowest CPU")
+
+
+def cpu_ticks(cpus: Sequence[int] | None, stat: str = "/proc/stat") -> tuple[int, int] | None:
+    """(steal, total) clock ticks so far of ``cpus`` (None: of all CPUs), from ``stat``; None
+    where it cannot be read (no /proc, a kernel without the steal column)."""
+    try:
+        with open(stat) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    wanted = {"cpu"} if not cpus else {f"cpu{cpu}" for cpu in cpus}
+    steal = total = 0
+    found = 0
+    for line in lines:
+        fields = line.split()
+        if fields and fields[0] in wanted and len(fields) >= 9:
+            # user nice system idle iowait irq softirq steal (guest time is already in user, nice)
+            ticks = [int(x) for x in fields[1:9]]
+            steal += ticks[7]
+            total += sum(ticks)
+            found += 1
+    return (steal, total) if found == len(wanted) else None
+
+
+def steal_fraction(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The fraction of the CPUs' time the hypervisor gave to others between two :func:`cpu_ticks`."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return round((after[0] - before[0]) / (after[1] - before[1]), 4)
+

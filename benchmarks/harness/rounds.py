@@ -157,17 +157,24 @@ class Comparison:
     undecided: bool = True
 
 
-def baseline_of(tracks: Sequence[Track]) -> str | None:
-    """The baseline model of a run: the report's default (sequential, else the first model)."""
-    models = list(dict.fromkeys(t.model_name for t in tracks))
+def baseline_of(tracks: Sequence[Track], order: Sequence[str] = ()) -> str | None:
+    """The baseline model of a run, as the report chooses it by default: sequential, else the first
+    model in registry order (``order``: the registry's model names; unlisted ones after them, in
+    track order) among the models the results will hold, those with a measured value (a pair that
+    failed keeps its rounds), or every track's before the first value."""
+    measured = [t for t in tracks if any(run.values for run in t.runs)] or list(tracks)
+    rank = {name: i for i, name in enumerate(order)}
+    models = sorted(dict.fromkeys(t.model_name for t in measured), key=lambda m: rank.get(m, len(rank)))
     return ranking.choose_baseline(models) if models else None
 
 
-def comparisons(tracks: Sequence[Track], seed: int, baseline: str | None = None) -> list[Comparison]:
+def comparisons(tracks: Sequence[Track], seed: int, baseline: str | None = None,
+                order: Sequence[str] = ()) -> list[Comparison]:
     """Every comparison the report makes, with the width of its paired-ratio interval now.
 
-    ``baseline``: the baseline model (default: :func:`baseline_of` the tracks)."""
-    base = baseline if baseline is not None else baseline_of(tracks)
+    ``baseline``: the baseline model (default: :func:`baseline_of` the tracks, in the registry
+    ``order`` of models)."""
+    base = baseline if baseline is not None else baseline_of(tracks, order)
     groups: dict[tuple[str, tuple[tuple[str, Value], ...]], list[Track]] = {}
     for track in tracks:
         if not track.failed and track.runs:
@@ -194,8 +201,10 @@ class Planner:
     """Decides, round after round, which benchmarks to measure next and in what order."""
 
     def __init__(self, tracks: Sequence[Track], settings: RoundSettings, started: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, model_order: Sequence[str] = ()) -> None:
         self.tracks = list(tracks)
+        #: the registry's model names, in its order: the baseline is chosen in it, as the report does
+        self.model_order = list(model_order)
         self.settings = settings
         self._started = started
         self._clock = clock
@@ -216,7 +225,8 @@ class Planner:
         state = (self.completed, sum(len(t.runs) for t in self.tracks), sum(t.failed for t in self.tracks))
         if self._open is None or self._open[0] != state:
             target, decide = self.settings.target, self.settings.decide
-            self._open = (state, [c for c in comparisons(self.tracks, self.settings.seed)
+            self._open = (state, [c for c in comparisons(self.tracks, self.settings.seed,
+                                                          order=self.model_order)
                                   if c.half_width > target or (decide and c.undecided)])
         return self._open[1]
 

@@ -23,6 +23,7 @@ from typing import NoReturn
 import pyperf
 
 from benchmarks.core.params import parse_assignments
+from benchmarks.harness.cputime import HOOK_NAME, HookEntry
 from benchmarks.harness.environment import (
     check_affinity,
     format_cpus,
@@ -71,10 +72,13 @@ def prepare(parser: argparse.ArgumentParser, argv: list[str], check_only: bool =
     """Parse ``argv`` (the suite's options and pyperf's together, on ``parser``) and plan it: every
     bad option or value is a usage error (exit 2) or BadInput here, before any work.  With
     ``check_only`` nothing is run afterwards (a matrix run checks its ``ARGS`` so; tests too)."""
-    runner = new_runner(parser, interpreter_metadata(), PROGRAM_ARGS, forward, check_only=check_only)
+    runner = new_runner(parser, interpreter_metadata(), PROGRAM_ARGS, forward, check_only=check_only,
+                        hooks=[HookEntry()])
     add_run_options(parser)  # after pyperf's own: ours replace two of them
     profile = chosen_profile(parser, argv)
     args = runner.parse_args([*profile.pyperf_args, *argv])
+    if HOOK_NAME not in (args.hook or ()):  # CPU time beside every value; pyperf forwards --hook
+        args.hook = [*(args.hook or ()), HOOK_NAME]
     # a workload file by its absolute path: workers find it whatever their directory
     args.plugin = [str(Path(p).resolve()) if is_path(p) else p for p in args.plugin]
     load_plugins(args.plugin)

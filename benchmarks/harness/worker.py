@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from benchmarks.core.work import checksum
+from benchmarks.harness.cputime import cpu_seconds
+from benchmarks.harness.cputime import record as record_cpu
 from benchmarks.harness.environment import current_cpus, format_cpus, gil_state
 from benchmarks.harness.plan import Case
 from benchmarks.runtimes.startup import die_with_parent
@@ -248,10 +250,12 @@ def make_time_func(case: Case, cpus: list[int] | None, metrics_file: str | None 
                                    "(an extension module that needs the GIL was imported): the "
                                    "measurement would not be what the metadata says")
             runs = []
+            cpu_before = cpu_seconds()  # outside the clock: reading /proc takes a few ms
             start = time.perf_counter()
             for _ in range(loops):
                 runs.append(session.run())
             elapsed = time.perf_counter() - start
+            record_cpu(cpu_seconds() - cpu_before, loops)
             extra = session.metrics()
         for results in runs:
             verify(case, results)

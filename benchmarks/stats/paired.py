@@ -127,8 +127,7 @@ def paired_ratio(a: Rounds, b: Rounds, *, confidence: float = 0.95, resamples: i
     n = len(common)
     if n < 2:
         return None
-    centre = statistics.fmean(math.log(pooled_median(side_a[r]) / pooled_median(side_b[r]))
-                              for r in common)
+    centre = _paired_centre(side_a, side_b, common)
 
     rng = np.random.default_rng(seed)
     table_a, table_b = Side([side_a[r] for r in common], rng), Side([side_b[r] for r in common], rng)
@@ -187,7 +186,7 @@ def unpaired_ratio(a: Rounds, b: Rounds, *, confidence: float = 0.95, resamples:
     for side in sides:
         rounds = [side[r] for r in sorted(side)]
         n = len(rounds)
-        centres.append(statistics.fmean(math.log(pooled_median(p)) for p in rounds))
+        centres.append(_log_centre(rounds))
         table = Side(rounds, rng)
         boot = np.log(table.resampled_medians(rng.integers(0, n, size=(resamples, n)), rng)).mean(axis=1)
         variances.append(float(boot.var(ddof=1)) * n / (n - 1))
@@ -195,6 +194,33 @@ def unpaired_ratio(a: Rounds, b: Rounds, *, confidence: float = 0.95, resamples:
     counts = [len(side) for side in sides]
     half = t_quantile(confidence, _welch_df(variances, counts)) * math.sqrt(sum(variances))
     return Ratio(math.exp(centre), math.exp(centre - half), math.exp(centre + half), min(counts))
+
+
+def paired_estimate(a: Rounds, b: Rounds) -> float | None:
+    """The estimate of :func:`paired_ratio` alone (no bootstrap), or None below 2 common rounds."""
+    side_a, side_b = _measured(a, "a"), _measured(b, "b")
+    common = sorted(side_a.keys() & side_b.keys())
+    return math.exp(_paired_centre(side_a, side_b, common)) if len(common) >= 2 else None
+
+
+def unpaired_estimate(a: Rounds, b: Rounds) -> float | None:
+    """The estimate of :func:`unpaired_ratio` alone, or None when a side has fewer than 2 rounds."""
+    sides = [_measured(a, "a"), _measured(b, "b")]
+    if min(len(side) for side in sides) < 2:
+        return None
+    first, second = ([side[r] for r in sorted(side)] for side in sides)
+    return math.exp(_log_centre(first) - _log_centre(second))
+
+
+def _paired_centre(a: dict[int, list[list[float]]], b: dict[int, list[list[float]]],
+                   common: Sequence[int]) -> float:
+    """The log of the paired estimate: the mean over ``common`` rounds of log(a's median / b's)."""
+    return statistics.fmean(math.log(pooled_median(a[r]) / pooled_median(b[r])) for r in common)
+
+
+def _log_centre(rounds: Sequence[list[list[float]]]) -> float:
+    """The mean of the log of each round's pooled median."""
+    return statistics.fmean(math.log(pooled_median(p)) for p in rounds)
 
 
 def _welch_df(variances: Sequence[float], counts: Sequence[int]) -> int:
@@ -217,8 +243,10 @@ def _check(confidence: float, resamples: int) -> None:
         raise ValueError(f"resamples must be at least 2, not {resamples}")
 
 
-#: the most significant digits a verdict prints to keep a bound on its side of the band
-MAX_DIGITS = 9
+#: the most significant digits a verdict prints to keep a bound on its side of the band: 17 give
+#: back any double exactly, so even a bound a hair beyond an edge (1.0200000000607967, which 9
+#: digits printed as 1.02 beside "undecided") reads on its own side
+MAX_DIGITS = 17
 
 
 def _kind(low: float, high: float, band: float) -> VerdictKind:

@@ -100,8 +100,9 @@ def test_real_quick_run_loads_with_its_environment() -> None:
 
 def test_each_value_knows_its_round_and_the_cpu_probe_before_it(tmp_path: Path) -> None:
     frame = load_results(ROUNDS)
-    assert list(frame.columns[12:22]) == ["run", "value_index", "value", "unit", "loops", "inner_loops",
-                                          "round", "date", "cpu_probe_us", "cpu_probe_spread"]
+    assert list(frame.columns[12:24]) == ["run", "value_index", "value", "cpu_time", "unit", "loops",
+                                          "inner_loops", "round", "date", "cpu_probe_us", "cpu_probe_spread",
+                                          "cpu_steal"]
     threads = frame[frame.benchmark == THREADS]
     assert threads["round"].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
     assert isinstance(threads["round"].iloc[0], int)
@@ -390,3 +391,21 @@ def test_a_pyperf_suite_without_concbench_metadata_is_refused(tmp_path: Path) ->
     pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(str(path))
     with pytest.raises(AnalysisError, match="has no scenario, model, params metadata"):
         load_results(path)
+
+
+def test_each_value_has_its_cpu_time_and_each_run_its_steal(tmp_path: Path) -> None:
+    """``cpu_times`` (one per value, in order) lands beside each value; a list of another length
+    than the values, or none, gives NaN rather than CPU times of other values."""
+    data = json.loads(ROUNDS.read_text())
+    bench = next(b for b in data["benchmarks"] if b["metadata"]["name"] == THREADS)
+    measured = [run for run in bench["runs"] if run.get("values")]
+    measured[0]["metadata"].update(cpu_times="0.01,0.02,0.03", cpu_steal=0.05)
+    measured[1]["metadata"].update(cpu_times="0.01,0.02")  # 3 values: not theirs
+    copy = tmp_path / ROUNDS.name
+    copy.write_text(json.dumps(data))
+    threads = load_results(copy).query("benchmark == @THREADS")
+    assert threads["cpu_time"].iloc[:3].tolist() == [0.01, 0.02, 0.03]
+    assert threads["cpu_time"].iloc[3:].isna().all()
+    assert threads["cpu_steal"].iloc[:3].tolist() == [0.05] * 3
+    assert threads["cpu_steal"].iloc[3:].isna().all()
+

@@ -134,7 +134,8 @@ def test_each_scenario_has_its_models_by_interpreter(report: str, tmp_path: Path
 
 def test_the_answers_compare_the_winner_with_its_own_interpreters_baseline(report: str) -> None:
     """Paired, against sequential measured in the same rounds, not the fastest sequential of any file."""
-    assert ("| cpu_hash | **threads [py3.13.5]** | undecided (0.883x [0.436-1.79]) | "
+    assert ("| cpu_hash | threads [py3.13.5] ≈ sequential [py3.13.5] ≈ subinterpreters [py3.13.5] ≈ "
+            "processes [py3.11.7] | undecided (0.883x [0.436-1.79]) | "
             "sequential [py3.13.5]: undecided (1.13x [0.559-2.30]) |") in _section(report, "Answers")
 
 

@@ -111,7 +111,7 @@ def test_report_markdown_says_what_matters(exact_report: Path) -> None:
         # exact.json predates rounds: ratios of medians, no interval, never a verdict
         # a point is named by what tells it from the scenario's others (here nothing), its parameters
         # said once in the scenario's section
-        "| `sleep_fanout` | **asyncio (api=gather)** | 10.0 ms | 100x (no interval) | **1.00x** | "
+        "| `sleep_fanout` | asyncio (api=gather) | 10.0 ms | 100x (no interval) | **1.00x** | "
         "1.20x (no interval) | - |",
         "- Scenario parameters with a single value: n=100, latency_ms=10.0, concurrency=unbounded.",
         "| 2 | asyncio (api=taskgroup) | 10.0 ms | 9.92-10.1 ms | 6 | - | 1.00x | "

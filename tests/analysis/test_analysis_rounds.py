@@ -83,7 +83,7 @@ def test_the_report_gives_every_comparison_its_interval_and_verdict(report: str)
     for line in (
         "| `sleep_fanout` | **asyncio (api=taskgroup)** | "
         "5.25 ms | 19.9x slower [19.3-20.5] | **1.00x** | 1.08x slower [1.04-1.11] |",
-        "| `cpu_pure` | **threads** | 21.3 ms | undecided (1.00x [0.947-1.06]) | "
+        "| `cpu_pure` | threads ≈ sequential ≈ asyncio | 21.3 ms | undecided (1.00x [0.947-1.06]) | "
         "undecided (1.00x [0.947-1.06]) | **1.00x** |",
         "| 2 | asyncio (api=gather) | 5.27 ms | 5.26-5.29 ms | 12 | 4 | 1.01x | "
         "undecided (1.01x [0.989-1.03]) |  |",

@@ -215,7 +215,8 @@ def test_the_report_of_an_echo_run_is_byte_identical_when_made_again(tmp_path: P
 
 def test_generator_bound_cells_are_flagged_in_the_decision_table() -> None:
     text = _decision(_analysis(CLOSED))
-    assert ("| `tcp_echo` message_bytes=100 | **asyncio (server=protocol)** | 15.3 ms | **1.00x** †gen | "
+    assert ("| `tcp_echo` message_bytes=100 | asyncio (server=protocol) ≈ uvloop (server=protocol) | "
+            "15.3 ms | **1.00x** †gen | "
             "undecided (1.06x [0.529-2.14]) †gen | 1.54x slower [1.022-2.31] |") in text
     # at 64 KiB nothing came near the generator's capacity, nor its CPU
     row = next(line for line in text.splitlines() if line.startswith("| `tcp_echo` message_bytes=65536"))

@@ -17,6 +17,7 @@ import pyperf
 import pytest
 
 from benchmarks import PROFILES, SCENARIOS, Case, plan
+from benchmarks.core.formats import CPU_STEAL, CPU_TIMES, parse_cpu_times
 from benchmarks.core.params import parse_assignments
 from benchmarks.core.runrecord import VERSION, RunRecord
 from benchmarks.harness.master import group_of
@@ -92,6 +93,13 @@ def test_every_pair_runs_through_pyperf(tmp_path: Path, scenario: str) -> None:
             probed = {int(entry.split(":")[0]) for entry in meta["cpu_probe_us"].split(",")}
             assert probed == set(os.sched_getaffinity(0))
             assert meta["cpu_probe_spread"] >= 1.0
+        for run in bench.get_runs():  # CPU time beside every value, the steal of its measurement
+            if run.values:
+                cpu = parse_cpu_times(run.get_metadata().get(CPU_TIMES))
+                assert cpu is not None, bench.get_name()
+                assert len(cpu) == len(run.values), (bench.get_name(), cpu)
+                if Path("/proc/stat").exists():
+                    assert 0 <= run.get_metadata()[CPU_STEAL] <= 1
         if meta["model"] in ("asyncio", "uvloop", "to_thread", "executor-thread", "executor-process"):
             assert meta["loop"] == ("uvloop" if meta["model"] == "uvloop" else "asyncio")
         if meta["model"] in ("processes", "executor-process"):

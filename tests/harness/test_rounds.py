@@ -14,7 +14,7 @@ from typing import Any
 import pyperf
 import pytest
 
-from benchmarks.harness.rounds import ROUND_KEY, Planner, RoundSettings, Track, comparisons
+from benchmarks.harness.rounds import ROUND_KEY, Planner, RoundSettings, Track, baseline_of, comparisons
 
 
 def settings(**overrides: object) -> RoundSettings:
@@ -279,3 +279,18 @@ def test_with_decide_a_narrow_but_undecided_comparison_keeps_measuring() -> None
                                                "verdict decided")
         assert [c.undecided for c in comparisons(deciding.tracks, 7)] == [False]
     assert deciding.open_comparisons() == [] or deciding.completed == 30
+
+
+def test_the_baseline_is_the_reports_first_model_in_registry_order_among_the_measured() -> None:
+    """Without sequential the report takes the first model of the results in registry order; the
+    planner must too, whatever order its tracks are in, and a model that never got a value (it
+    will not be in the results) cannot be it."""
+    rng = random.Random(3)
+    never, first, second = (Track(f"s/{m}", GROUP, model=m) for m in ("aa", "bb", "cc"))
+    for track in (second, first):
+        measure(track, 0, 1.0, 0.01, rng)
+    planned = [second, never, first]  # plan order is not registry order
+    assert baseline_of(planned, ["aa", "bb", "cc"]) == "bb"
+    assert baseline_of(planned) == "cc"  # without the registry: the tracks' order
+    assert {c.reference for c in comparisons(planned, 7, order=["aa", "bb", "cc"])} >= {"s/bb"}
+    assert baseline_of([never]) == "aa"  # before any value: every track's model

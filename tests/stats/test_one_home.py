@@ -14,6 +14,7 @@ import pyperf
 import pytest
 
 from analysis import analyse, load_results, read_runinfo
+from analysis.data.bundle import Analysis
 from benchmarks.harness.rounds import Track, baseline_of, comparisons
 from benchmarks.stats import ranking
 from tests.support.cli import REPO
@@ -21,10 +22,9 @@ from tests.support.cli import REPO
 FILES = [REPO / "tests" / "data" / "rounds.json", REPO / "results" / "20261201T185055Z_vm_py3.11.7.json"]
 
 
-@pytest.mark.parametrize("results", FILES, ids=lambda p: p.name)
-def test_the_planner_and_the_report_rank_and_pair_alike(results: Path) -> None:
+def _tracks(results: Path) -> tuple[Analysis, list[Track]]:
+    """The report of ``results`` and the planner's tracks rebuilt from the same pyperf runs."""
     report = analyse(load_results(results), [read_runinfo(results)])
-    seed = report.judge.seeds[results.name]
     suite = pyperf.BenchmarkSuite.load(str(results))
     tracks: list[Track] = []
     for view in report.views:
@@ -32,6 +32,13 @@ def test_the_planner_and_the_report_rank_and_pair_alike(results: Path) -> None:
             tracks += [Track(s.benchmark, (view.name, point), model=c.model,
                              runs=list(suite.get_benchmark(s.benchmark).get_runs()))
                        for c, s in view.at(point)]
+    return report, tracks
+
+
+@pytest.mark.parametrize("results", FILES, ids=lambda p: p.name)
+def test_the_planner_and_the_report_rank_and_pair_alike(results: Path) -> None:
+    report, tracks = _tracks(results)
+    seed = report.judge.seeds[results.name]
     baseline = report.baseline()
     assert baseline_of(tracks) == baseline
     planned = {(c.name, c.reference): c for c in comparisons(tracks, seed)}
@@ -68,3 +75,21 @@ def test_the_planner_and_the_report_rank_and_pair_alike(results: Path) -> None:
     # beyond those, the planner keeps only each variant against the baseline (the report's per-variant tables)
     assert pairs - judged <= against_base
     assert len(judged) > 3
+
+
+@pytest.mark.parametrize("results", FILES, ids=lambda p: p.name)
+def test_the_planners_and_the_reports_rankings_agree(results: Path) -> None:
+    """Every group in the same order on both sides, ranked by the ratio the report prints: no
+    ratio against the fastest is below 1 (the reference run's rpc_fanout printed rloop at 0.986x
+    of its "fastest" when the fastest was the lowest mean over the rounds every member shared)."""
+    report, tracks = _tracks(results)
+    for decision in report.decisions:
+        members = [t for t in tracks if t.group == (decision.scenario, decision.point)]
+        measured = [t.measured() for t in members]
+        planned = [members[i].name for i in ranking.ranked(measured)]
+        assert planned == [e.sample.benchmark for e in decision.entries]
+        fastest = decision.fastest.sample
+        for entry in decision.entries[1:]:
+            assert entry.versus_fastest is not None
+            assert entry.ratio == entry.versus_fastest.estimate == ranking.estimate(entry.sample, fastest)
+            assert entry.ratio >= 1, (decision.scenario, entry.sample.benchmark)

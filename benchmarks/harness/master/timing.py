@@ -1,7 +1,8 @@
 """The rounds: each benchmark that passed verification gets fresh pyperf worker processes per
 round, in an order that changes every round (:mod:`benchmarks.harness.rounds` decides it).
 
-The CPU probe runs before each benchmark's workers and is recorded in every run it precedes;
+The CPU probe runs before each benchmark's workers and is recorded in every run it precedes, and
+so is the CPU steal while they ran (``cpu_steal``, from /proc/stat, of the workers' CPUs);
 every run is tagged with its round.  What is measured is saved to the partial results file
 after every round and at most every :data:`SAVE_EVERY_S` seconds; Ctrl-C or a failure of one
 pair keeps every measurement that finished.
@@ -16,8 +17,9 @@ from typing import Any
 
 import pyperf
 
+from benchmarks.core.formats import CPU_STEAL
 from benchmarks.core.params import Value
-from benchmarks.harness.cpuprobe import SpeedWatch, format_probe, probe, spread
+from benchmarks.harness.cpuprobe import SpeedWatch, cpu_ticks, format_probe, probe, spread, steal_fraction
 from benchmarks.harness.failures import reason, size_of
 from benchmarks.harness.master.calibrate import group_of
 from benchmarks.harness.master.loops import LOOPS_FROM, LoopSource
@@ -26,6 +28,7 @@ from benchmarks.harness.master.state import Run, one_line
 from benchmarks.harness.master.warmup import WarmupPolicy
 from benchmarks.harness.plan import Case
 from benchmarks.harness.progress import Progress
+from benchmarks.harness.registry import MODELS
 from benchmarks.harness.results import failures_path
 from benchmarks.harness.rounds import Planner, Track
 from benchmarks.harness.worker import make_time_func
@@ -62,7 +65,7 @@ class Timing:
             value = cost[track.name] if base_loops else max(cost[track.name], args.min_time)
             track.cost_s = settings.processes * (WORKER_START_S + per_run * value) + (0 if base_loops else 1)
             warmup.settle(track)  # resumed: decided by the earlier run's rounds
-        self.planner = Planner(self.tracks, settings, run.started)
+        self.planner = Planner(self.tracks, settings, run.started, model_order=list(MODELS))
         if earlier is not None:
             self.planner.resume(earlier.last_round, earlier.in_last_round)
         self.watch = SpeedWatch()
@@ -110,6 +113,7 @@ class Timing:
         """One benchmark's workers of one round; a failure marks the track, Ctrl-C the run."""
         run, case = self.run, self.by_name[track.name]
         speeds = probe(run.cpus)  # just before the workers start: the speed they will get
+        ticks = cpu_ticks(run.cpus)
         speed_note = self.watch.check(speeds)
         run.args.loops = track.loops or self.base_loops
         self.warmup.apply(run.args, track)
@@ -132,6 +136,9 @@ class Timing:
             self._failed(track, round_index, self._why(log, since, case, one_line(exc)))
         else:
             extra: dict[str, Value] = {LOOPS_FROM: self.loops.origin_of(case.name)}
+            steal = steal_fraction(ticks, cpu_ticks(run.cpus))
+            if steal is not None:
+                extra[CPU_STEAL] = steal
             if speeds:
                 extra.update(cpu_probe_us=format_probe(speeds), cpu_probe_spread=spread(speeds))
             track.add(bench, round_index, extra, time.monotonic() - began)
