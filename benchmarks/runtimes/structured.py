@@ -255,7 +255,7 @@ async def end_process_workers() -> None:
     (SIGKILL), then the pool's shutdown task (``process.kill()`` again on each process whose
     exit asyncio has not yet seen).  On CPython 3.11 ``Popen.kill`` polls first, and that poll
     reaps a process the first SIGKILL ended, under the watcher thread waiting for it: asyncio
-    then logs ``Unknown child process pid N, will report returncode 255`` (7 times in 80
+    then logs ``Unknown child process pid N, will report returncode 255`` (8 times in 240
     sessions here).  A worker that has ended is skipped by both.  The workers are anyio's
     (``to_process._process_pool_workers``, a run variable it has no public accessor for);
     a worker still running a unit after the stop timeout is left to anyio's kill.
