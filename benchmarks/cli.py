@@ -67,9 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_parser() -> argparse.ArgumentParser:
     """The parser of ``run``: pyperf adds its options to it, then the suite its own."""
     return _Parser(prog=f"{PROG} run", allow_abbrev=False,
-                   description="Verify every selected pair, then time it with pyperf.",
-                   epilog="pyperf's options (--processes, --values, --affinity, --min-time, "
-                          "--timeout, ...) override the profile's settings.")
+                   description="(set by benchmarks.harness.options.add_run_options)")
 
 
 def main(argv: list[str] | None = None) -> int:
