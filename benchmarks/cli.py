@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from benchmarks.core.contract import Command
 from benchmarks.core.params import BadInput
-from benchmarks.harness.listing import declined, listing
+from benchmarks.harness.listing import declined, listing, listing_json
 from benchmarks.harness.profiles import PROFILES
 from benchmarks.harness.registry import MODELS, SCENARIOS, commands, load_plugins
 from benchmarks.harness.runner import run
@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "file of workloads (repeatable)")
     lst.add_argument("--scenario", action="append", default=[], metavar="S",
                      help="list only this scenario and its pairs (repeatable; default: all)")
+    lst.add_argument("--model", action="append", default=[], metavar="M",
+                     help="list only this model and its pairs (repeatable; default: all)")
+    lst.add_argument("--json", action="store_true",
+                     help="print the selection as JSON (scenarios, models, pairs, unsupported; "
+                          "docs/running.md gives its shape)")
     # run's options are pyperf's and the suite's, parsed together by run_parser()
     sub.add_parser("run", allow_abbrev=False, add_help=False,
                    help="verify and time benchmarks, write a results file (run --help: every option)")
@@ -80,7 +85,12 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"unrecognized arguments: {' '.join(rest)}")
             load_plugins(ns.plugin)
             profile = PROFILES[ns.profile]
-            print(declined(profile) if ns.declined else listing(profile, ns.scenario))
+            if ns.declined:
+                print(declined(profile))
+            elif ns.json:
+                print(listing_json(profile, ns.scenario, ns.model))
+            else:
+                print(listing(profile, ns.scenario, ns.model))
             return 0
         if ns.command != "run":
             if rest:

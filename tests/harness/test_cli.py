@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
@@ -171,3 +172,29 @@ def test_hidden_pyperf_options_are_still_accepted() -> None:
     ready = prepare(parser, ["--scenario", "cpu_pure", "--model", "sequential", "--worker",
                              "--worker-task", "0", "--pipe", "5", "--loops", "1"], check_only=True)
     assert (ready.args.worker, ready.args.worker_task, ready.args.pipe) == (True, 0, 5)
+
+
+def test_list_filters_by_scenario_and_model_and_prints_json(tmp_path: Path) -> None:
+    proc = run_cli("list", "--scenario", "cpu_pure", "--model", "threads", "--model", "sequential",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "  threads: " in proc.stdout
+    assert "  asyncio: " not in proc.stdout
+    assert "sleep_fanout" not in proc.stdout
+    whole = run_cli("list", "--json", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    document = json.loads(whole.stdout)
+    assert list(document) == ["version", "profile", "scenarios", "models", "pairs", "unsupported"]
+    assert document["version"] == 1
+    assert [s["name"] for s in document["scenarios"]] == list(SCENARIOS)
+    cases, unsupported = plan()
+    assert [p["benchmark"] for p in document["pairs"]] == [c.name for c in cases]
+    assert [p["reason"] for p in document["unsupported"]] == [reason for _, reason in unsupported]
+    some = json.loads(run_cli("list", "--json", "--scenario", "cpu_pure", "--model", "threads",
+                              cwd=tmp_path).stdout)
+    assert [(p["scenario"], p["model"]) for p in some["pairs"]] == [("cpu_pure", "threads")]
+    assert [m["name"] for m in some["models"]] == ["threads"]
+    bad = run_cli("list", "--model", "thread", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1
+    assert "unknown model 'thread': choose from sequential, " in bad.stderr
