@@ -24,7 +24,7 @@ help: ## show this help
 		awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: PYTHON=$(PYTHON) (interpreter for the virtualenv), ARGS='...' (extra 'run' options),"
 	@echo "             PYTHONS='3.11 3.13 3.13t ...' (bench on each), FREE_THREADED=$(FREE_THREADED) (test-ft; empty: none),"
-	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= (compare), SIZE_KIB= (validity),"
+	@echo "             RESULTS=, REPORT_ARGS= (report), BASE= NEW= COMPARE_ARGS= (compare), SIZE_KIB= (validity),"
 	@echo "             TEST_PROCS=$(TEST_PROCS) (test processes for make test; auto: one per core)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -66,10 +66,10 @@ python-ft: ## build free-threaded CPython $(FREE_THREADED) and its GIL twin into
 report: $(STAMP) ## report on RESULTS=results/x.json (default: the newest run); prints where it is
 	$(CONCBENCH) report $(or $(RESULTS),--latest results) $(REPORT_ARGS)
 
-compare: $(STAMP) ## compare two runs: make compare BASE=results/a.json NEW=results/b.json
+compare: $(STAMP) ## compare two runs: make compare BASE=results/a.json NEW=results/b.json [COMPARE_ARGS='--fail-on-slower 5%']
 	@if [ -z "$(BASE)" ] || [ -z "$(NEW)" ]; then \
-		echo "usage: make compare BASE=results/a.json NEW=results/b.json" >&2; exit 2; fi
-	$(CONCBENCH) compare $(BASE) $(NEW)
+		echo "usage: make compare BASE=results/a.json NEW=results/b.json [COMPARE_ARGS='--all --fail-on-slower 5%']" >&2; exit 2; fi
+	$(CONCBENCH) compare $(BASE) $(NEW) $(COMPARE_ARGS)
 
 # The hashing example and cpu_hash do the same work: their threads/sequential ratios must agree.
 validity: $(STAMP) ## check that examples/hashing.py measures what cpu_hash does (one run of at most 3 minutes, about 1 here; SIZE_KIB=1024)

@@ -1,5 +1,7 @@
 """Command line: ``python -m analysis report|compare|csv``.
 
+``compare`` exits 1 when its gate (``--fail-on-slower``) finds a slowdown.
+
 Bad input (a missing, empty, corrupt or foreign file, nothing to compare, an
 output path that cannot or must not be written) is one line on stderr,
 ``python -m analysis: error: ...``, and exit status 2, with nothing written.  Output paths are
@@ -11,6 +13,7 @@ a CSV the suite wrote.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -18,7 +21,7 @@ from typing import NoReturn
 
 from benchmarks.core.stopping import command
 
-from .compare import default_compare_dir, write_compare
+from .compare import default_compare_dir, run_compare
 from .data.load import AnalysisError, load_results
 from .render.output import check_csv_target, check_output_folder, write_csv
 from .render.progress import Progress
@@ -55,17 +58,45 @@ def build_parser() -> argparse.ArgumentParser:
                     help="model the speedups are measured against (default: sequential)")
 
     cp = sub.add_parser("compare", allow_abbrev=False,
-                        help="compare every common benchmark of two results files; print the Markdown "
-                             "and where it is")
+                        help="compare every common benchmark of two results files; print a summary and "
+                             "the changes; with --fail-on-slower, a CI gate",
+                        description="Compare the benchmarks two results files have in common: a summary "
+                                    "(how many are faster, slower, no different, undecided), then the "
+                                    "changes (--all: every row), written to compare.md with a chart. Runs "
+                                    "of different CPUs, kernels or interpreters are named first. Exit "
+                                    "status: 0, or 1 when --fail-on-slower finds a ratio slower than its "
+                                    "threshold over its whole interval; 2 for bad input.")
     cp.add_argument("base", metavar="BASE.json")
     cp.add_argument("new", metavar="NEW.json")
     cp.add_argument("-o", "--output-dir", metavar="OUTDIR",
                     help="where to write compare.md and its chart (default: <NEW>.compare-<BASE>/)")
+    cp.add_argument("--all", action="store_true", dest="show_all",
+                    help="list every common benchmark, not only the changes")
+    cp.add_argument("--scenario", action="append", default=[], metavar="S",
+                    help="compare only this scenario (repeatable)")
+    cp.add_argument("--model", action="append", default=[], metavar="M",
+                    help="compare only this model (repeatable)")
+    cp.add_argument("--fail-on-slower", type=percentage, metavar="PERCENT",
+                    help="exit 1 when any new/base ratio's whole 95%% interval is above 1 + PERCENT "
+                         "(e.g. 5%%); refuses runs of different machines (exit 2)")
+    cp.add_argument("--allow-different-machines", action="store_true",
+                    help="let --fail-on-slower judge runs of different CPUs, kernels or interpreters")
 
     cs = sub.add_parser("csv", allow_abbrev=False, help="write every measured value as CSV")
     cs.add_argument("results", nargs="+", metavar="RESULTS.json")
     cs.add_argument("-o", "--output", required=True, metavar="FILE.csv")
     return parser
+
+
+def percentage(text: str) -> float:
+    """``5%`` (or ``5``) -> 0.05."""
+    try:
+        value = float(text.strip().removesuffix("%"))
+    except ValueError:
+        value = math.nan
+    if not (0 <= value < 1000):
+        raise argparse.ArgumentTypeError(f"invalid percentage {text!r}: expected e.g. 5% (0 to 999)")
+    return value / 100
 
 
 def newest_results(directory: Path, newer_than: Path | None = None) -> Path:
@@ -106,11 +137,14 @@ def _report(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _compare(ns: argparse.Namespace) -> int:
     check_output_folder(Path(ns.output_dir) if ns.output_dir else default_compare_dir(Path(ns.base),
                                                                                           Path(ns.new)))
-    path, markdown = write_compare(ns.base, ns.new, ns.output_dir, absolute_links=True)
-    print(markdown, end="")
-    where = Path(os.path.abspath(path))
-    print(f"\nWritten: {where} (chart: {where.with_name('compare.png')})")
-    return 0
+    compared = run_compare(ns.base, ns.new, ns.output_dir, scenarios=ns.scenario, models=ns.model,
+                           show_all=ns.show_all, fail_on_slower=ns.fail_on_slower,
+                           allow_different_machines=ns.allow_different_machines)
+    print(compared.markdown, end="")
+    where = Path(os.path.abspath(compared.path))
+    chart = f" (chart: {where.with_name(compared.chart.name)})" if compared.chart is not None else ""
+    print(f"\nWritten: {where}{chart}")
+    return 1 if compared.gate is not None and compared.gate.failing else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,12 +14,17 @@ of different sizes significant (it cannot compute them and says
 "significant"), and it pools the values of every process and round as if
 each were independent.  A summary gives the geometric mean of the ratios,
 pyperf's way of summarising many benchmarks in one number.
+
+As a gate (``--fail-on-slower 5%``): the comparison fails when any ratio's whole
+interval lies beyond +5%, the same rule as a verdict with that threshold as its
+band (:func:`benchmarks.stats.paired.verdict`).  Two runs of different CPUs,
+kernels or interpreters measure the machine as much as the change: the page says so
+first, and the gate refuses them unless told they may differ.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +34,7 @@ import pandas as pd
 
 from benchmarks.core.formats import results_stem
 from benchmarks.stats.judge import BAND, Versus, judge
+from benchmarks.stats.paired import verdict
 
 from ._format import Params, format_params, format_ratio, format_time, params_key
 from .charts.style import FORMATS, figure, footnote, model_color, plain_log_axis, save
@@ -41,6 +47,11 @@ from .render.document import Block, Bullets, Heading, Para, Table, chart_image, 
 from .render.output import Staging
 
 Key = tuple[str, str, Params]
+#: a comparison's verdicts, in the order the summary counts them
+KINDS = ("faster", "slower", "no difference", "undecided", "no interval")
+#: what tells two machines apart, as the summary names it: metadata it is read from
+MACHINE = (("CPU", ("cpu_model_name",)), ("kernel", ("platform",)),
+           ("interpreter", ("python_implementation", "python_version", "python_free_threaded_build")))
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,83 @@ def compare_frames(base: pd.DataFrame, new: pd.DataFrame, runinfos: Sequence[Run
     found = [Comparison(k, a[k], b[k], judge(b[k], a[k], same_run=False), compare_to(a[k], b[k]))
              for k in common]
     return found, sorted(a.keys() - b.keys(), key=order), sorted(b.keys() - a.keys(), key=order)
+
+
+def machine(frame: pd.DataFrame) -> dict[str, str]:
+    """What a run measured on, as :data:`MACHINE` names it (a free-threaded build ends in ``t``)."""
+    first = frame.iloc[0]
+    found = {}
+    for name, columns in MACHINE:
+        values = [str(first[c]) if c in frame.columns else "?" for c in columns]
+        if name == "interpreter":
+            implementation, version, free_threaded = values
+            values = [implementation, version.split(" ")[0] + ("t" if free_threaded == "yes" else "")]
+        found[name] = " ".join(values)
+    return found
+
+
+def machine_differences(base: pd.DataFrame, new: pd.DataFrame) -> list[str]:
+    """``CPU 'Intel(R) Xeon(R) Processor' against 'AMD EPYC 7B13'``, one per thing that differs."""
+    a, b = machine(base), machine(new)
+    return [f"{name} {a[name]!r} (base) against {b[name]!r} (new)" for name in a if a[name] != b[name]]
+
+
+def slower_than(found: Sequence[Comparison], threshold: float) -> list[Comparison]:
+    """The comparisons whose whole interval is slower than ``threshold`` (0.05: 5% more time):
+    a verdict of "slower" with the threshold as its band."""
+    return [c for c in found
+            if c.versus.ratio is not None and verdict(c.versus.ratio, threshold).kind == "slower"]
+
+
+def select(found: list[Comparison], only_base: list[Key], only_new: list[Key],
+           scenarios: Sequence[str] = (), models: Sequence[str] = ()
+           ) -> tuple[list[Comparison], list[Key], list[Key]]:
+    """Only the benchmarks of ``scenarios`` and ``models`` (empty: all); a name neither run has
+    is an :class:`AnalysisError` naming those they have."""
+    keys = [c.key for c in found] + only_base + only_new
+    for what, wanted, position in (("scenario", scenarios, 0), ("model", models, 1)):
+        known = list(dict.fromkeys(str(k[position]) for k in keys))
+        unknown = [name for name in wanted if name not in known]
+        if unknown:
+            raise AnalysisError(f"neither run has a {what} {unknown[0]!r}: choose from {', '.join(known)}")
+
+    def kept(key: Key) -> bool:
+        return (not scenarios or key[0] in scenarios) and (not models or key[1] in models)
+
+    return ([c for c in found if kept(c.key)], [k for k in only_base if kept(k)],
+            [k for k in only_new if kept(k)])
+
+
+def count_kinds(found: Sequence[Comparison]) -> dict[str, int]:
+    return {kind: sum(1 for c in found if c.versus.kind == kind) for kind in KINDS}
+
+
+def summary(found: Sequence[Comparison]) -> str:
+    """The opening paragraph: how many are faster, slower, no different, undecided."""
+    n = count_kinds(found)
+    text = (f"{len(found)} benchmark(s) in common: {n['faster']} faster and {n['slower']} slower beyond "
+            f"the noise band of +-{BAND:.0%}, {n['no difference']} no difference, {n['undecided']} "
+            "undecided")
+    if n["no interval"]:
+        text += f", {n['no interval']} with no interval (measured before rounds)"
+    geo = math.exp(sum(math.log(c.ratio) for c in found) / len(found))
+    return text + f". Geometric mean of new/base: {format_ratio(geo)}."
+
+
+@dataclass(frozen=True)
+class Gate:
+    """``--fail-on-slower``: its threshold (0.05 for 5%) and the comparisons beyond it."""
+
+    threshold: float
+    failing: tuple[Comparison, ...]
+
+    @property
+    def text(self) -> str:
+        limit = f"{self.threshold * 100:g}%"
+        if not self.failing:
+            return f"**Gate passed**: no ratio's whole interval is slower than +{limit}."
+        return (f"**Gate failed**: {len(self.failing)} ratio(s) slower than +{limit} over their whole "
+                "interval, marked **over the gate** below.")
 
 
 def _labels(found: list[Comparison]) -> list[str]:
@@ -159,39 +247,49 @@ def _environment(frame: pd.DataFrame) -> str:
 
 def compare_blocks(found: list[Comparison], only_base: list[Key], only_new: list[Key],
                    names: tuple[str, str], envs: tuple[str, str], chart: Path | None,
-                   folder: str = "") -> list[Block]:
-    """The comparison; its chart linked from ``folder`` (default: beside the Markdown)."""
-    # every ratio here is unpaired, as the text above the table says: no mark on each row
-    rows = tuple((f"`{c.key[0]}`", c.key[1], format_params(c.key[2]), format_time(c.base.median),
-                  format_time(c.new.median), format_ratio(c.ratio), c.change, c.versus.bare_text,
-                  c.pyperf.text) for c in found)
-    geo = math.exp(sum(math.log(c.ratio) for c in found) / len(found))
-    kinds = {kind: sum(1 for c in found if c.versus.kind == kind)
-             for kind in ("faster", "slower", "no difference", "undecided", "no interval")}
-    counted = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
-    blocks: list[Block] = [
-        Heading(1, f"Compare `{names[1]}` against `{names[0]}`"),
-        Bullets((f"base: `{names[0]}`: {envs[0]}", f"new: `{names[1]}`: {envs[1]}")),
-        Para(f"{len(found)} benchmark(s) in common: {counted}. "
-             f"Geometric mean of new/base: {format_ratio(geo)}."),
-        Para("Ratios are new / base (below 1.00x: new is faster), **unpaired**: two runs share no "
-             "rounds, so each side's geometric mean of per-round medians is estimated from its own "
-             "rounds, with a 95% interval from a bootstrap over each side's rounds (then processes "
-             "within a round). A drift between the two runs (another time, another machine) is part "
-             "of the ratio; nothing cancels it. **verdict**: faster or slower only when the whole "
-             f"interval lies beyond the noise band of +-{BAND:.0%}, **no difference** when it lies inside, "
-             "**undecided** when it crosses the band's edge; **no interval (measured before rounds)**: "
-             "a ratio of medians from a run made before rounds, not a verdict. **pyperf compare_to**: "
-             "what `pyperf compare_to` says of the same two benchmarks (its t-test at 95% on every "
-             "value pooled)."),
-        Table(("scenario", "model", "parameters", "base", "new", "new/base", "time change", "verdict",
-               "pyperf compare_to"), rows, "lllrrrrll"),
-    ]
-    differing = [(c, why) for c in found if (why := c.why_pyperf_differs) is not None]
-    if differing:
-        blocks += [Para(f"Where `pyperf compare_to` says otherwise ({len(differing)}), and why:"),
-                   Bullets(tuple(f"`{c.key[0]}` {c.key[1]} ({format_params(c.key[2])}): {why}"
-                                 for c, why in differing))]
+                   folder: str = "", *, differences: Sequence[str] = (), show_all: bool = False,
+                   gate: Gate | None = None) -> list[Block]:
+    """The comparison: machines that differ first, then the summary, then the changes (every row
+    with ``show_all``); its chart linked from ``folder`` (default: beside the Markdown)."""
+    failing = {c.key for c in gate.failing} if gate is not None else set()
+    shown = [c for c in found if show_all or c.is_result or c.key in failing]
+    blocks: list[Block] = [Heading(1, f"Compare `{names[1]}` against `{names[0]}`")]
+    if differences:
+        blocks.append(Para("**Not the same CPU, kernel or interpreter**: " + "; ".join(differences)
+                           + ". Every ratio below holds that difference as well as any change of the "
+                           "code: a CPU, kernel or interpreter of its own moves ratios by far more than "
+                           "the noise band."))
+    blocks.append(Para(summary(found) + (" " + gate.text if gate is not None else "")))
+    blocks.append(Bullets((f"base: `{names[0]}`: {envs[0]}", f"new: `{names[1]}`: {envs[1]}")))
+    if not shown:
+        blocks.append(Para(f"No change beyond the noise band (`--all` lists all {len(found)} rows)."))
+    else:
+        # every ratio here is unpaired, as the text above the table says: no mark on each row
+        rows = tuple((f"`{c.key[0]}`", c.key[1], format_params(c.key[2]), format_time(c.base.median),
+                      format_time(c.new.median), format_ratio(c.ratio), c.change,
+                      c.versus.bare_text + (" **over the gate**" if c.key in failing else ""),
+                      c.pyperf.text) for c in shown)
+        which = (f"All {len(found)} rows." if show_all or len(shown) == len(found) else
+                 f"The {len(shown)} change(s) of {len(found)} rows (`--all` lists every row).")
+        blocks += [
+            Para(which + " Ratios are new / base (below 1.00x: new is faster), **unpaired**: two runs "
+                 "share no rounds, so each side's geometric mean of per-round medians is estimated from "
+                 "its own rounds, with a 95% interval from a bootstrap over each side's rounds (then "
+                 "processes within a round). A drift between the two runs (another time, another machine) "
+                 "is part of the ratio; nothing cancels it. **verdict**: faster or slower only when the "
+                 f"whole interval lies beyond the noise band of +-{BAND:.0%}, **no difference** when it "
+                 "lies inside, **undecided** when it crosses the band's edge; **no interval (measured "
+                 "before rounds)**: a ratio of medians from a run made before rounds, not a verdict. "
+                 "**pyperf compare_to**: what `pyperf compare_to` says of the same two benchmarks (its "
+                 "t-test at 95% on every value pooled)."),
+            Table(("scenario", "model", "parameters", "base", "new", "new/base", "time change", "verdict",
+                   "pyperf compare_to"), rows, "lllrrrrll"),
+        ]
+        differing = [(c, why) for c in shown if (why := c.why_pyperf_differs) is not None]
+        if differing:
+            blocks += [Para(f"Where `pyperf compare_to` says otherwise ({len(differing)}), and why:"),
+                       Bullets(tuple(f"`{c.key[0]}` {c.key[1]} ({format_params(c.key[2])}): {why}"
+                                     for c, why in differing))]
     if chart is not None:
         blocks.append(chart_image(chart, "new/base per benchmark", folder))
     for keys, where in ((only_base, names[0]), (only_new, names[1])):
@@ -205,30 +303,63 @@ def default_compare_dir(base: Path, new: Path) -> Path:
     return new.with_name(f"{results_stem(new)}.compare-{results_stem(base)}")
 
 
-def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None = None,
-                  absolute_links: bool = False) -> tuple[Path, str]:
-    """Write compare.md and its chart into ``out_dir``; return (compare.md, its Markdown).
+@dataclass(frozen=True)
+class Compared:
+    """What :func:`run_compare` wrote and found."""
 
-    compare.md links its chart relative to itself; with ``absolute_links`` the Markdown returned
-    links it by its absolute path instead, for a terminal, whose reader is anywhere.
+    path: Path  # compare.md
+    #: compare.md's Markdown without its chart (the chart's link means nothing in a terminal)
+    markdown: str
+    #: the gate's outcome, when one was asked for
+    gate: Gate | None
+    #: the chart (None: no row to draw)
+    chart: Path | None
+
+
+def run_compare(base: str | Path, new: str | Path, out_dir: str | Path | None = None, *,
+                scenarios: Sequence[str] = (), models: Sequence[str] = (), show_all: bool = False,
+                fail_on_slower: float | None = None, allow_different_machines: bool = False) -> Compared:
+    """Write compare.md (its chart linked relative to it) and the chart into ``out_dir``.
+
+    Bad input is an :class:`AnalysisError` before anything is written: a file that cannot be
+    read, a scenario or model neither run has, nothing in common, and a gate asked to judge
+    runs of different machines without ``allow_different_machines``.
     """
     paths = [Path(base), Path(new)]
     frames = [load_results(p) for p in paths]
     names = tuple(file_labels(paths))
     runinfos = [read_runinfo(p) for p in paths]  # labelled as load_results labels a file on its own
-    found, only_base, only_new = compare_frames(frames[0], frames[1], runinfos)
+    found, only_base, only_new = select(*compare_frames(frames[0], frames[1], runinfos), scenarios, models)
     if not found:
-        raise AnalysisError(f"{str(paths[0])!r} and {str(paths[1])!r} have no benchmark in common "
+        chosen = " of the scenarios and models chosen" if scenarios or models else ""
+        raise AnalysisError(f"{str(paths[0])!r} and {str(paths[1])!r} have no benchmark{chosen} in common "
                             "(same scenario, model and parameters): nothing to compare")
+    differences = machine_differences(frames[0], frames[1])
+    if fail_on_slower is not None and differences and not allow_different_machines:
+        raise AnalysisError(f"the two runs differ in {differences[0]}" + (" and more" if len(differences) > 1
+                                                                         else "")
+                            + ": --fail-on-slower refuses to judge runs of different machines; add "
+                            "--allow-different-machines to judge them anyway")
+    gate = None if fail_on_slower is None else Gate(fail_on_slower, tuple(slower_than(found, fail_on_slower)))
+    failing = {c.key for c in gate.failing} if gate is not None else set()
+    drawn = [c for c in found if show_all or c.is_result or c.key in failing]
     out = Path(out_dir) if out_dir is not None else default_compare_dir(*paths)
+    envs = (_environment(frames[0]), _environment(frames[1]))
+
+    def blocks(chart: Path | None) -> list[Block]:
+        return compare_blocks(found, only_base, only_new, (names[0], names[1]), envs, chart,
+                              differences=differences, show_all=show_all, gate=gate)
+
     with Staging(out) as staging:
         title = f"{names[1]} against {names[0]}"
-        chart = plot_compare(found, staging.dir, title=title)
-        envs = (_environment(frames[0]), _environment(frames[1]))
-        markdown = to_markdown(compare_blocks(found, only_base, only_new, (names[0], names[1]), envs, chart))
-        (staging.dir / "compare.md").write_text(markdown, encoding="utf-8")
-        if absolute_links:
-            markdown = to_markdown(compare_blocks(found, only_base, only_new, (names[0], names[1]), envs,
-                                                  chart, folder=os.path.abspath(out)))
+        chart = plot_compare(drawn, staging.dir, title=title) if drawn else None
+        (staging.dir / "compare.md").write_text(to_markdown(blocks(chart)), encoding="utf-8")
         staging.publish(last="compare.md")
-    return out / "compare.md", markdown
+    return Compared(out / "compare.md", to_markdown(blocks(None)), gate,
+                    out / chart.name if chart is not None else None)
+
+
+def write_compare(base: str | Path, new: str | Path, out_dir: str | Path | None = None) -> tuple[Path, str]:
+    """Write compare.md and its chart into ``out_dir``; return (compare.md, its Markdown)."""
+    compared = run_compare(base, new, out_dir, show_all=True)
+    return compared.path, compared.path.read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from typing import NoReturn
 from benchmarks.core import stopping
 from benchmarks.core.contract import Command
 from benchmarks.core.params import BadInput
-from benchmarks.harness.listing import declined, listing
+from benchmarks.harness.listing import declined, listing, listing_json
 from benchmarks.harness.profiles import PROFILES
 from benchmarks.harness.registry import MODELS, SCENARIOS, commands, load_plugins
 from benchmarks.harness.runner import run
@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "file of workloads (repeatable)")
     lst.add_argument("--scenario", action="append", default=[], metavar="S",
                      help="list only this scenario and its pairs (repeatable; default: all)")
+    lst.add_argument("--model", action="append", default=[], metavar="M",
+                     help="list only this model and its pairs (repeatable; default: all)")
+    lst.add_argument("--json", action="store_true",
+                     help="print the selection as JSON (scenarios, models, pairs, unsupported; "
+                          "docs/running.md gives its shape)")
     # run's options are pyperf's and the suite's, parsed together by run_parser()
     sub.add_parser("run", allow_abbrev=False, add_help=False,
                    help="verify and time benchmarks, write a results file (run --help: every option)")
@@ -68,9 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_parser() -> argparse.ArgumentParser:
     """The parser of ``run``: pyperf adds its options to it, then the suite its own."""
     return _Parser(prog=f"{PROG} run", allow_abbrev=False,
-                   description="Verify every selected pair, then time it with pyperf.",
-                   epilog="pyperf's options (--processes, --values, --affinity, --min-time, "
-                          "--timeout, ...) override the profile's settings.")
+                   description="(set by benchmarks.harness.options.add_run_options)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,7 +92,12 @@ def _main(argv: list[str]) -> int:
                 parser.error(f"unrecognized arguments: {' '.join(rest)}")
             load_plugins(ns.plugin)
             profile = PROFILES[ns.profile]
-            print(declined(profile) if ns.declined else listing(profile, ns.scenario))
+            if ns.declined:
+                print(declined(profile))
+            elif ns.json:
+                print(listing_json(profile, ns.scenario, ns.model))
+            else:
+                print(listing(profile, ns.scenario, ns.model))
             return 0
         if ns.command != "run":
             if rest:

@@ -26,9 +26,9 @@ Which Python concurrency model is fastest for your workload, and by how much?
 
   ask TARGET --model A --model B   a two-model question, answered in one line (TARGET: FILE.py or a scenario)
   run [FILE.py] [options]          verify and time every pair, write results/
-  list [FILE.py]                   scenarios, models, their parameters and the declined pairs
+  list [FILE.py] [--json]          scenarios, models, their parameters and the declined pairs
   report RESULTS.json | --latest results   the report of a run
-  compare BASE.json NEW.json       two runs side by side
+  compare BASE.json NEW.json       what changed between two runs (--fail-on-slower 5%: a CI gate)
   csv RESULTS.json -o FILE.csv     every measured value as CSV
   serve | loadgen                  tcp_echo's server of one model, and its load generator
 """

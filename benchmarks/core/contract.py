@@ -35,6 +35,7 @@ Extension points, all of them (the tests check this list against the code):
 ``Scenario.prepared``         per-value resources (files, a server) around the work
 ``Scenario.metadata``         facts about the scenario's own set-up
 ``Scenario.calibrate``        a one-off measurement by the master, the same for every model
+``Scenario.calibrated``       that measurement in words, one line for all its parameter points
 ``Scenario.relevant``         the parameters that mean something together at one sweep point
 ``Scenario.sessions``         a scenario with its own sessions: capability type -> SessionKind
 ``Scenario.session_kind``     the entry of ``sessions`` for a model, along its capability's MRO
@@ -286,6 +287,21 @@ class Scenario(ABC):
         """Measured once by the master before timing (say, a load generator's capacity) and
         added to the benchmark's metadata.  Must not depend on the model."""
         return {}
+
+    def calibrated(self, found: Sequence[tuple[Mapping[str, Value], Mapping[str, Value]]]) -> str:
+        """What :meth:`calibrate` found, (parameters, measurements) per point in plan order, as
+        the run says it: one line in words, after ``"<scenario>: "``.  By default each measured
+        name with its value, or its range over the points."""
+        names = list(dict.fromkeys(name for _params, values in found for name in values))
+        parts = []
+        for name in names:
+            values = [v for _params, point in found if (v := point.get(name)) is not None]
+            numbers = sorted(float(v) for v in values if isinstance(v, int | float))
+            if numbers and len(numbers) == len(values) and numbers[0] != numbers[-1]:
+                parts.append(f"{name.replace('_', ' ')} {numbers[0]:g} to {numbers[-1]:g}")
+            elif values:
+                parts.append(f"{name.replace('_', ' ')} {values[0]}")
+        return "; ".join(parts)
 
     def relevant(self, params: Mapping[str, Value]) -> Mapping[str, Value]:
         """Of one point of the sweeps, the parameters that mean something together.

@@ -24,52 +24,111 @@ _FORWARDED = (("--scenario", "scenario"), ("--model", "model"), ("--param", "par
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Our options, after pyperf's: ``--profile`` and ``-o`` replace pyperf's own (cProfile output,
-    append-to-file), which the suite does not offer."""
+    append-to-file), which the suite does not offer.  Then the help is arranged (:func:`arrange_help`)."""
     parser.conflict_handler = "resolve"
-    group = parser.add_argument_group("concbench")
-    group.add_argument("--scenario", action="append", default=[], metavar="S",
-                       help="run this scenario (repeatable; default: all)")
-    group.add_argument("--model", action="append", default=[], metavar="M",
-                       help="run this model (repeatable; default: all)")
-    group.add_argument("--param", action="append", default=[], metavar="NAME=V[,V...]",
-                       help="set or sweep a parameter for every selected pair that has it")
-    group.add_argument("--profile", dest="suite_profile", choices=list(PROFILES), default="default",
-                       help="; ".join(f"{p.name}: {p.help}" for p in PROFILES.values()).replace("%", "%%"))
-    group.add_argument("-o", "--output", dest="results", metavar="FILE",
-                       help="results file (default: results/<time>_<host>_py<version>.json); "
-                            "never overwritten")
-    group.add_argument("--rounds", type=_positive_int, metavar="N",
-                       help="measure exactly N rounds (default: the profile's minimum, then more until "
-                            "every comparison's interval is narrow enough or the budget is spent)")
-    group.add_argument("--budget", type=parse_duration, metavar="DURATION",
-                       help="time for the whole run, e.g. 10m, 90s, 1h30m (default: the profile's)")
-    group.add_argument("--seed", type=int, metavar="N",
-                       help="seed of the order of benchmarks in each round (default: random, recorded)")
-    group.add_argument("--python-gil", choices=("0", "1"),
-                       help="PYTHON_GIL for the workers: 0 runs a free-threaded build without the GIL "
-                            "(its default), 1 with it; refused on a build that has a GIL")
-    group.add_argument("--fresh-loops", action="store_true",
-                       help="pick every benchmark's loops again instead of reusing those an earlier run "
-                            "on this machine and interpreter kept (in .loops.json beside the results)")
-    group.add_argument("--resume", metavar="FILE",
-                       help="continue the interrupted or killed run whose results (or hidden partial "
-                            "file) are FILE: measure only what it missed, publish one new file")
-    group.add_argument("--plugin", action="append", default=[], metavar="MODULE",
-                       help="import MODULE and register its SCENARIOS and MODELS (repeatable)")
-    group.add_argument("--dask-scheduler", metavar="tcp://HOST:PORT", type=_scheduler_address,
-                       help="run the dask model's units on this cluster (default: a LocalCluster on "
-                            "127.0.0.1, started once per worker process)")
+    selection = parser.add_argument_group("selection")
+    budget = parser.add_argument_group("profile and budget")
+    output = parser.add_argument_group("output")
+    selection.add_argument("--scenario", action="append", default=[], metavar="S",
+                           help="run this scenario (repeatable; default: all)")
+    selection.add_argument("--model", action="append", default=[], metavar="M",
+                           help="run this model (repeatable; default: all)")
+    selection.add_argument("--param", action="append", default=[], metavar="NAME=V[,V...]",
+                           help="set or sweep a parameter for every selected pair that has it")
+    selection.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                           help="import MODULE and register its SCENARIOS and MODELS (repeatable)")
+    budget.add_argument("--profile", dest="suite_profile", choices=list(PROFILES), default="default",
+                        help="(default: default) " + "; ".join(f"{p.name}: {p.help}"
+                                                             for p in PROFILES.values()).replace("%", "%%"))
+    budget.add_argument("--rounds", type=_positive_int, metavar="N",
+                        help="measure exactly N rounds (default: the profile's minimum, then more until "
+                             "every comparison's interval is narrow enough or the budget is spent)")
+    budget.add_argument("--budget", type=parse_duration, metavar="DURATION",
+                        help="time for the whole run, e.g. 10m, 90s, 1h30m (default: the profile's: "
+                             + ", ".join(f"{p.name} {_minutes(p.budget_s)}" for p in PROFILES.values()) + ")")
+    budget.add_argument("--seed", type=int, metavar="N",
+                        help="seed of the order of benchmarks in each round (default: random, recorded)")
+    budget.add_argument("--python-gil", choices=("0", "1"),
+                        help="PYTHON_GIL for the workers: 0 runs a free-threaded build without the GIL "
+                             "(its default), 1 with it; refused on a build that has a GIL")
+    budget.add_argument("--fresh-loops", action="store_true",
+                        help="pick every benchmark's loops again instead of reusing those an earlier run "
+                             "on this machine and interpreter kept (in .loops.json beside the results)")
+    budget.add_argument("--dask-scheduler", metavar="tcp://HOST:PORT", type=_scheduler_address,
+                        help="run the dask model's units on this cluster (default: a LocalCluster on "
+                             "127.0.0.1, started once per worker process)")
+    output.add_argument("-o", "--output", dest="results", metavar="FILE",
+                        help="results file (default: results/<time>_<host>_py<version>.json); "
+                             "never overwritten")
+    output.add_argument("--resume", metavar="FILE",
+                        help="continue the interrupted or killed run whose results (or hidden partial "
+                             "file) are FILE: measure only what it missed, publish one new file")
     # pyperf's --append adds runs to an existing file in place; results files are never edited
-    group.add_argument("--append", action=_Refused, nargs="?", help=argparse.SUPPRESS,
-                       default=None, metavar="FILE")
-    group.add_argument("--metrics-file", help=argparse.SUPPRESS)
-    group.add_argument("--failure-log", help=argparse.SUPPRESS)
+    output.add_argument("--append", action=_Refused, nargs="?", help=argparse.SUPPRESS,
+                        default=None, metavar="FILE")
+    output.add_argument("--metrics-file", help=argparse.SUPPRESS)
+    output.add_argument("--failure-log", help=argparse.SUPPRESS)
     # the master's checksums, by benchmark: a worker does not compute its expected answer again
-    group.add_argument("--expected-file", help=argparse.SUPPRESS)
+    output.add_argument("--expected-file", help=argparse.SUPPRESS)
     # the master's, per benchmark: untimed runs of one session before a worker's first value
-    group.add_argument("--warmup-runs", type=int, default=0, help=argparse.SUPPRESS)
+    output.add_argument("--warmup-runs", type=int, default=0, help=argparse.SUPPRESS)
     # pyperf reads these two; their options are ours now
     parser.set_defaults(output=None, profile=None)
+    arrange_help(parser)
+
+
+#: pyperf's options a user sets, shown after the suite's own in this order (the rest are hidden)
+PYPERF_SHOWN = ("--processes", "--values", "--warmups", "--loops", "--min-time", "--timeout", "--affinity",
+                "--inherit-environ", "--copy-env", "--no-locale", "--python", "--verbose", "--quiet",
+                "--metadata", "--hist", "--stats", "--dump", "--hook", "--tracemalloc", "--track-memory",
+                "--debug-single-value")
+#: pyperf's options whose default a profile sets: their help says the profile's values instead
+PROFILE_SET = ("--processes", "--values", "--warmups", "--loops", "--min-time", "--timeout")
+PYPERF_GROUP = "pyperf's options (each overrides the profile's setting)"
+RUN_DESCRIPTION = ("Verify every selected pair (a scenario and a model at one parameter point: every model "
+                   "must give the scenario's known answer), then time the pairs in interleaved rounds, each "
+                   "benchmark in fresh pyperf worker processes, until every comparison's interval is narrow "
+                   "enough or the profile's budget is spent. The results file (pyperf JSON) and its "
+                   ".runinfo go to results/, and `concbench report --latest results` turns them into a "
+                   "report. Start with --profile quick to check a selection.")
+
+
+def _minutes(seconds: float | None) -> str:
+    return "none" if seconds is None else f"{seconds / 60:g} min"
+
+
+def _profile_values(flag: str) -> str:
+    """``quick 1, default 1, ask 1, rigorous 2``: what each profile passes pyperf for ``flag``."""
+    values = []
+    for profile in PROFILES.values():
+        args = list(profile.pyperf_args)
+        value = args[args.index(flag) + 1] if flag in args else "pyperf's"
+        values.append(f"{profile.name} {value}")
+    return ", ".join(values)
+
+
+def arrange_help(parser: argparse.ArgumentParser) -> None:
+    """``run --help``: the suite's groups first, then :data:`PYPERF_SHOWN` in a group of their own,
+    with the profiles' values as their defaults; pyperf's other options (its worker's own:
+    ``--worker``, ``--pipe``, ``--worker-task``, ...; ``--rigorous`` and ``--fast``, which
+    ``--profile`` replaces) hidden from the help and the usage line, and still accepted."""
+    shown = parser.add_argument_group(PYPERF_GROUP)
+    ours = {a for group in parser._action_groups[2:] for a in group._group_actions}
+    kept: list[tuple[int, argparse.Action]] = []
+    for action in list(parser._optionals._group_actions):
+        if action in ours or "--help" in action.option_strings:
+            continue
+        parser._optionals._group_actions.remove(action)
+        long = next((f for f in action.option_strings if f.startswith("--")), action.option_strings[-1])
+        if long not in PYPERF_SHOWN:
+            action.help = argparse.SUPPRESS
+            continue
+        if long in PROFILE_SET:
+            text = (action.help or "").split(" (default")[0]
+            action.help = f"{text} (default: the profile's: {_profile_values(long)})"
+        kept.append((PYPERF_SHOWN.index(long), action))
+    shown._group_actions += [action for _, action in sorted(kept, key=lambda pair: pair[0])]
+    parser.description = RUN_DESCRIPTION
 
 
 class _Refused(argparse.Action):

@@ -157,6 +157,16 @@ class Comparison:
     undecided: bool = True
 
 
+def say_seconds(seconds: float) -> str:
+    """``0.4 s``, ``12 s``, ``14 min``: a time as a closing line says it (``0 s of 840 s`` read as
+    nonsense when both were a fraction of a second)."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
 def baseline_of(tracks: Sequence[Track], order: Sequence[str] = ()) -> str | None:
     """The baseline model of a run, as the report chooses it by default: sequential, else the first
     model in registry order (``order``: the registry's model names; unlisted ones after them, in
@@ -234,7 +244,7 @@ class Planner:
         """The benchmarks of the next round in their order, or None (see ``stop_reason``)."""
         live = [t for t in self.tracks if not t.failed]
         if not live:
-            self.stop_reason = "nothing left to measure"
+            self.stop_reason = "every benchmark failed, nothing is left to measure"
             return None
         settings = self.settings
         if self._resumed:
@@ -243,7 +253,9 @@ class Planner:
             by_name = {t.name: t for t in todo}
             return [by_name[name] for name in order]
         if self.completed >= settings.max_rounds:
-            self.stop_reason = f"{settings.max_rounds} round(s), the most this run allows"
+            self.stop_reason = (f"all {settings.max_rounds} round(s) asked for are done"
+                                if settings.min_rounds == settings.max_rounds else
+                                f"{settings.max_rounds} round(s), the most this run allows, are done")
             return None
         minimum = max(2, settings.min_rounds)
         # rounds come in pairs, the second running the first's order backwards (see schedule)
@@ -269,9 +281,9 @@ class Planner:
             allowance = left if twin else left / 2
             fitted = self._fit(todo, allowance)
             if not fitted:
-                self.stop_reason = (f"the time budget: one more round needs about "
-                                    f"{self._cheapest(todo):.0f} s, {max(left, 0):.0f} s of "
-                                    f"{settings.budget_s:.0f} s are left")
+                self.stop_reason = (f"the time budget of {say_seconds(settings.budget_s)} is spent: "
+                                    f"{say_seconds(max(left, 0))} is left, and one more round needs "
+                                    f"about {say_seconds(self._cheapest(todo))}")
                 return None
             if len(fitted) < len(todo):
                 self.round_note = (f"round {self.completed + 1}: {len(fitted)} of {len(todo)} benchmark(s) "

@@ -199,7 +199,8 @@ def _later(tmp_path: Path) -> Path:
 
 def test_compare_is_unpaired_and_says_why_pyperf_differs(tmp_path: Path) -> None:
     _path, markdown = write_compare(ROUNDS, _later(tmp_path), tmp_path / "cmp")
-    assert "8 benchmark(s) in common: 1 slower, 3 no difference, 4 undecided." in markdown
+    assert ("8 benchmark(s) in common: 0 faster and 1 slower beyond the noise band of +-2%, 3 no difference, "
+            "4 undecided.") in markdown
     assert "**unpaired**: two runs share no rounds" in markdown
     for line in (
         "| `cpu_pure` | sequential | n=8, size=20000 | 21.7 ms | 28.2 ms | 1.30x | +30.0% | "
@@ -220,7 +221,8 @@ reports any difference as significant; here, unequal sizes only widen the interv
 
 def test_compare_of_runs_before_rounds_gives_no_verdict(tmp_path: Path) -> None:
     _path, markdown = write_compare(SMALL, DATA / "sweep.json", tmp_path)
-    assert "4 benchmark(s) in common: 4 no interval." in markdown
+    assert ("4 benchmark(s) in common: 0 faster and 0 slower beyond the noise band of +-2%, 0 no difference, "
+            "0 undecided, 4 with no interval (measured before rounds).") in markdown
     assert markdown.count("no interval (measured before rounds)") >= 4
     assert "says otherwise" not in markdown  # no verdict to disagree with
 

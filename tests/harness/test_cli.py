@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import resource
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import MODELS, PROFILES, SCENARIOS, plan
+from benchmarks.cli import run_parser
+from benchmarks.harness.runner import prepare
 from tests.support.cli import env, run_cli
 
 
@@ -144,3 +147,54 @@ def test_ctrl_c_while_planning_is_one_line_and_status_130(
     captured = capsys.readouterr()
     assert captured.err == "python -m benchmarks: interrupted\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_help_shows_the_suites_groups_first_and_hides_pyperfs_worker_options() -> None:
+    parser = run_parser()  # as `run --help` prints it (a checking Runner: one process, many tests)
+    prepare(parser, ["--scenario", "cpu_pure"], check_only=True)
+    text = parser.format_help()
+    listed = text[text.index("\noptions:\n"):]  # after the usage line and the description
+    headings = [line[:-1] for line in listed.splitlines() if line.endswith(":") and not line.startswith(" ")]
+    assert headings == ["options", "selection", "profile and budget", "output",
+                        "pyperf's options (each overrides the profile's setting)"]
+    for hidden in ("--worker", "--pipe", "--worker-task", "--compare-to", "--rigorous", "--fast",
+                   "--calibrate-loops", "--in-process", "--python-names", "--append", "--metrics-file"):
+        assert f"{hidden} " not in text, hidden
+        assert f"{hidden}]" not in text, hidden
+    assert "(default: 20)" not in text  # pyperf's own default, which every profile overrides
+    assert "(default: the profile's: quick 1, default 1, ask 1, rigorous 2)" in " ".join(text.split())
+    assert text.index("--scenario S") < text.index("-p PROCESSES, --processes")
+    assert "Verify every selected pair" in " ".join(text.split())
+
+
+def test_hidden_pyperf_options_are_still_accepted() -> None:
+    parser = run_parser()
+    ready = prepare(parser, ["--scenario", "cpu_pure", "--model", "sequential", "--worker",
+                             "--worker-task", "0", "--pipe", "5", "--loops", "1"], check_only=True)
+    assert (ready.args.worker, ready.args.worker_task, ready.args.pipe) == (True, 0, 5)
+
+
+def test_list_filters_by_scenario_and_model_and_prints_json(tmp_path: Path) -> None:
+    proc = run_cli("list", "--scenario", "cpu_pure", "--model", "threads", "--model", "sequential",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "  threads: " in proc.stdout
+    assert "  asyncio: " not in proc.stdout
+    assert "sleep_fanout" not in proc.stdout
+    whole = run_cli("list", "--json", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    document = json.loads(whole.stdout)
+    assert list(document) == ["version", "profile", "scenarios", "models", "pairs", "unsupported"]
+    assert document["version"] == 1
+    assert [s["name"] for s in document["scenarios"]] == list(SCENARIOS)
+    cases, unsupported = plan()
+    assert [p["benchmark"] for p in document["pairs"]] == [c.name for c in cases]
+    assert [p["reason"] for p in document["unsupported"]] == [reason for _, reason in unsupported]
+    some = json.loads(run_cli("list", "--json", "--scenario", "cpu_pure", "--model", "threads",
+                              cwd=tmp_path).stdout)
+    assert [(p["scenario"], p["model"]) for p in some["pairs"]] == [("cpu_pure", "threads")]
+    assert [m["name"] for m in some["models"]] == ["threads"]
+    bad = run_cli("list", "--model", "thread", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1
+    assert "unknown model 'thread': choose from sequential, " in bad.stderr

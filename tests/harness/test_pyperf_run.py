@@ -564,6 +564,10 @@ def test_a_signal_between_two_benchmarks_publishes_the_first(tmp_path: Path, sig
                                lambda line, pid: line.startswith("paused at between"), pause_at="between")
     assert got == status, stderr
     assert "Traceback" not in stderr
+    # the closing line says which signal stopped the run
+    said = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGHUP: "SIGHUP"}[signals[0]]
+    assert (f"stopped by {said} after 0 full round(s): every measurement that finished is kept\n"
+            in stderr), stderr
     (bench,) = load(out).get_benchmarks()
     info = json.loads(out.with_suffix(".runinfo").read_text())
     assert (info["interrupted"], info["completed"], info["results"]) == (True, 1, "r.json")

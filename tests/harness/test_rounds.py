@@ -77,7 +77,7 @@ def test_wide_intervals_keep_only_their_benchmarks_measuring() -> None:
             open_names = {c.name for c in planner.open_comparisons()} | {
                 c.reference for c in planner.open_comparisons()}
             assert "loud" in open_names
-    assert planner.stop_reason == "8 round(s), the most this run allows"
+    assert planner.stop_reason == "8 round(s), the most this run allows, are done"
     counts = {t.name: len(t.rounds()) for t in planner.tracks}
     # loud's open comparisons are against quiet-1 (the fastest, and first): quiet-2 is done
     assert counts == {"quiet-1": 8, "quiet-2": 4, "loud": 8}
@@ -92,7 +92,8 @@ def test_the_budget_stops_the_next_round_that_would_not_fit() -> None:
                       clock=lambda: float(clock()))
     rounds = drive(planner, {"a": 1.0, "b": 1.0}, noise=0.3)
     assert 4 <= len(rounds) < 12
-    assert planner.stop_reason.startswith("the time budget: one more round needs about 2 s")
+    assert planner.stop_reason.startswith("the time budget of 5.5 s is spent: ")
+    assert planner.stop_reason.endswith(" is left, and one more round needs about 2.0 s")
 
 
 def test_a_budget_short_of_a_round_measures_the_widest_comparisons_in_pairs() -> None:
@@ -116,7 +117,8 @@ def test_a_budget_short_of_a_round_measures_the_widest_comparisons_in_pairs() ->
     assert rounds[3] == rounds[2][::-1]
     assert planner.notes == ["round 3: 2 of 4 benchmark(s) fit in the time left (5 s), those of the "
                              "comparisons whose interval is widest for what they cost"]
-    assert planner.stop_reason == "the time budget: one more round needs about 2 s, 1 s of 100 s are left"
+    assert planner.stop_reason == ("the time budget of 100 s is spent: 1.0 s is left, and one more round "
+                                   "needs about 2.0 s")
 
 
 def test_the_budget_never_cuts_the_profiles_minimum() -> None:

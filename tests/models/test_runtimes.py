@@ -113,3 +113,21 @@ def test_gevent_runs_through_pyperf_beside_the_thread_models(tmp_path: Path) -> 
                                                else "greenlets")
     assert json.loads(out.with_suffix(".runinfo").read_text())["failed"] == []
     assert "gevent.monkey" not in sys.modules or not patched()  # nor this process, for that matter
+
+
+@pytest.mark.usefixtures("no_leaks")
+def test_anyio_to_process_workers_end_by_themselves_and_are_reaped_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Left to anyio, the run's end kills its workers twice, and the second kill's poll could reap a
+    process under asyncio's child watcher ("Unknown child process pid N, will report returncode 255"):
+    the session ends them first, at the end of their input, so anyio kills none."""
+    from anyio._backends import _asyncio as backend
+
+    killed: list[int] = []
+    kill = backend.Process.kill
+    monkeypatch.setattr(backend.Process, "kill", lambda self: (killed.append(self.pid), kill(self))[1])
+    work = Work(n=4, kind="cpu", call=mix, acall=partial(_never, "acall"))
+    with MODELS["anyio-to_process"].capability.open(work, {"backend": "asyncio"}) as session:
+        results = session.run()
+    assert checksum(results) == checksum(mix(i) for i in range(4))
+    assert killed == []

@@ -25,14 +25,27 @@ def group_of(case: Case) -> Group:
 
 
 def calibrate(cases: Sequence[Case], console: Console) -> dict[str, dict[str, Any]]:
-    """Each scenario's one-off measurements, once per parameter point (not per model)."""
+    """Each scenario's one-off measurements, once per parameter point (not per model); then one
+    line per scenario that measured anything, in its own words (``Scenario.calibrated``)."""
     by_point: dict[Group, dict[str, Any]] = {}
     result = {}
     for case in cases:
         key = group_of(case)
         if key not in by_point:
             by_point[key] = case.scenario.calibrate(dict(key[1]))
-            for name, value in by_point[key].items():
-                console.say(f"{case.scenario.name} {dict(key[1])}: {name} = {value}")
         result[case.name] = by_point[key]
+    for line in calibration_lines(cases, by_point):
+        console.say(line)
     return result
+
+
+def calibration_lines(cases: Sequence[Case], by_point: dict[Group, dict[str, Any]]) -> list[str]:
+    """``tcp_echo: the load generator drives up to 188k round trips/s here``: a scenario's points
+    in plan order, said by the scenario; nothing for one that measured nothing."""
+    scenarios = {case.scenario.name: case.scenario for case in cases}
+    lines = []
+    for name, scenario in scenarios.items():
+        found = [(dict(params), values) for (s, params), values in by_point.items() if s == name and values]
+        if found:
+            lines.append(f"{name}: {scenario.calibrated(found)}")
+    return lines

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Sequence
 
@@ -21,7 +22,10 @@ from benchmarks.harness.worker import PROGRAM_ARGS
 def publish(run: Run, timing: Timing) -> int:
     """Save the results, warn, write the run record and say where: the run's exit status."""
     console, planner = run.console, timing.planner
-    if not run.interrupted and planner.stop_reason:
+    if run.interrupted:
+        console.say(f"stopped by {stopped_by(run)} after {planner.completed} full round(s): every "
+                    "measurement that finished is kept")
+    elif planner.stop_reason:
         console.say(f"stopped after {planner.completed} round(s): {planner.stop_reason}")
     undecided = [Undecided(benchmark=c.name, against=c.reference,
                            half_width=None if c.half_width == float("inf") else c.half_width,
@@ -54,6 +58,14 @@ def publish(run: Run, timing: Timing) -> int:
     if run.interrupted:
         return INTERRUPTED
     return 1 if run.failed else 0
+
+
+def stopped_by(run: Run) -> str:
+    """``SIGTERM``, ``Ctrl-C (SIGINT)``: what interrupted the run."""
+    received = run.signals.received if run.signals is not None else None
+    if received is None or received == signal.SIGINT:
+        return "Ctrl-C (SIGINT)"  # a KeyboardInterrupt without the handler is one too
+    return signal.Signals(received).name
 
 
 def run_record(run: Run, timing: Timing, completed: int, undecided: Sequence[Undecided]) -> RunRecord:

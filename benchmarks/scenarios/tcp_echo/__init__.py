@@ -70,6 +70,11 @@ CLOSED_ONLY = ("round_trips", "depth")
 OPEN_ONLY = ("offered_rate", "open_window_ms")
 
 
+def _thousands(rate: float) -> str:
+    """188382.4 -> ``188k``; below 10,000 the number itself (``2,350``)."""
+    return f"{rate / 1000:.0f}k" if rate >= 10_000 else f"{rate:,.0f}"
+
+
 #: file descriptors a server process needs besides its connections (listeners, pipes, modules)
 FD_RESERVE = 256
 
@@ -152,6 +157,16 @@ class TcpEcho(Scenario):
         cpus = placement(params)
         capacity = measure(generator_spec(params), None if cpus is None else cpus[0])
         return {**capacity, WARN_FRACTION: CAPACITY_WARN_FRACTION}
+
+    def calibrated(self, found: Sequence[tuple[Mapping[str, Value], Mapping[str, Value]]]) -> str:
+        rates = sorted(float(r) for _params, values in found if isinstance(r := values.get(CAPACITY_RTPS),
+                                                                           int | float))
+        if not rates:
+            return "the load generator's capacity was not measured"
+        text = f"the load generator drives up to {_thousands(rates[-1])} round trips/s here"
+        if len(rates) > 1:
+            text += f" ({_thousands(rates[0])} at the slowest of {len(rates)} parameter points)"
+        return text
 
     def warnings(self, metadata: Mapping[str, Value], median_s: float) -> list[str]:
         capacity = metadata.get(CAPACITY_RTPS)
