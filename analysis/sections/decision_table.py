@@ -86,14 +86,20 @@ def decision_blocks(found: Sequence[Decision], models: Sequence[str], views: Seq
             Fold("How the ratios, intervals and verdicts are computed", (Para(LEGEND),))]
 
 
-def _entry_row(rank: int, e: Entry) -> tuple[str, ...]:
+def _entry_row(e: Entry, full: bool, noisy: bool) -> tuple[str, ...]:
     s, versus = e.sample, e.versus_fastest
     rounds = "-" if s.rounds is None else str(len(s.rounds))
-    return (str(rank), e.contender.label, format_time(s.median), format_time_range(s.q1, s.q3), str(s.n),
-            rounds, format_ratio(e.ratio), "fastest" if versus is None else versus.text,
-            ", ".join(w.short for w in e.noise))
+    spread = (format_time_range(s.q1, s.q3), str(s.n), rounds, format_ratio(e.ratio)) if full else ()
+    return (e.contender.label, format_time(s.median), *spread, "fastest" if versus is None else versus.text,
+            *((", ".join(w.short for w in e.noise),) if noisy else ()))
 
 
-def point_table(d: Decision) -> Table:
-    headers = ("#", "model", "median", "IQR", "values", "rounds", "x fastest", "verdict", "noise")
-    return Table(headers, tuple(_entry_row(i, e) for i, e in enumerate(d.entries, 1)), "rlrrrrrll")
+def point_table(d: Decision, full: bool = True) -> Table:
+    """Every contender, fastest first.  ``full``: with its IQR, values, rounds and ratio to the fastest
+    (the diagnostics), else its median and verdict only (the report); a noise column only where a
+    contender has a warning."""
+    noisy = any(e.noise for e in d.entries)
+    headers = ("model", "median", *(("IQR", "values", "rounds", "x fastest") if full else ()), "verdict",
+               *(("noise",) if noisy else ()))
+    align = "lr" + ("rrrr" if full else "") + "l" + ("l" if noisy else "")
+    return Table(headers, tuple(_entry_row(e, full, noisy) for e in d.entries), align)
