@@ -400,7 +400,8 @@ def test_report_latest_picks_the_newest_file(tmp_path: Path, capsys: pytest.Capt
     os.utime(new, ns=(3, 3))
     assert main(["report", "--latest", str(results)]) == 0
     # where both documents are, by absolute path (this pinned report.md's path alone)
-    assert capsys.readouterr().out == f"{tmp_path}/somewhere/report.md\n{tmp_path}/somewhere/report.html\n"
+    assert capsys.readouterr().out == "".join(f"{tmp_path}/somewhere/{name}\n"
+                                              for name in ("report.md", "report.html", "summary.md"))
     assert main(["report", "--latest", str(results), "--newer-than", str(marker)]) == 0
     assert reported == [(new,), (new,)]
     os.utime(new, ns=(1, 1))  # a run that wrote nothing must not report an older file
@@ -412,7 +413,8 @@ def test_report_and_compare_say_where_they_wrote_by_absolute_path(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # relative output directories, as make report and make compare give
     assert main(["report", str(SMALL), "-o", "rep"]) == 0
-    assert capsys.readouterr().out == f"{tmp_path}/rep/report.md\n{tmp_path}/rep/report.html\n"
+    assert capsys.readouterr().out == "".join(f"{tmp_path}/rep/{name}\n"
+                                              for name in ("report.md", "report.html", "summary.md"))
     assert main(["compare", str(SMALL), str(SWEEP), "-o", "cmp"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# Compare `sweep.json` against `small.json`")
