@@ -325,3 +325,17 @@ def test_benchmarks_measured_without_warm_up_are_listed(tmp_path: Path) -> None:
     assert run_rounds_blocks([info])[1] == Para(
         "Warmed up by one untimed run of a session instead of pyperf's warm-up of a whole value "
         "(benchmarks of several loops): 3.")
+
+
+def test_a_round_cut_short_is_not_drawn_as_the_median_of_all() -> None:
+    """The reference run's round 9 measured 2 of 234 benchmarks: its median is theirs, not the machine's."""
+    from analysis.charts.drift import FileDrift, full_rounds, round_values
+
+    drift = FileDrift("x.json", medians=[("threads", [(1, 1.0), (2, 1.1), (3, 0.7)]),
+                                         ("asyncio", [(1, 0.9), (2, 1.0)]),
+                                         ("sequential", [(1, 1.0), (2, 0.95)]),
+                                         ("processes", [(1, 1.05), (2, 1.0), (3, 0.72)])])
+    assert round_values(drift)[3] == [0.7, 0.72]
+    assert full_rounds(drift) == [1, 2, 3]  # 2 of 4: half, still drawn
+    drift.medians.append(("uvloop", [(1, 1.0), (2, 1.0)]))
+    assert full_rounds(drift) == [1, 2]  # 2 of 5: left out of the median line
