@@ -35,14 +35,16 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP) ## create .venv with the pinned dependencies and the concbench command (bench and test do it too)
 
 # Run a profile, then report on the results file that run wrote (even if some pair failed:
-# exit status 1); bad input (status 2) writes nothing to report on.
+# exit status 1); bad input (status 2) writes nothing to report on.  The report's paths come
+# last, after the time taken, so that the last line is summary.md (what to paste into a review).
 define run_and_report
 	@touch $(VENV)/.bench-started
 	@start=$$(date +%s); \
 	$(CONCBENCH) run --profile $(1) $(ARGS); status=$$?; [ $$status -ne 2 ] || exit 2; \
-	$(CONCBENCH) report --latest results --newer-than $(VENV)/.bench-started || exit $$?; \
+	written=$$($(CONCBENCH) report --latest results --newer-than $(VENV)/.bench-started) || exit $$?; \
 	took=$$(( $$(date +%s) - start )); \
 	printf 'make: the whole run took %d:%02d (verification, rounds and report)\n' $$((took / 60)) $$((took % 60)) >&2; \
+	printf '%s\n' "$$written"; \
 	exit $$status
 endef
 

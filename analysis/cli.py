@@ -44,8 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="{report,compare,csv}")
 
     rp = sub.add_parser("report", allow_abbrev=False,
-                        help="write report.md, report.html, results.csv and charts; print where "
-                             "report.md and report.html are")
+                        help="write report.md/.html, diagnostics.md/.html, summary.md, results.csv and "
+                             "charts; print where report.md, report.html and summary.md are (summary last)")
     rp.add_argument("results", nargs="*", metavar="RESULTS.json", help="one or more results files")
     rp.add_argument("--latest", nargs="?", const="results", metavar="DIR",
                     help="report the newest results file in DIR (default: results)")
@@ -131,6 +131,7 @@ def _report(ns: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                                  progress=Progress())))
     print(markdown)
     print(markdown.with_name("report.html"))
+    print(markdown.with_name("summary.md"))  # last: what to paste into a pull request (make bench ends on it)
     return 0
 
 

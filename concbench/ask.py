@@ -256,4 +256,6 @@ def answer(results: Path | None, runinfo: Path, request: Request, wall_s: float,
         print(f"report: not written: {type(exc).__name__}: {exc}")
         return 1
     print(f"report: {Path(os.path.abspath(path))}")
+    # last: what to paste into a review
+    print(f"summary: {Path(os.path.abspath(path)).with_name('summary.md')}")
     return status

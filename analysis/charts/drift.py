@@ -6,7 +6,8 @@ before a benchmark's workers started) against minutes since the file's first
 run, from pyperf's ``date`` of the first run each probe preceded: a CPU whose
 line rises ran slower then.  Right, each benchmark's median in each round
 divided by its own geometric mean over its rounds, against the round, in its
-model's colour, with the median over benchmarks dashed: what moves all
+model's colour, with the median over benchmarks dashed (only over the rounds that
+measured at least half of them; a round cut short says how many it measured): what moves all
 lines together is drift the rounds share (and the pairing cancels); a line
 that leaves the others is a benchmark that drifted on its own.
 """
@@ -103,6 +104,21 @@ def file_drifts(analysis: Analysis) -> list[FileDrift]:
     return found
 
 
+def round_values(drift: FileDrift) -> dict[int, list[float]]:
+    """Each round's normalised medians, one per benchmark that round measured."""
+    by_round: dict[int, list[float]] = {}
+    for _, points in drift.medians:
+        for r, v in points:
+            by_round.setdefault(r, []).append(v)
+    return by_round
+
+
+def full_rounds(drift: FileDrift) -> list[int]:
+    """The rounds that measured at least half of the file's benchmarks (the budget can cut a round short)."""
+    by_round = round_values(drift)
+    return sorted(r for r, values in by_round.items() if 2 * len(values) >= len(drift.medians))
+
+
 def _probe_panel(ax: Axes, drift: FileDrift) -> None:
     if not drift.probes:
         ax.text(0.5, 0.5, "no CPU probe recorded", ha="center", va="center", transform=ax.transAxes)
@@ -131,14 +147,19 @@ def _medians_panel(ax: Axes, drift: FileDrift) -> None:
         return
     for model, points in drift.medians:
         ax.plot([r for r, _ in points], [v for _, v in points], color=model_color(model), lw=0.8, alpha=0.45)
-    by_round: dict[int, list[float]] = {}
-    for _, points in drift.medians:
-        for r, v in points:
-            by_round.setdefault(r, []).append(v)
+    by_round = round_values(drift)
     rounds = sorted(by_round)
-    # dashed (sequential's own colour is black too), on a white halo so that it shows over 200 lines
-    ax.plot(rounds, [statistics.median(by_round[r]) for r in rounds], color="black", lw=2.2, ls="--",
+    full = full_rounds(drift)
+    # dashed (sequential's own colour is black too), on a white halo so that it shows over 200 lines;
+    # only over the rounds that measured at least half the benchmarks: the median of a round that
+    # measured two of them is theirs, not the machine's
+    ax.plot(full, [statistics.median(by_round[r]) for r in full], color="black", lw=2.2, ls="--",
             path_effects=[patheffects.withStroke(linewidth=4.5, foreground="white")])
+    for i, r in enumerate(r for r in rounds if r not in full):  # staggered, so neighbours never overlap
+        ax.annotate(f"{len(by_round[r])}/{len(drift.medians)}", (r, 1.0), fontsize=6.5, ha="center",
+                    va="bottom", xytext=(0, 6 + 9 * (i % 2)), textcoords="offset points", color="#555555")
+    if len(full) < len(rounds):
+        ax.set_xlabel("round (0: calibration; n/N: a round that measured n of the N benchmarks, no median)")
     ax.axhline(1.0, color="#888888", lw=0.6, ls=":")
     ax.set_xticks(rounds)
     models = list(dict.fromkeys(model for model, _ in drift.medians))
@@ -146,7 +167,8 @@ def _medians_panel(ax: Axes, drift: FileDrift) -> None:
     median = Line2D([], [], color="black", lw=2.2, ls="--", label="median of all")
     # beside the axes: inside, it would hide the lines of a full run
     ax.legend(handles=[*handles, median], fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.set_xlabel("round (0: calibration)")
+    if len(full) == len(rounds):
+        ax.set_xlabel("round (0: calibration)")
     ax.set_ylabel("median / its geometric mean")
     ax.set_title(f"{drift.file}: per-round medians", loc="left")
 

@@ -1,8 +1,10 @@
 """A report as a list of blocks, rendered to Markdown and to self-contained HTML.
 
 Both renderers read the same blocks, so the HTML says exactly what the
-Markdown says.  Text may contain two bits of inline markup, ```code``` and
-``**bold**``, which Markdown keeps and HTML converts after escaping.  A
+Markdown says.  Text may contain three bits of inline markup, ```code```,
+``**bold**`` and a link to a document beside this one, ``[text](name.md#anchor)``,
+which Markdown keeps and HTML converts after escaping (the link to that document's
+own page, ``name.html``).  A
 :class:`Fold` is what the page shows collapsed (a scenario's section, the full
 environment table): Markdown, read top to bottom, shows all of it.  The HTML
 embeds every chart as a base64 PNG ``data:`` URI, its style sheet and its small
@@ -24,6 +26,8 @@ from .._format import md_table
 
 _CODE = re.compile(r"`([^`]+)`")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+#: ``[text](diagnostics.md#drift)``: a link to a document beside this one; on the page, to its .html twin
+_LINK = re.compile(r"\[([^\]]+)\]\(([\w.-]+)\.md(#[\w-]+)?\)")
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ def _inline(text: str) -> str:
 
     html = str(escape(text))
     html = _CODE.sub(r"<code>\1</code>", html)
+    html = _LINK.sub(lambda m: f'<a href="{m[2]}.html{m[3] or ""}">{m[1]}</a>', html)
     return Markup(_BOLD.sub(r"<strong>\1</strong>", html))
 
 

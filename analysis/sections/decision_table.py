@@ -93,16 +93,15 @@ def decision_blocks(found: Sequence[Decision], models: Sequence[str], views: Seq
             Fold("How the ratios, intervals and verdicts are computed", legend)]
 
 
-def _entry_row(rank: int, e: Entry, cpu: bool) -> tuple[str, ...]:
+def _entry_row(e: Entry, full: bool, noisy: bool, cpu: bool) -> tuple[str, ...]:
     s, versus = e.sample, e.versus_fastest
     rounds = "-" if s.rounds is None else str(len(s.rounds))
     drift = cpu_drift(s)
     noise = ", ".join([w.short for w in e.noise] + ([drift.short] if drift is not None else []))
-    cells: tuple[str, ...] = (str(rank), e.contender.label, format_time(s.median))
-    if cpu:
-        cells += ("-" if s.cpu_median is None else format_time(s.cpu_median),)
-    return (*cells, format_time_range(s.q1, s.q3), str(s.n), rounds, format_ratio(e.ratio),
-            "fastest" if versus is None else versus.text, noise)
+    spread = (format_time_range(s.q1, s.q3), str(s.n), rounds, format_ratio(e.ratio)) if full else ()
+    cpu_cell = (("-" if s.cpu_median is None else format_time(s.cpu_median)),) if cpu else ()
+    return (e.contender.label, format_time(s.median), *cpu_cell, *spread,
+            "fastest" if versus is None else versus.text, *((noise,) if noisy else ()))
 
 
 #: under a point's table when it has a CPU column
@@ -113,10 +112,14 @@ CPU_NOTE = ("**CPU**: the median CPU time (user + system, of the worker and its 
             "most a third as much: the machine slowed it, not its own work.")
 
 
-def point_table(d: Decision) -> Table:
-    """Every contender of one point; a **CPU** column where any recorded its CPU time (:data:`CPU_NOTE`)."""
+def point_table(d: Decision, full: bool = True) -> Table:
+    """Every contender, fastest first.  ``full``: with its IQR, values, rounds and ratio to the fastest
+    (the diagnostics), else its median and verdict only (the report); a **CPU** column where any
+    recorded its CPU time (:data:`CPU_NOTE`); a noise column only where a contender has a warning."""
     cpu = any(e.sample.cpu_median is not None for e in d.entries)
-    headers = ("#", "model", "median", *(("CPU",) if cpu else ()), "IQR", "values", "rounds", "x fastest",
-               "verdict", "noise")
-    rows = tuple(_entry_row(i, e, cpu) for i, e in enumerate(d.entries, 1))
-    return Table(headers, rows, "rlr" + ("r" if cpu else "") + "rrrrll")
+    noisy = any(e.noise or cpu_drift(e.sample) is not None for e in d.entries)
+    headers = ("model", "median", *(("CPU",) if cpu else ()),
+               *(("IQR", "values", "rounds", "x fastest") if full else ()), "verdict",
+               *(("noise",) if noisy else ()))
+    align = "lr" + ("r" if cpu else "") + ("rrrr" if full else "") + "l" + ("l" if noisy else "")
+    return Table(headers, tuple(_entry_row(e, full, noisy, cpu) for e in d.entries), align)

@@ -107,3 +107,15 @@ def environment_notes(frame: pd.DataFrame, files: list[str]) -> list[str]:
         notes.append("Some benchmarks are in several files: they are shown once per file, tagged in "
                      "brackets with what tells the files apart (Python version, host or file name).")
     return notes
+
+
+def environment_short(frame: pd.DataFrame) -> str:
+    """One line for a pull request: CPU, cores, Python and its build, date, profile (no host name)."""
+    found = distinct(interpreters(frame))
+    dates = sorted(str(d)[:10] for d in frame["date"].dropna()) if "date" in frame else []
+    when = (f"measured {dates[0]}" + (f" to {dates[-1]}" if dates[-1] != dates[0] else "") + "; "
+            if dates else "")
+    return (f"{_join(frame, 'cpu_model_name')}, {_join(frame, 'cpu_count')} CPUs; "
+            f"{_join(frame, 'python_implementation')} {', '.join(i.label for i in found)}, "
+            f"PGO {_join(frame, 'python_pgo')}, LTO {_join(frame, 'python_lto')}; {when}"
+            f"profile {_join(frame, 'profile')}")

@@ -13,7 +13,8 @@ from ..data.samples import STDEV_WARN
 from ..render.document import Block, Bullets, Fold, Para
 
 
-def noise_blocks(found: Sequence[Decision]) -> list[Block]:
+def noise_blocks(found: Sequence[Decision], folded: bool = True) -> list[Block]:
+    """``folded``: the list under a summary line (the page shows it collapsed), else in the open."""
     several = len({e.sample.file for d in found for e in d.entries}) > 1
     items = sorted(f"`{e.sample.benchmark}`" + (f" ({e.sample.file})" if several else "") + ": "
                    + "; ".join(w.detail for w in e.noise)
@@ -25,4 +26,5 @@ def noise_blocks(found: Sequence[Decision]) -> list[Block]:
     return [Para(f"{len(items)} benchmark(s) fail one of pyperf's stability checks (flagged in the **noise** "
                  "column): be careful with their numbers and with any ratio involving them. Rerun with "
                  "more processes or values (`--profile rigorous`) on a quieter machine."),
-            Fold(f"Show the {len(items)} warning(s)", (Bullets(tuple(items)),))]
+            Fold(f"Show the {len(items)} warning(s)", (Bullets(tuple(items)),)) if folded
+            else Bullets(tuple(items))]

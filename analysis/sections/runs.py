@@ -50,11 +50,37 @@ def _table(pairs: list[tuple[RunInfo, PairEntry]], columns: tuple[str, ...],
     return Table(headers, tuple(rows))
 
 
+def _grouped(pairs: list[tuple[RunInfo, PairEntry]], several_files: bool, order: Sequence[str],
+             own: Sequence[str]) -> Table:
+    """Unsupported pairs, one row per model and reason: the points it covers, by the scenario's own
+    parameters (``own``) that tell them apart, or "every point"."""
+    points = [_params(rec, order) for _, rec in pairs]
+    varying = {name for name in own if len({dict(p).get(name) for p in points}) > 1}
+    every = {tuple(kv for kv in p if kv[0] in varying) for p in points}
+    groups: dict[tuple[str, str, str], list[Params]] = {}
+    for (ri, rec), point in zip(pairs, points, strict=True):
+        key = (ri.results, str(recorded(rec, "model")), " ".join(str(recorded(rec, "reason")).split()))
+        groups.setdefault(key, []).append(tuple(kv for kv in point if kv[0] in varying))
+    # models left out at the same points for the same reason share a row
+    merged: dict[tuple[str, str, str], list[str]] = {}
+    for (results, model, reason), found in groups.items():
+        where = ("every point" if set(found) == every
+                 else "; ".join(format_params(p) for p in dict.fromkeys(found)))
+        merged.setdefault((results, where, reason), []).append(model)
+    rows = [tuple(([f"`{results}`"] if several_files else []) + [", ".join(models), where, reason])
+            for (results, where, reason), models in merged.items()]
+    headers = (("file",) if several_files else ()) + ("model", "parameters", "reason")
+    return Table(headers, tuple(rows))
+
+
 def outcome_blocks(scenario: str, runinfos: Sequence[RunInfo], order: Sequence[str] = (),
-                   registry: Registry = UNKNOWN) -> list[Block]:
+                   registry: Registry = UNKNOWN, own: Sequence[str] | None = None,
+                   why: str | None = None) -> list[Block]:
     """The scenario's unsupported and failed pairs, from every results file's run info.
 
-    ``order`` lists parameter names in the order to show them (the scenario's first);
+    ``order`` lists parameter names in the order to show them (the scenario's first); ``own``: the
+    scenario's parameters (default: ``order``), by which the unsupported pairs of a model are grouped;
+    ``why``: where their reasons are (a link), to name the models alone here;
     pairs are sorted by model, in ``registry`` order.
     """
     several = len(runinfos) > 1
@@ -64,9 +90,14 @@ def outcome_blocks(scenario: str, runinfos: Sequence[RunInfo], order: Sequence[s
              ("failed", "Failed pairs (not timed, or timing failed)", ("stage", "error")))
     for kind, title, columns in kinds:
         pairs = _records(runinfos, kind, scenario, order, registry)
-        if pairs:
-            blocks += [Para(f"**{title}:**"), _table(pairs, columns, several, order)]
-        elif not unknown:
+        if pairs and kind == "unsupported" and why is not None:
+            models = ", ".join(dict.fromkeys(str(recorded(rec, "model")) for _, rec in pairs))
+            blocks.append(Para(f"**Not run** (unsupported here, [why]({why})): {models}."))
+        elif pairs:
+            table = (_grouped(pairs, several, order, order if own is None else own) if kind == "unsupported"
+                     else _table(pairs, columns, several, order))
+            blocks += [Para(f"**{title}:**"), table]
+        elif not unknown and why is None:  # the report says it once, in its Runs table
             blocks.append(Para(f"{title}: none."))
     if unknown:
         blocks.append(Para(f"Unsupported and failed pairs of {', '.join(unknown)}: unknown, "

@@ -37,7 +37,8 @@ def _keyed_table(view: ScenarioView, items: Callable[[Sample], tuple[tuple[Any, 
     for point, c, s in rows:
         got = dict(items(s))
         cells = [cell(got[k]) if k in got else "-" for k in keys]
-        table.append(((format_params(point),) if several else ()) + (c.label, *extra(s), *cells))
+        # the parameters that tell the points apart; the others are said once, above the charts
+        table.append(((format_params(view.shown(point)),) if several else ()) + (c.label, *extra(s), *cells))
     headers = (("parameters",) if several else ()) + ("model", *extra_header, *map(key_header, keys))
     align = ("l" if several else "") + "l" + "r" * (len(extra_header) + len(keys))
     return Table(headers, tuple(table), align)
@@ -69,14 +70,18 @@ def _facts(view: ScenarioView) -> list[str]:
     single = [p for p in (view.points[0] if view.points else ()) if p[0] not in view.swept()]
     if single:
         facts.append(f"Scenario parameters with a single value: {format_params(tuple(single))}.")
-    fixed = [f"{model}: {format_params(params)}" for model, params in view.fixed.items() if params]
-    if fixed:
-        facts.append("Model parameters with a single value: " + "; ".join(fixed) + ".")
     return facts
 
 
+def fixed_blocks(view: ScenarioView) -> list[Block]:
+    """The model parameters that took one value (pool sizes, start methods): the diagnostics' detail."""
+    fixed = [f"{model}: {format_params(params)}" for model, params in view.fixed.items() if params]
+    return [Para("Model parameters with a single value: " + "; ".join(fixed) + ".")] if fixed else []
+
+
 def intro_blocks(analysis: Analysis, view: ScenarioView) -> list[Block]:
-    """The scenario's summary, as its run described it, and what it swept."""
+    """The scenario's summary, as its run described it, and what it swept (the model parameters that
+    took one value are in the diagnostics: :func:`fixed_blocks`)."""
     blocks: list[Block] = []
     info = analysis.registry.scenario(view.name)
     if info is not None and info.summary:

@@ -38,6 +38,8 @@ SMALL = DATA / "small.json"
 SWEEP = DATA / "sweep.json"
 REPO = Path(__file__).resolve().parent.parent.parent
 ERROR = "python -m analysis: error: "
+OUTPUTS = [".concbench-output", "charts", "diagnostics.html", "diagnostics.md", "report.html", "report.md",
+           "results.csv", "summary.md"]
 
 
 def _one_line_error(err: str) -> None:
@@ -93,8 +95,7 @@ def _snapshot(out: Path) -> dict[Path, bytes]:
 def test_report_files(exact_report: Path) -> None:
     out = exact_report.parent
     assert exact_report == out / "report.md"
-    assert sorted(p.name for p in out.iterdir()) == [".concbench-output", "charts", "report.html",
-                                                      "report.md", "results.csv"]
+    assert sorted(p.name for p in out.iterdir()) == OUTPUTS
     charts = sorted(p.name for p in (out / "charts").iterdir())
     assert charts == sorted(f"{stem}.{fmt}" for fmt in ("png", "svg") for stem in (
         "sleep_fanout-models", "toy_cpu-models", "toy_cpu-scaling-size", "toy_cpu-scaling-hubs",
@@ -114,24 +115,67 @@ def test_report_markdown_says_what_matters(exact_report: Path) -> None:
         "| `sleep_fanout` | asyncio (api=gather) | 10.0 ms | 100x (no interval) | **1.00x** | "
         "1.20x (no interval) | - |",
         "- Scenario parameters with a single value: n=100, latency_ms=10.0, concurrency=unbounded.",
-        "| 2 | asyncio (api=taskgroup) | 10.0 ms | 9.92-10.1 ms | 6 | - | 1.00x | "
-        "no interval (measured before rounds) |  |",
-        "| 3 | threads | 12.0 ms | 11.9-12.1 ms | 6 | - | 1.20x | no interval (measured before rounds) |  |",
-        "| 2 | greenlets (hubs=2) | 15.0 ms | 14.5-15.5 ms | 3 | - | 1.50x | "
-        "no interval (measured before rounds) |  |",
+        # every variant: its median and verdict (its spread is in the diagnostics)
+        "#### Every model and variant\n\n| model | median | verdict |",
+        "| asyncio (api=taskgroup) | 10.0 ms | no interval (measured before rounds) |",
+        "| threads | 12.0 ms | no interval (measured before rounds) |",
+        "#### size=1000\n\n| model | median | verdict | noise |",
+        "| greenlets (hubs=2) | 15.0 ms | no interval (measured before rounds) |  |",
         "| sleep_fanout | 1.00x (baseline) | 100x (no interval) | 83.3x (no interval) | - |",  # speedups
-        "## Drift during the run",
-        "No paired comparison to check: these results were measured before rounds.",
-        "## Noise warnings", "sd 61%, max +125%",
+        # the diagnostics in one paragraph, and a link
+        "## How far to trust it\n\n0 comparison(s) stayed wider than the target when the run stopped; "
+        "2 benchmark(s) fail one of pyperf's stability checks. How the run went, the drift chart and every "
+        "one of these: see [the diagnostics](diagnostics.md).",
         "### `sleep_fanout` (io)", "### `toy_cpu` (cpu)", "### `file_io`",
-        "| uvloop | n=100, latency_ms=10.0, concurrency=unbounded, api=gather | uvloop is not installed |",
+        "**Not run** (unsupported here, [why](diagnostics.md#not-run-sleep_fanout)): uvloop.",
         "| greenlets | n=8, size=1000, hubs=3 | verification | VerificationError: computed checksum",
-        "| processes | n=100, size_kib=64 | no fork on this platform |",
+        "| processes | every point | no fork on this platform |",  # file_io: nothing timed, said in full
         "![toy_cpu: latency percentiles](charts/toy_cpu-latency.png)",
         "| `exact.json` | `python -m benchmarks run --profile default` | default | 10 of 11 | no | 2 | 1 |",
     ):
         assert fragment in text, fragment
+    for moved in ("## Drift during the run", "## Noise warnings", "9.92-10.1 ms",
+                  "Other measurements", "Model parameters with a single value", "| p50 |"):
+        assert moved not in text, moved
     assert "Crossover" not in text  # toy_cpu sweeps size over two values: too few to say anything
+
+
+def test_the_diagnostics_hold_what_left_the_report(exact_report: Path) -> None:
+    text = exact_report.with_name("diagnostics.md").read_text()
+    for fragment in (
+        "# concbench diagnostics", "How far to trust [the report](report.md)",
+        "## Noise warnings", "sd 61%, max +125%",
+        "## Drift during the run",
+        "No paired comparison to check: these results were measured before rounds.",
+        "## Pairs not run", "### `sleep_fanout`", "| uvloop | every point | uvloop is not installed |",
+        "## Every variant in full",
+        "| asyncio (api=taskgroup) | 10.0 ms | 9.92-10.1 ms | 6 | - | 1.00x | "
+        "no interval (measured before rounds) |",
+        "| greenlets (hubs=2) | 15.0 ms | 14.5-15.5 ms | 3 | - | 1.50x | "
+        "no interval (measured before rounds) |  |",
+        "## Other measurements",
+    ):
+        assert fragment in text, fragment
+    html = exact_report.with_name("report.html").read_text()
+    assert '<a href="diagnostics.html">the diagnostics</a>' in html  # the page links the other page
+    assert '<a href="report.html">the report</a>' in exact_report.with_name("diagnostics.html").read_text()
+
+
+def test_summary_fits_a_pull_request_comment(exact_report: Path) -> None:
+    text = exact_report.with_name("summary.md").read_text()
+    assert len(text) < 10_000
+    assert text.startswith("# concbench: the answers\n\n**Environment**: Fixture CPU, 2 CPUs; cpython 3.11.7")
+    assert "| sleep_fanout | **asyncio (api=gather)** | 100x faster | threads: 1.20x slower |  |" in text
+    assert "Measured by `python -m benchmarks run --profile default`" in text
+    for local in ("![", "/tmp", str(REPO)):  # no image, no local folder
+        assert local not in text, local
+
+
+def test_summary_names_no_local_folder() -> None:
+    from analysis.sections.summary import portable
+
+    words = ("run", "/home/me/work/x.py:f", "--output=/tmp/out/r.json", "rel/y.py")
+    assert [portable(w) for w in words] == ["run", "x.py:f", "--output=r.json", "rel/y.py"]
 
 
 def test_same_results_give_byte_identical_markdown(exact_report: Path, tmp_path: Path) -> None:
@@ -148,30 +192,28 @@ def test_same_results_give_byte_identical_markdown(exact_report: Path, tmp_path:
 def test_other_measurements(exact_report: Path) -> None:
     """Every number of exact.metrics.jsonl (tests/data/make_exact.py), as the report shows it."""
     text = exact_report.read_text()
-    sleep = """**Other measurements**:
-
-| model | values | `peak_concurrency` | `rate_error` | `wakeup_p50_us` |
+    sleep = """| model | values | `peak_concurrency` | `rate_error` | `wakeup_p50_us` |
 | --- | ---: | ---: | ---: | ---: |
 | sequential | 6 | 1 | - | 12.5 |
 | asyncio (api=gather) | 6 | 100 | - | 42.5 |
 | asyncio (api=taskgroup) | 6 | 100 | - | 1235 |
 | threads | 6 | 100 | -0.0123 | - |
 """
-    toy = """**Other measurements**:
-
-| parameters | model | values | `handoff_us` | `steals` |
+    toy = """| parameters | model | values | `handoff_us` | `steals` |
 | --- | --- | ---: | ---: | ---: |
-| n=8, size=1000 | greenlets (hubs=1) | 6 | 2.50 | 0.500 |
-| n=8, size=1000 | greenlets (hubs=2) | 3 | 1.30e-05 | - |
-| n=8, size=2000 | greenlets (hubs=1) | 6 | 3.50 | - |
+| size=1000 | greenlets (hubs=1) | 6 | 2.50 | 0.500 |
+| size=1000 | greenlets (hubs=2) | 3 | 1.30e-05 | - |
+| size=2000 | greenlets (hubs=1) | 6 | 3.50 | - |
 """
-    sections = {part.split("`")[1]: part for part in text.split("\n### ")[1:]}
+    text = exact_report.with_name("diagnostics.md").read_text()  # the diagnostics' detail
+    measured = text.split("\n## Other measurements")[1]
+    sections = {part.split("`")[1]: part for part in measured.split("\n### ")[1:]}
     assert sleep in sections["sleep_fanout"]
     assert toy in sections["toy_cpu"]
     assert text.count("**Other measurements**: the numbers a scenario records") == 1  # explained once
     for absent in ("`drift`", "`flag`", "`note`", "`seconds`", "`loops`", "999", "555"):
         assert absent not in text, absent
-    html = (exact_report.parent / "report.html").read_text()
+    html = (exact_report.parent / "diagnostics.html").read_text()
     assert ('<tr><td>threads</td><td class="r">6</td><td class="r">100</td><td class="r">-0.0123</td>'
             '<td class="r">-</td></tr>') in html
     assert '<th class="r"><code>wakeup_p50_us</code></th>' in html
@@ -185,7 +227,8 @@ def test_no_other_measurements_without_metrics(previous: tuple[Path, dict[Path, 
 def test_html_is_self_contained_with_every_chart_and_scenario(exact_report: Path) -> None:
     page = _Page()
     page.feed((exact_report.parent / "report.html").read_text())
-    assert page.external == []  # a script too would be external if it had a src
+    # a script too would be external if it had a src; the one link out is to the diagnostics' page beside it
+    assert {link.partition("#")[0] for link in page.external} == {"diagnostics.html"}
     assert not {"link", "iframe"} & page.tags
     assert page.scripts == 1  # the page's own, inline
     pngs = sorted((exact_report.parent / "charts").glob("*.png"))
@@ -198,7 +241,7 @@ def test_html_is_self_contained_with_every_chart_and_scenario(exact_report: Path
     assert embedded == {p.read_bytes() for p in pngs}
     for scenario in ("sleep_fanout", "toy_cpu", "file_io"):
         assert f"scenario-{scenario}" in page.ids
-    assert {"environment", "decision-table", "noise", "drift", "speedup", "runs"} <= set(page.ids)
+    assert {"environment", "decision-table", "trust", "speedup", "runs"} <= set(page.ids)
 
 
 def test_report_without_runinfo_says_so(tmp_path: Path) -> None:
@@ -235,8 +278,7 @@ def test_a_failure_part_way_leaves_the_previous_report_intact(
     with pytest.raises(OSError, match="disk full"):
         write_report(EXACT, out_dir=out.parent / "first")
     assert not (out.parent / "first").exists()  # a failed first report leaves nothing
-    assert sorted(p.name for p in out.iterdir()) == [".concbench-output", "charts", "report.html",
-                                                      "report.md", "results.csv"]
+    assert sorted(p.name for p in out.iterdir()) == OUTPUTS
 
 
 def test_compare_two_runs(tmp_path: Path) -> None:
@@ -358,7 +400,8 @@ def test_report_latest_picks_the_newest_file(tmp_path: Path, capsys: pytest.Capt
     os.utime(new, ns=(3, 3))
     assert main(["report", "--latest", str(results)]) == 0
     # where both documents are, by absolute path (this pinned report.md's path alone)
-    assert capsys.readouterr().out == f"{tmp_path}/somewhere/report.md\n{tmp_path}/somewhere/report.html\n"
+    assert capsys.readouterr().out == "".join(f"{tmp_path}/somewhere/{name}\n"
+                                              for name in ("report.md", "report.html", "summary.md"))
     assert main(["report", "--latest", str(results), "--newer-than", str(marker)]) == 0
     assert reported == [(new,), (new,)]
     os.utime(new, ns=(1, 1))  # a run that wrote nothing must not report an older file
@@ -370,7 +413,8 @@ def test_report_and_compare_say_where_they_wrote_by_absolute_path(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # relative output directories, as make report and make compare give
     assert main(["report", str(SMALL), "-o", "rep"]) == 0
-    assert capsys.readouterr().out == f"{tmp_path}/rep/report.md\n{tmp_path}/rep/report.html\n"
+    assert capsys.readouterr().out == "".join(f"{tmp_path}/rep/{name}\n"
+                                              for name in ("report.md", "report.html", "summary.md"))
     assert main(["compare", str(SMALL), str(SWEEP), "-o", "cmp"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# Compare `sweep.json` against `small.json`")

@@ -39,8 +39,18 @@ def _analysis(frame: pd.DataFrame | None = None) -> Analysis:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return write_report(ROUNDS, out_dir=tmp_path_factory.mktemp("rounds") / "out").read_text()
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_report(ROUNDS, out_dir=tmp_path_factory.mktemp("rounds") / "out")
+
+
+@pytest.fixture(scope="module")
+def report(written: Path) -> str:
+    return written.read_text()
+
+
+@pytest.fixture(scope="module")
+def diagnostics(written: Path) -> str:
+    return written.with_name("diagnostics.md").read_text()
 
 
 def test_the_decision_table_is_paired() -> None:
@@ -79,30 +89,37 @@ def test_intervals_are_the_ones_the_run_stopped_on() -> None:
         assert ratio.half_width == entry.half_width
 
 
-def test_the_report_gives_every_comparison_its_interval_and_verdict(report: str) -> None:
+def test_the_report_gives_every_comparison_its_interval_and_verdict(report: str, diagnostics: str) -> None:
     for line in (
         "| `sleep_fanout` | **asyncio (api=taskgroup)** | "
         "5.25 ms | 19.9x slower [19.3-20.5] | **1.00x** | 1.08x slower [1.04-1.11] |",
         "| `cpu_pure` | threads ≈ sequential ≈ asyncio | 21.3 ms | undecided (1.00x [0.947-1.06]) | "
         "undecided (1.00x [0.947-1.06]) | **1.00x** |",
-        "| 2 | asyncio (api=gather) | 5.27 ms | 5.26-5.29 ms | 12 | 4 | 1.01x | "
-        "undecided (1.01x [0.989-1.03]) |  |",
-        "| 5 | sequential | 104 ms | 102-106 ms | 12 | 4 | 19.9x | 19.9x slower [19.3-20.5] |  |",
-        "| 1 | threads | 21.3 ms | 21.1-21.4 ms | 12 | 4 | 1.00x | fastest | sd 18%, max +56% |",
+        "| asyncio (api=gather) | 5.27 ms | undecided (1.01x [0.989-1.03]) |",
+        "| sequential | 104 ms | 19.9x slower [19.3-20.5] |",
+        "| threads | 21.3 ms | fastest | sd 18%, max +56% |",
         "| sleep_fanout | 1.00x (baseline) | 19.9x faster [19.3-20.5] | 18.5x faster [18.1-19.0] |",
         "| cpu_pure | 1.00x (baseline) | no difference (1.00x [0.983-1.019]) | "
         "undecided (0.997x [0.941-1.06]) |",
     ):
         assert line + "\n" in report, line
+    for line in (  # every variant in full, with its spread, in the diagnostics
+        "| asyncio (api=gather) | 5.27 ms | 5.26-5.29 ms | 12 | 4 | 1.01x | undecided (1.01x [0.989-1.03]) |",
+        "| sequential | 104 ms | 102-106 ms | 12 | 4 | 19.9x | 19.9x slower [19.3-20.5] |",
+        "| threads | 21.3 ms | 21.1-21.4 ms | 12 | 4 | 1.00x | fastest | sd 18%, max +56% |",
+    ):
+        assert line + "\n" in diagnostics, line
     assert "noise band of +-2%" in report
-    assert "no interval" not in report.split("## Noise warnings")[1]  # only in the legends above
+    assert "no interval" not in diagnostics.split("## Noise warnings")[1].split("\n## ")[0]
     for gone in ("significant", "within noise", "untested"):
         assert gone not in report, gone
+        assert gone not in diagnostics, gone
 
 
-def test_the_drift_section(report: str) -> None:
-    section = report.split("## Drift during the run\n")[1].split("\n## ")[0]
-    assert "![Drift: CPU probes and per-round medians](charts/drift.png) ([SVG](charts/drift.svg))" in section
+def test_the_drift_section(report: str, diagnostics: str) -> None:
+    section = diagnostics.split("## Drift during the run\n")[1].split("\n## ")[0]
+    assert ("![Drift: CPU probes and the comparisons whose rounds disagree most](charts/drift.png) "
+            "([SVG](charts/drift.svg))") in section
     assert "Rounds disagree in none of the 8 paired comparison(s).\n" in section
     assert ("`rounds.json`: 4 round(s) of 1 process(es) per benchmark (at least 4, at most 4; budget no "
             "limit; target +-5%; seed 1719429960; one shuffle over every benchmark). Stopped: 4 round(s), "
@@ -114,8 +131,12 @@ after 4 round(s), wider than +-5%
 - `cpu_pure/asyncio[n=8,size=20000,api=gather]` against `cpu_pure/threads[n=8,size=20000,workers=0]`: \
 +-5.98% after 4 round(s), wider than +-5%
 """ in section
-    assert report.index("## Noise warnings") < report.index("## Drift during the run") < report.index(
-        "## Speedup against sequential")
+    assert diagnostics.index("## Noise warnings") < diagnostics.index("## Drift during the run")
+    # the report says it in one paragraph, with a link
+    assert ("## How far to trust it\n\nThe machine drifted by up to 23% (a CPU's slowest probe over its "
+            "fastest); rounds disagree in 0 of 8 paired comparisons; 2 comparison(s) stayed wider than +-5% "
+            "when the run stopped; 1 benchmark(s) fail one of pyperf's stability checks. How the run went, "
+            "the drift chart and every one of these: see [the diagnostics](diagnostics.md).\n") in report
 
 
 def test_rounds_that_disagree_are_listed() -> None:
@@ -258,12 +279,9 @@ def test_why_pyperf_disagrees_in_each_case() -> None:
 def test_a_report_of_two_runs_marks_their_cross_run_ratios_unpaired(tmp_path: Path) -> None:
     text = write_report(ROUNDS, _later(tmp_path), out_dir=tmp_path / "out").read_text()
     for line in (
-        "| 1 | threads [rounds.json] | 21.3 ms | 21.1-21.4 ms | 12 | 4 | 1.00x | fastest | "
-        "sd 18%, max +56% |",
-        "| 3 | sequential [rounds.json] | 21.7 ms | 21.6-21.8 ms | 12 | 4 | 1.00x | "
-        "undecided (1.00x [0.947-1.06]) |  |",  # inside one run: paired
-        "| 6 | sequential [later.json] | 28.2 ms | 28.0-28.4 ms | 12 | 4 | 1.30x | "
-        "1.30x slower [1.23-1.38], unpaired |  |",  # across runs: unpaired, and marked so
+        "| threads [rounds.json] | 21.3 ms | fastest | sd 18%, max +56% |",
+        "| sequential [rounds.json] | 21.7 ms | undecided (1.00x [0.947-1.06]) |  |",  # one run: paired
+        "| sequential [later.json] | 28.2 ms | 1.30x slower [1.23-1.38], unpaired |  |",  # two: marked
     ):
         assert line + "\n" in text, line
 
@@ -309,3 +327,17 @@ def test_benchmarks_measured_without_warm_up_are_listed(tmp_path: Path) -> None:
     assert run_rounds_blocks([info])[1] == Para(
         "Warmed up by one untimed run of a session instead of pyperf's warm-up of a whole value "
         "(benchmarks of several loops): 3.")
+
+
+def test_a_round_cut_short_is_not_drawn_as_the_median_of_all() -> None:
+    """The reference run's round 9 measured 2 of 234 benchmarks: its median is theirs, not the machine's."""
+    from analysis.charts.drift import FileDrift, full_rounds, round_values
+
+    drift = FileDrift("x.json", medians=[("threads", [(1, 1.0), (2, 1.1), (3, 0.7)]),
+                                         ("asyncio", [(1, 0.9), (2, 1.0)]),
+                                         ("sequential", [(1, 1.0), (2, 0.95)]),
+                                         ("processes", [(1, 1.05), (2, 1.0), (3, 0.72)])])
+    assert round_values(drift)[3] == [0.7, 0.72]
+    assert full_rounds(drift) == [1, 2, 3]  # 2 of 4: half, still drawn
+    drift.medians.append(("uvloop", [(1, 1.0), (2, 1.0)]))
+    assert full_rounds(drift) == [1, 2]  # 2 of 5: left out of the median line
