@@ -18,17 +18,19 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from benchmarks.core.contract import Capability, Session
 from benchmarks.core.params import WORKERS, Param, Value
 from benchmarks.core.work import Work
-from benchmarks.runtimes.aio import close_loop, fan_out_indices
+from benchmarks.runtimes.aio import LoopFactory, close_loop, fan_out_indices
 from benchmarks.runtimes.loops import ASYNCIO, Loop
 from benchmarks.runtimes.startup import WARMUP_TIMEOUT_S
+
+T = TypeVar("T")
 
 #: Seconds a loop's thread may take to stop once asked (its last units have finished by then)
 STOP_TIMEOUT_S = 30.0
@@ -47,8 +49,8 @@ def shares(total: int, parts: int) -> list[int]:
 class LoopThread:
     """One thread running one event loop until :meth:`stop`; the loop is closed in its thread."""
 
-    def __init__(self, loop: Loop, name: str) -> None:
-        self.loop = loop.factory()()
+    def __init__(self, factory: LoopFactory, name: str) -> None:
+        self.loop = factory()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._thread.start()
@@ -62,6 +64,10 @@ class LoopThread:
             self.loop.run_forever()
         finally:
             close_loop(self.loop)
+
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
+        """Run ``coroutine`` on this thread's loop; its result or exception comes back in the future."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
 
     def stop(self) -> None:
         if not self.loop.is_closed():
@@ -80,7 +86,7 @@ class LoopThreadsSession(Session):
         self._threads: list[LoopThread] = []
         try:
             for k in range(count):
-                self._threads.append(LoopThread(loop, f"concbench-loop-{k}"))
+                self._threads.append(LoopThread(loop.factory(), f"concbench-loop-{k}"))
         except BaseException:
             self.close()
             raise
@@ -88,9 +94,7 @@ class LoopThreadsSession(Session):
     def run(self) -> list[int]:
         work, count = self._work, len(self._threads)
         futures: list[Future[list[int]]] = [
-            asyncio.run_coroutine_threadsafe(
-                fan_out_indices(work.acall, range(k, work.n, count), self._limits[k], self._api),
-                thread.loop)
+            thread.call(fan_out_indices(work.acall, range(k, work.n, count), self._limits[k], self._api))
             for k, thread in enumerate(self._threads)]
         results = [0] * work.n
         for k, future in enumerate(futures):

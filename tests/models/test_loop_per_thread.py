@@ -48,3 +48,26 @@ def test_a_limit_is_shared_out_between_the_loops() -> None:
     assert shares(4, 3) == [2, 1, 1]
     assert shares(6, 2) == [3, 3]
     assert sum(shares(7, 4)) == 7
+
+
+@pytest.mark.usefixtures("no_leaks")
+@pytest.mark.parametrize("generator", ["native", "python"])
+def test_tcp_echo_on_two_loops_echoes_every_byte_on_both_servers(generator: str) -> None:
+    from benchmarks import checksum, plan
+    from benchmarks.scenarios.tcp_echo.loopservers import LoopThreadsServer
+
+    overrides = {"connections": ["4"], "round_trips": ["5"], "message_bytes": ["100", "70000"],
+                 "warmup_trips": ["2"], "workers": ["2"], "generator": [generator]}
+    cases, unsupported = plan(["tcp_echo"], ["loop-per-thread"], overrides)
+    if generator == "native" and unsupported:
+        pytest.skip(unsupported[0][1])
+    assert sorted((c.params["server"], c.params["message_bytes"]) for c in cases) == [
+        ("protocol", 100), ("protocol", 70000), ("streams", 100), ("streams", 70000)]
+    for case in cases:
+        assert case.metadata()["loop_threads"] == 2
+        with case.session() as session:
+            server = session.server  # type: ignore[attr-defined]
+            assert isinstance(server, LoopThreadsServer)
+            for _ in range(2):  # the same connections, run after run
+                assert checksum(session.run()) == case.expected, case.name
+            assert [len(live) for live in server.live] == [2, 2]
