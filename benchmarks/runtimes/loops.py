@@ -22,9 +22,12 @@ import asyncio
 import importlib
 import platform
 import sys
+import warnings
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from functools import cache
+from types import ModuleType
 from typing import ClassVar, cast
 
 from benchmarks.core.contract import Capability, Model, Scenario, Session
@@ -132,6 +135,24 @@ class Rloop(Loop):
 RLOOP = Rloop()
 
 
+def _imported(package: str) -> ModuleType:
+    with warnings.catch_warnings():
+        # 3.14 deprecates event-loop policies, and some of these packages define one as they are
+        # imported (veloxloop 0.2): the suite takes the factory and never sets a policy
+        warnings.filterwarnings("ignore", r"'asyncio\.\w*Policy' is deprecated", DeprecationWarning)
+        return importlib.import_module(package)
+
+
+@cache
+def _import_error(package: str) -> str | None:
+    """Why an installed ``package`` fails to import, in one line, or None; asked once a process."""
+    try:
+        _imported(package)
+    except ImportError as exc:
+        return " ".join(str(exc).split())
+    return None
+
+
 class PackagedLoop(Loop):
     """A loop from a package of its own whose module has a ``new_event_loop``-style factory:
     a model module declares one as a subclass (rsloop, talyn, ...), with what its wheels cover,
@@ -149,8 +170,7 @@ class PackagedLoop(Loop):
     known_failures: ClassVar[Mapping[str, Mapping[str, str]]] = {}
 
     def factory(self) -> LoopFactory:
-        module = importlib.import_module(self.package)
-        return cast(LoopFactory, getattr(module, self.factory_name))
+        return cast(LoopFactory, getattr(_imported(self.package), self.factory_name))
 
     def version(self) -> str:
         return version(self.package)
@@ -158,7 +178,13 @@ class PackagedLoop(Loop):
     def unavailable(self) -> str | None:
         if missing(self.package):
             return self.not_installed()
-        return self.failure("*")
+        return self.unloadable() or self.failure("*")
+
+    def unloadable(self) -> str | None:
+        """Why the installed package cannot be imported here, or None (talyn 0.10's extension
+        needs a libpython3.14.so that Debian's python3.14 does not have)."""
+        why = _import_error(self.package)
+        return f"{self.package} is installed but does not load here: {why}" if why else None
 
     def failure(self, scenario: str) -> str | None:
         """How the installed version fails ``scenario`` (known, one sentence), or None."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -71,3 +72,34 @@ def test_a_known_failure_of_every_scenario_makes_the_loop_unavailable() -> None:
     loop = type("Crashing", (Failing,), {"known_failures": {version("pyperf"): {"*": "it crashes"}}})()
     assert loop.unavailable() == f"pyperf {version('pyperf')} fails here: it crashes"
     assert loop.failure("tcp_echo") == f"pyperf {version('pyperf')} fails here: it crashes"
+
+
+def test_an_installed_loop_that_does_not_import_says_why(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "concbench_broken_loop"
+    package.mkdir()
+    failing = "raise ImportError('libpython3.14.so.1.0: cannot open\\n shared object')\n"
+    (package / "__init__.py").write_text(failing)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    loop = type("Broken", (PackagedLoop,), {"name": "broken", "package": "concbench_broken_loop",
+                                            "wheel_pythons": (HERE,)})()
+    assert loop.unavailable() == ("concbench_broken_loop is installed but does not load here: "
+                                  "libpython3.14.so.1.0: cannot open shared object")
+
+
+def test_a_loop_defining_a_policy_on_314_imports_without_the_deprecation(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """veloxloop 0.2 subclasses asyncio.AbstractEventLoopPolicy as it is imported, which 3.14
+    deprecates: the suite never sets a policy, so that warning must not fail its runs."""
+    package = tmp_path / "concbench_policy_loop"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import asyncio, warnings\n"
+        "warnings.warn(\"'asyncio.AbstractEventLoopPolicy' is deprecated\", DeprecationWarning)\n"
+        "new_event_loop = asyncio.new_event_loop\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    loop = type("Policy", (PackagedLoop,), {"name": "policy", "package": "concbench_policy_loop",
+                                            "wheel_pythons": (HERE,)})()
+    assert loop.unavailable() is None
+    made = loop.factory()()
+    made.close()
