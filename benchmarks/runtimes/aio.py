@@ -12,7 +12,7 @@ created for every measured value, outside the timed region, as pyperf's
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
@@ -87,9 +87,14 @@ async def _limited(semaphore: asyncio.Semaphore, unit: Unit, i: int) -> int:
 
 
 async def fan_out(unit: Unit, n: int, limit: int, api: str) -> list[int]:
+    return await fan_out_indices(unit, range(n), limit, api)
+
+
+async def fan_out_indices(unit: Unit, indices: Iterable[int], limit: int, api: str) -> list[int]:
+    """Units ``indices`` on the running loop, at most ``limit`` at once (0: no limit)."""
     if limit:
         unit = partial(_limited, asyncio.Semaphore(limit), unit)
-    return await APIS[api]([unit(i) for i in range(n)])
+    return await APIS[api]([unit(i) for i in indices])
 
 
 def close_loop(loop: asyncio.AbstractEventLoop, resources: ExitStack | None = None) -> None:

@@ -1,7 +1,9 @@
 """The capabilities that run on an asyncio-compatible event loop, and the loops themselves.
 
 - :class:`Loop`: an event-loop implementation, chosen by its factory: asyncio's own
-  (:data:`ASYNCIO`), uvloop (:data:`UVLOOP`) and rloop (:data:`RLOOP`, an event loop in Rust).
+  (:data:`ASYNCIO`), uvloop (:data:`UVLOOP`) and rloop (:data:`RLOOP`, an event loop in Rust);
+  :class:`PackagedLoop`: one more loop from PyPI, declared in its model's module (veloxloop,
+  rsloop, talyn, zuvloop, uringcore), with the Pythons its wheels cover and its known failures.
 - :class:`EventLoop`: the scenario's coroutines on a loop (:class:`ApartEventLoop`: the same,
   kept out of long-lived processes).
 - :class:`LoopExecutor`: an event loop handing each blocking unit to an executor: the
@@ -17,13 +19,18 @@ capability for its ``loop`` and ``unit`` instead of asking the model who it is.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import platform
+import sys
+import warnings
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
+from functools import cache
+from types import ModuleType
+from typing import ClassVar, cast
 
-from benchmarks.core.contract import Capability, Session
+from benchmarks.core.contract import Capability, Model, Scenario, Session
 from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Work
@@ -126,6 +133,77 @@ class Rloop(Loop):
 
 
 RLOOP = Rloop()
+
+
+def _imported(package: str) -> ModuleType:
+    with warnings.catch_warnings():
+        # 3.14 deprecates event-loop policies, and some of these packages define one as they are
+        # imported (veloxloop 0.2): the suite takes the factory and never sets a policy
+        warnings.filterwarnings("ignore", r"'asyncio\.\w*Policy' is deprecated", DeprecationWarning)
+        return importlib.import_module(package)
+
+
+@cache
+def _import_error(package: str) -> str | None:
+    """Why an installed ``package`` fails to import, in one line, or None; asked once a process."""
+    try:
+        _imported(package)
+    except ImportError as exc:
+        return " ".join(str(exc).split())
+    return None
+
+
+class PackagedLoop(Loop):
+    """A loop from a package of its own whose module has a ``new_event_loop``-style factory:
+    a model module declares one as a subclass (rsloop, talyn, ...), with what its wheels cover,
+    so that where it is not installed the reason says why, and with the versions that install
+    but fail (``known_failures``: version -> the failure, one sentence), declined with it."""
+
+    #: the distribution and its module
+    package: ClassVar[str]
+    #: the loop factory in that module
+    factory_name: ClassVar[str] = "new_event_loop"
+    #: the CPython versions its Linux wheels are built for, and the oldest glibc they need
+    wheel_pythons: ClassVar[tuple[tuple[int, int], ...]] = ()
+    wheel_glibc: ClassVar[tuple[int, int]] = (2, 17)
+    #: version -> scenario name ("*": every scenario) -> how it fails there, one sentence
+    known_failures: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+
+    def factory(self) -> LoopFactory:
+        return cast(LoopFactory, getattr(_imported(self.package), self.factory_name))
+
+    def version(self) -> str:
+        return version(self.package)
+
+    def unavailable(self) -> str | None:
+        if missing(self.package):
+            return self.not_installed()
+        return self.unloadable() or self.failure("*")
+
+    def unloadable(self) -> str | None:
+        """Why the installed package cannot be imported here, or None (talyn 0.10's extension
+        needs a libpython3.14.so that Debian's python3.14 does not have)."""
+        why = _import_error(self.package)
+        return f"{self.package} is installed but does not load here: {why}" if why else None
+
+    def failure(self, scenario: str) -> str | None:
+        """How the installed version fails ``scenario`` (known, one sentence), or None."""
+        failures = self.known_failures.get(self.version(), {})
+        failure = failures.get(scenario) or failures.get("*")
+        return f"{self.package} {self.version()} fails here: {failure}" if failure else None
+
+    def not_installed(self) -> str:
+        """Why the package is not installed, as far as its published wheels tell."""
+        python = sys.version_info[:2]
+        if python not in self.wheel_pythons:
+            return f"{self.package} publishes no wheel for Python {python[0]}.{python[1]}"
+        libc, found = platform.libc_ver()
+        have = tuple(int(x) for x in found.split(".")[:2]) if libc == "glibc" and found else None
+        if have is not None and have < self.wheel_glibc:
+            need = ".".join(map(str, self.wheel_glibc))
+            return (f"{self.package} publishes Linux wheels for glibc {need} or newer only "
+                    f"(this system has {found})")
+        return f"{self.package} is not installed for this interpreter"
 
 
 @dataclass(frozen=True)
@@ -236,3 +314,16 @@ class LoopExecutor(OnLoop):
         pool = self.executor.new_pool(work, params)
         resources.callback(pool.shutdown, wait=True, cancel_futures=True)
         return bind_unit(loop.run_in_executor, pool, work.call)
+
+
+class PackagedLoopModel(Model):
+    """A model of the scenario's coroutines on a :class:`PackagedLoop`: declined, with the known
+    failure, in the scenarios where its installed version is known to fail."""
+
+    capability: ClassVar[EventLoop]
+
+    def unsupported(self, scenario: Scenario, params: Mapping[str, Value]) -> str | None:
+        loop = self.capability.loop
+        failure = loop.failure(scenario.name) if isinstance(loop, PackagedLoop) else None
+        return failure or super().unsupported(scenario, params)
+

@@ -21,6 +21,7 @@ from benchmarks.core.contract import Model, Scenario
 from benchmarks.core.params import CONCURRENCY, UNBOUNDED, Param, Value
 from benchmarks.core.work import Checksum, Work, checksum
 from benchmarks.runtimes.loops import EventLoop
+from benchmarks.runtimes.loopthreads import LoopThreads
 from concbench._engine.digest import MAX_UNITS, digest, pack, unpack
 from concbench._engine.loader import LoadError
 from concbench._engine.units import UnitFailed, UnitRef, in_flight, unknown_arguments, wanted
@@ -174,7 +175,7 @@ class WorkloadScenario(Scenario):
 
     def unsupported(self, model: Model, params: Mapping[str, Value]) -> str | None:
         capability = model.capability
-        if isinstance(capability, EventLoop):  # a loop runs the scenario's own coroutines
+        if isinstance(capability, (EventLoop, LoopThreads)):  # loops run the scenario's own coroutines
             return None if self.workload.async_form("asyncio") else self.missing_form("asyncio")
         if capability.library() is None and self.workload.blocking is None:
             return f"{self.name} has no blocking form of its unit (add one with @{self.attr}.unit)"

@@ -67,7 +67,8 @@ def test_a_blocking_only_workload_declines_the_async_models_saying_which_decorat
             return i
     """))
     cases, declined = cases_of(["w"], list(MODELS))
-    for model in ("asyncio", "uvloop", "rloop"):
+    for model in ("asyncio", "uvloop", "rloop", "loop-per-thread",
+                  *(m for m in ("veloxloop",) if MODELS[m].capability.unsupported({}) is None)):
         assert declined[model] == "w has no async form of its unit (add one with @w.async_unit)"
     for model in ("trio", "anyio"):
         assert declined[model] == (f"w has no {model} form of its unit (add an anyio one with "

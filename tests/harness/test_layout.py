@@ -92,3 +92,23 @@ def test_the_registry_loads_no_extension_a_subinterpreter_refuses() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_model_is_one_module_and_one_registry_entry() -> None:
+    """The promise for models: a module of benchmarks/models each, one ``MODEL`` in it, one line
+    in the registry; a loop from PyPI (veloxloop, talyn, ...) declares its loop in that module too,
+    so adding one touches nothing else."""
+    from benchmarks import MODELS
+    from benchmarks.runtimes.loops import PackagedLoopModel
+
+    modules = {p.stem for p in (PACKAGE / "models").glob("*.py") if p.stem != "__init__"}
+    builtin = {name: m for name, m in MODELS.items() if type(m).__module__.startswith("benchmarks.models.")}
+    by_module = {type(m).__module__.removeprefix("benchmarks.models."): name for name, m in builtin.items()}
+    assert set(by_module) == modules  # a module per model, no model without one
+    assert len(by_module) == len(builtin)  # no module with two
+    registry = (PACKAGE / "harness" / "registry.py").read_text()
+    entries = {module: len(re.findall(rf"(?<![\w.]){module}\.MODEL\b", registry)) for module in modules}
+    assert entries == dict.fromkeys(modules, 1)
+    packaged = [m for m in builtin.values() if isinstance(m, PackagedLoopModel)]
+    assert {m.name for m in packaged} >= {"veloxloop", "rsloop", "talyn", "zuvloop", "uringcore"}
+    assert all(type(m.capability.loop).__module__ == type(m).__module__ for m in packaged)

@@ -61,6 +61,8 @@ IN_PROCESS = [
     ("threads", {"workers": 0}),
     ("to_thread", {"api": "gather"}),
     ("executor-thread", {"api": "gather", "workers": 0}),
+    # 3 loops: a limit of 4 is shared out 2 + 1 + 1
+    ("loop-per-thread", {"workers": 3}),
 ]
 IN_PROCESS = [(m, p) for m, p in IN_PROCESS if m in available_models()]
 

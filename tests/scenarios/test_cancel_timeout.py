@@ -16,7 +16,7 @@ import pytest
 from benchmarks import MODELS, PROFILES, Case, Work, checksum, plan
 from benchmarks.core.params import Value
 from benchmarks.core.work import mix
-from benchmarks.runtimes.loops import UVLOOP
+from benchmarks.runtimes.loops import UVLOOP, PackagedLoopModel
 from benchmarks.runtimes.startup import START_METHODS, pool_child_init
 from benchmarks.scenarios.cancel_timeout import DEADLINE, SCENARIO, deadline
 from benchmarks.scenarios.cancel_timeout.shutdown import (
@@ -31,6 +31,7 @@ from benchmarks.scenarios.cancel_timeout.shutdown import (
     sleeper,
 )
 from tests.support.leaks import leaked_children
+from tests.support.tiny import available_models
 
 N = 8
 SHORT_S = 0.3  # how long a misbehaving unit holds out in the failure tests: generous, never asserted
@@ -71,10 +72,14 @@ def test_each_operation_has_only_its_own_parameters() -> None:
             ("threads", "none"), ("threads", "result_timeout"), ("sequential", "alarm")} <= swept
     assert {("trio", "none"), ("trio", "fail_after")} <= swept
     shutdown = {c.model.name for c in cases if c.params["op"] == "shutdown"}
-    assert shutdown == {"asyncio", "uvloop", "rloop", "threads", "processes", "trio"}
+    # the fast loops from PyPI (veloxloop, talyn, ...) run wherever installed, as rloop does
+    fast = {name for name, model in MODELS.items() if isinstance(model, PackagedLoopModel)}
+    here = fast & set(available_models())
+    assert shutdown == {"asyncio", "uvloop", "rloop", "threads", "processes", "trio", *here}
     assert {c.model.name for c, _ in unsupported} == {
-        "sequential", "to_thread", "executor-thread", "executor-process",
-        "trio-to_thread", "anyio", "anyio-to_thread", "anyio-to_process", "gevent", "dask", "subinterpreters"}
+        "sequential", "to_thread", "executor-thread", "executor-process", "trio-to_thread", "anyio",
+        "anyio-to_thread", "anyio-to_process", "gevent", "dask", "subinterpreters", "loop-per-thread",
+        *(fast - here)}
 
 
 def test_budget() -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from benchmarks import MODELS, Work, checksum, plan
 from benchmarks.core.work import MODULUS, mix
+from benchmarks.runtimes.loops import PackagedLoopModel
 from benchmarks.scenarios import retry_ratelimit as rr
 from benchmarks.scenarios.retry_ratelimit import token_bucket
 from benchmarks.scenarios.retry_ratelimit.token_bucket import (
@@ -294,9 +295,10 @@ def test_each_model_gets_the_bucket_its_units_can_share() -> None:
         case = cases[0]
         where[name] = str(rr.units_run_in(case.model.capability))
         assert case.metadata()["bucket"] == rr.BUCKET_IMPL[where[name]]
+    fast_loops = {name: "loop" for name in available_models() if isinstance(MODELS[name], PackagedLoopModel)}
     assert where == {"sequential": "threads", "asyncio": "loop", "uvloop": "loop", "threads": "threads",
                      "processes": "processes", "to_thread": "threads", "executor-thread": "threads",
-                     "executor-process": "processes", "rloop": "loop"}
+                     "executor-process": "processes", "rloop": "loop", **fast_loops}
 
 
 # -- failures ---------------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ SERVERS = [("sequential", []), ("threads", []),
            ("processes", ["workers=3", "accept=shared"]), ("processes", ["workers=3", "accept=reuseport"]),
            ("asyncio", ["server=streams"]), ("asyncio", ["server=protocol"]),
            ("uvloop", ["server=streams"]), ("uvloop", ["server=protocol"]),
-           ("to_thread", []), ("executor-thread", ["workers=3"])]
+           ("to_thread", []), ("executor-thread", ["workers=3"]),
+           ("loop-per-thread", ["workers=3", "server=streams"]),
+           ("loop-per-thread", ["workers=3", "server=protocol"])]
 # Servers that serve any number of connections at once (no worker serving one to its end)
-CONCURRENT = {"threads", "asyncio", "uvloop"}
+CONCURRENT = {"threads", "asyncio", "uvloop", "loop-per-thread"}
 SIZES = (1, 100, 65536 + 3, 300_000)
 
 
@@ -90,12 +92,14 @@ def test_each_server_echoes_every_size_byte_for_byte_then_stops_listening(model:
     assert refused(port)
 
 
-@pytest.mark.parametrize("model", ["threads", "uvloop", "sequential"])
-def test_stopping_closes_connections_that_clients_keep_open(model: str) -> None:
+@pytest.mark.parametrize(("model", "assignments"), [("threads", []), ("uvloop", ["server=protocol"]),
+                                                    ("sequential", []),
+                                                    ("loop-per-thread", ["workers=2", "server=streams"])])
+def test_stopping_closes_connections_that_clients_keep_open(model: str, assignments: list[str]) -> None:
     """serve's case: a client idles on its connection when the server is told to stop."""
     conn = None
     try:
-        with serving(model, ["server=protocol"] if model == "uvloop" else []) as (_, port):
+        with serving(model, assignments) as (_, port):
             conn = socket.create_connection(("127.0.0.1", port), timeout=10)
             exchange(conn, b"still here")
         assert conn.recv(10) == b""  # closed by the server
@@ -114,3 +118,21 @@ def test_prefork_reuseport_workers_each_listen_on_a_socket_of_their_own() -> Non
         assert len(listening) == 3
         assert not any(c.status == psutil.CONN_LISTEN for c in psutil.Process().net_connections())
         assert server.persistent(1) is False  # the kernel's hash may give one worker two connections
+
+
+@pytest.mark.parametrize("server", ["streams", "protocol"])
+def test_loop_per_thread_hands_connections_to_its_loops_in_turn(server: str) -> None:
+    from benchmarks.scenarios.tcp_echo.loopservers import LoopThreadsServer
+
+    with serving("loop-per-thread", ["workers=3", f"server={server}"]) as (echo, port):
+        assert isinstance(echo, LoopThreadsServer)
+        conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(7)]
+        try:
+            for index, conn in enumerate(conns):
+                exchange(conn, message(100, index))  # served, so its loop has it by now
+            assert [len(live) for live in echo.live] == [3, 2, 2]
+            loops = {id(thread.loop) for thread in echo.threads}
+            assert len(loops) == 3
+        finally:
+            for conn in conns:
+                conn.close()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import shutil
 import subprocess
 import sys
 import zlib
+from typing import ClassVar, NoReturn
 
 import pytest
 
-from benchmarks import checksum, plan
+from benchmarks import Model, checksum, plan
 from benchmarks.core.work import MODULUS
+from benchmarks.runtimes.aio import LoopFactory
+from benchmarks.runtimes.loops import EventLoop, Loop
 from benchmarks.scenarios.tcp_echo import SCENARIO, allocator, capacity, driver, kinds
 from benchmarks.scenarios.tcp_echo.sessions import EchoSession
 from benchmarks.scenarios.tcp_echo.wire import digest, message
@@ -194,3 +198,35 @@ def test_a_fresh_allocator_costs_asyncio_a_page_fault_per_read_and_a_warm_one_no
         faults[state] = float(proc.stdout)
     assert faults["fresh"] >= 1.0
     assert faults["warm"] < 0.1
+
+
+class _NoPipeLoop(asyncio.SelectorEventLoop):
+    """A loop without connect_read_pipe, as veloxloop 0.2, talyn 0.10 and uringcore 0.9 are."""
+
+    async def connect_read_pipe(self, *args: object, **kwargs: object) -> NoReturn:
+        raise NotImplementedError
+
+
+class _NoPipes(Loop):
+    name: ClassVar[str] = "no-pipes"
+
+    def factory(self) -> LoopFactory:
+        return _NoPipeLoop
+
+
+class _NoPipesModel(Model):
+    name = "no-pipes"
+    summary = "asyncio's loop without connect_read_pipe (test)"
+    capability = EventLoop(_NoPipes())
+
+
+@pytest.mark.usefixtures("no_leaks")
+def test_a_loop_without_connect_read_pipe_reads_its_generators_by_add_reader() -> None:
+    """The generators' answers reach a server's loop that cannot make pipe transports."""
+    (case,), _ = plan(["tcp_echo"], ["asyncio"], {**ECHO_TINY, "server": ["protocol"]})
+    with case.scenario.prepared(case.params) as work, \
+            case.scenario.open_session(_NoPipesModel(), work, case.params) as session:
+        assert isinstance(session, EchoSession)
+        assert isinstance(session.server.loop, _NoPipeLoop)  # type: ignore[attr-defined]
+        for _ in range(2):
+            assert checksum(session.run()) == case.expected

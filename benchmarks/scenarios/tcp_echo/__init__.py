@@ -20,7 +20,8 @@ Servers (:mod:`.servers`, :mod:`.loopservers`): iterative (``sequential``), a
 thread per connection (``threads``), pre-forked processes with a shared
 accept or ``SO_REUSEPORT`` (``processes``, parameter ``accept``), asyncio and
 uvloop with streams or a Protocol (``server``), and blocking socket calls
-handed to ``asyncio.to_thread`` or to a pool (``executor-thread``).  A server
+handed to ``asyncio.to_thread`` or to a pool (``executor-thread``), and a loop in each of
+several threads, an accepting thread handing them connections in turn (``loop-per-thread``).  A server
 whose blocking workers serve one connection each, fewer of them than
 connections, gets new connections every run (metadata ``connection_reuse``).
 """
@@ -43,6 +44,7 @@ from benchmarks.core.echo_keys import (
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Checksum, Work, checksum, unprepared
 from benchmarks.runtimes.loops import EventLoop, LoopExecutor
+from benchmarks.runtimes.loopthreads import LoopThreads
 from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
 from benchmarks.scenarios.tcp_echo.allocator import STATES, describe
 from benchmarks.scenarios.tcp_echo.drive import Loadgen
@@ -51,6 +53,7 @@ from benchmarks.scenarios.tcp_echo.kinds import (
     BlockingOnTheLoop,
     EchoKind,
     Iterative,
+    LoopsInThreads,
     OnTheLoop,
     PerConnectionThreads,
     Preforked,
@@ -124,6 +127,7 @@ class TcpEcho(Scenario):
         ProcessPool: Preforked(),
         EventLoop: OnTheLoop(),
         LoopExecutor: BlockingOnTheLoop(),
+        LoopThreads: LoopsInThreads(),
     }
 
     def relevant(self, params: Mapping[str, Value]) -> Mapping[str, Value]:

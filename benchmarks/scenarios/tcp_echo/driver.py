@@ -22,6 +22,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import IO
 
 from benchmarks.runtimes.children import started
 from benchmarks.scenarios.tcp_echo import native
@@ -208,6 +209,47 @@ class _ReplyPipe(asyncio.Protocol):
             self.reader.set_exception(exc)
 
 
+class _WatchedPipe:
+    """A generator's stdout fed to a StreamReader by ``add_reader``, for loops without
+    ``connect_read_pipe`` (veloxloop 0.2, talyn 0.10, uringcore 0.9): the same lines, read
+    when the loop sees the pipe readable.  Closing it closes the read end, as a transport's
+    ``close`` does."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, pipe: IO[bytes],
+                 reader: asyncio.StreamReader) -> None:
+        self.loop = loop
+        self.pipe = pipe
+        self.reader = reader
+        self.fd = pipe.fileno()
+        os.set_blocking(self.fd, False)
+        loop.add_reader(self.fd, self._readable)
+        self.watching = True
+
+    def _readable(self) -> None:
+        try:
+            data = os.read(self.fd, 1 << 16)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            self._unwatch()
+            self.reader.set_exception(exc)
+            return
+        if data:
+            self.reader.feed_data(data)
+        else:
+            self._unwatch()
+            self.reader.feed_eof()
+
+    def _unwatch(self) -> None:
+        if self.watching:
+            self.watching = False
+            self.loop.remove_reader(self.fd)
+
+    def close(self) -> None:
+        self._unwatch()
+        self.pipe.close()
+
+
 class LoopReplies:
     """A group's replies read on an event loop, so that a server on that loop serves while it waits.
 
@@ -216,15 +258,20 @@ class LoopReplies:
     """
 
     def __init__(self) -> None:
-        self.pipes: list[asyncio.BaseTransport] = []
+        self.pipes: list[asyncio.BaseTransport | _WatchedPipe] = []
         self.readers: list[asyncio.StreamReader] = []
 
     async def attach(self, group: LoadGroup) -> None:
         loop = asyncio.get_running_loop()
         for member in group.members:
             reader = asyncio.StreamReader(limit=REPLY_LIMIT)
-            pipe, _ = await loop.connect_read_pipe(partial(_ReplyPipe, reader), member.proc.stdout)
-            self.pipes.append(pipe)
+            assert member.proc.stdout is not None
+            try:
+                pipe, _ = await loop.connect_read_pipe(partial(_ReplyPipe, reader), member.proc.stdout)
+            except NotImplementedError:
+                self.pipes.append(_WatchedPipe(loop, member.proc.stdout, reader))
+            else:
+                self.pipes.append(pipe)
             self.readers.append(reader)
 
     async def read(self) -> list[Reply]:

@@ -16,10 +16,17 @@ from benchmarks.core.contract import C, Session, SessionKind
 from benchmarks.core.params import WORKERS, Param, Value
 from benchmarks.core.work import Work
 from benchmarks.runtimes.loops import EventLoop, LoopExecutor
+from benchmarks.runtimes.loopthreads import LoopThreads
+from benchmarks.runtimes.loopthreads import cpus as loop_thread_cpus
 from benchmarks.runtimes.pools import Inline, ProcessPool, ThreadPool
 from benchmarks.runtimes.startup import default_executor_size
 from benchmarks.scenarios.tcp_echo.driver import TIMEOUT_S, GeneratorSpec, open_loop_trips, split_cpus
-from benchmarks.scenarios.tcp_echo.loopservers import BlockingOnLoopServer, ProtocolServer, StreamsServer
+from benchmarks.scenarios.tcp_echo.loopservers import (
+    BlockingOnLoopServer,
+    LoopThreadsServer,
+    ProtocolServer,
+    StreamsServer,
+)
 from benchmarks.scenarios.tcp_echo.servers import (
     ACCEPTS,
     EchoServer,
@@ -177,6 +184,34 @@ class OnTheLoop(EchoKind[EventLoop]):
     def facts(self, capability: EventLoop, params: Mapping[str, Value]) -> dict[str, Value]:
         return {"server_impl": f"{capability.loop.name} {params['server']}", "parallelism": 1,
                 "loop": capability.loop.name, "loop_version": capability.loop.version(),
+                "concurrency_limit": int(params.get("connections", 1))}
+
+
+class LoopsInThreads(EchoKind[LoopThreads]):
+    """A streams or Protocol server on each of ``workers`` loops in threads (0: one per CPU the
+    server may use), connections handed to them in turn (see :class:`LoopThreadsServer`)."""
+
+    def model_params(self, capability: LoopThreads, params: tuple[Param, ...]) -> tuple[Param, ...]:
+        return (WORKERS, SERVER)
+
+    def loops(self, params: Mapping[str, Value]) -> int:
+        """Loop threads: ``workers``, else the CPUs the server may use (in a session, those
+        ``placement`` leaves it); never more than the session's connections."""
+        cpus = placement(params) if "placement" in params else None  # serve pins nothing
+        wanted = int(params.get("workers", 0)) or (len(cpus[0]) if cpus else loop_thread_cpus())
+        return max(1, min(wanted, int(params.get("connections", wanted))))
+
+    def server(self, capability: LoopThreads, params: Mapping[str, Value], host: str, port: int,
+               timeout_s: float | None) -> EchoServer:
+        return LoopThreadsServer(listen(host, port), timeout_s, capability.loop.factory(),
+                                 loops=self.loops(params), kind=str(params["server"]))
+
+    def facts(self, capability: LoopThreads, params: Mapping[str, Value]) -> dict[str, Value]:
+        loops = self.loops(params)
+        return {"server_impl": f"{capability.loop.name} {params['server']} on {loops} loop threads, "
+                               "connections handed out in turn by one accepting thread",
+                "loop": capability.loop.name, "loop_version": capability.loop.version(),
+                "loop_threads": loops, "workers": int(params.get("workers", 0)), "parallelism": loops,
                 "concurrency_limit": int(params.get("connections", 1))}
 
 

@@ -5,8 +5,10 @@
   ``data_received`` writes what it got, pausing reads while the transport's buffer is full.
 - :class:`BlockingOnLoopServer` (``to_thread``, ``executor-thread``): the loop accepts, and hands
   every blocking ``recv_into`` / ``sendall`` to a thread: the default executor, or a pool.
+- :class:`LoopThreadsServer` (``loop-per-thread``): a loop in each of several threads, serving
+  the connections an accepting thread hands them in turn (streams or a Protocol).
 
-Each owns a fresh loop.  In a benchmark session the caller runs that loop while
+Each owns a fresh loop (the last, several).  In a benchmark session the caller runs that loop while
 it waits for the load generator (:mod:`.sessions`); ``serve`` runs it in a thread
 of its own (:meth:`LoopServer.background`).
 """
@@ -14,6 +16,7 @@ of its own (:meth:`LoopServer.background`).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import threading
 from collections.abc import Awaitable, Callable
@@ -21,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, cast
 
+from benchmarks.runtimes.loopthreads import STOP_TIMEOUT_S, LoopThread
 from benchmarks.runtimes.startup import default_executor_size, new_thread_pool, start_default_executor
 from benchmarks.scenarios.tcp_echo.servers import CHUNK, EchoServer, tune
 
@@ -185,3 +189,91 @@ class BlockingOnLoopServer(LoopServer):
     def release(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class LoopThreadsServer(EchoServer):
+    """``loops`` threads with an event loop each; one accepting thread hands every connection to
+    the next loop in turn, where a streams or Protocol server (``kind``) serves it.
+
+    One listener handing sockets out, rather than an ``SO_REUSEPORT`` socket per loop: the
+    kernel spreads ``SO_REUSEPORT`` connections by a hash of their addresses, so 16 connections
+    over 2 loops land 8 + 8 only sometimes (10 + 6 is as likely) and the split would change from
+    one session to the next, a noise no other server here has; handing them out round-robin puts
+    exactly connections / loops on each, every time, on any OS.  Accepting costs nothing timed:
+    the generator opens its connections before the clock.
+    """
+
+    def __init__(self, listener: socket.socket, timeout_s: float | None, loop_factory: LoopFactory,
+                 loops: int, kind: str) -> None:
+        super().__init__(listener, timeout_s)
+        self.factory = loop_factory
+        self.count = loops
+        self.kind = kind
+        self.threads: list[LoopThread] = []
+        self.live: list[set[asyncio.Transport]] = [set() for _ in range(loops)]
+        self.acceptor: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.listener.setblocking(True)
+        for k in range(self.count):
+            self.threads.append(LoopThread(self.factory, f"concbench-echo-loop-{k}"))
+        self.acceptor = threading.Thread(target=self._accept, name="concbench-echo-accept")
+        self.acceptor.start()
+
+    def _accept(self) -> None:
+        for turn in itertools.count():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return  # stop() shut the listener down
+            k = turn % self.count
+            conn.setblocking(False)
+            self.threads[k].call(self._adopt(conn, self.live[k]))
+
+    async def _adopt(self, conn: socket.socket, live: set[asyncio.Transport]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            if self.kind == "protocol":
+                await loop.connect_accepted_socket(partial(EchoProtocol, live), sock=conn)
+                return
+            reader = asyncio.StreamReader()
+            echo = partial(self._echo, live)
+            await loop.connect_accepted_socket(lambda: asyncio.StreamReaderProtocol(reader, echo), sock=conn)
+        except OSError as exc:
+            conn.close()
+            self.errors.append(exc)
+
+    async def _echo(self, live: set[asyncio.Transport], reader: asyncio.StreamReader,
+                    writer: asyncio.StreamWriter) -> None:
+        transport = cast(asyncio.Transport, writer.transport)
+        live.add(transport)
+        try:
+            while data := await reader.read(CHUNK):
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass  # aborted by stop(), or a client that went away: nothing left to echo
+        finally:
+            live.discard(transport)
+            writer.close()
+
+    def stop(self) -> None:
+        try:
+            super().stop()  # no new connections: the acceptor returns
+            if self.acceptor is not None:
+                self.acceptor.join()
+            for thread, live in zip(self.threads, self.live, strict=True):
+                thread.call(_abort(live)).result(STOP_TIMEOUT_S)
+        finally:
+            for thread in self.threads:
+                thread.stop()
+
+
+async def _abort(live: set[asyncio.Transport]) -> None:
+    """Abort the connections still open (clients of ``serve``) and let them finish closing."""
+    for _ in range(10):
+        for transport in list(live):
+            transport.abort()
+        await asyncio.sleep(0)
+        if not live:
+            return
