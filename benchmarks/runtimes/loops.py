@@ -97,7 +97,7 @@ class Uvloop(Loop):
         try:
             import uvloop  # noqa: F401
         except ImportError:
-            return "uvloop is not installed for this interpreter"
+            return missing("uvloop") or "uvloop does not import on this interpreter"
         return None
 
 
