@@ -191,9 +191,14 @@ class InterpreterPool(Capability):
 
     def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
         size = self.size(work, params)
-        impl = ("concurrent.futures.InterpreterPoolExecutor" if InterpreterPoolExecutor is not None
-                else "_interpreters: isolated interpreters (own GIL), one feeding thread each")
-        return {"pool_size": size, "concurrency_limit": size, "interpreters": size, "interpreter_impl": impl,
+        if InterpreterPoolExecutor is not None:
+            return {"pool_size": size, "concurrency_limit": size, "interpreters": size,
+                    "subinterpreters_api": "concurrent.interpreters",
+                    "interpreter_impl": "concurrent.futures.InterpreterPoolExecutor",
+                    "crossing": "the unit and each index pickled per call; results pickled"}
+        return {"pool_size": size, "concurrency_limit": size, "interpreters": size,
+                "subinterpreters_api": "_interpreters",
+                "interpreter_impl": "_interpreters: isolated interpreters (own GIL), one feeding thread each",
                 "crossing": "the unit pickled once per interpreter; indices as int; results pickled"}
 
     def open(self, work: Work, params: Mapping[str, Value]) -> Session:

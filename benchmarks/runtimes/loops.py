@@ -34,7 +34,16 @@ from benchmarks.core.contract import Capability, Model, Scenario, Session
 from benchmarks.core.packages import missing, version
 from benchmarks.core.params import Param, Value
 from benchmarks.core.work import Work
-from benchmarks.runtimes.aio import API, APIS, AsyncSession, LoopFactory, Unit, bind_unit
+from benchmarks.runtimes.aio import (
+    API,
+    APIS,
+    LOOP_CHOICE,
+    AsyncSession,
+    LoopFactory,
+    Unit,
+    bind_unit,
+    new_runner,
+)
 from benchmarks.runtimes.pools import ProcessPool, ThreadPool
 from benchmarks.runtimes.startup import default_executor_size, start_default_executor
 
@@ -62,7 +71,10 @@ class Loop:
     name: ClassVar[str] = "asyncio"
 
     def factory(self) -> LoopFactory:
-        return asyncio.new_event_loop
+        # the class itself, not asyncio.new_event_loop, which asks the event-loop policy (a
+        # library's uvloop.install() would make this loop uvloop's); EventLoop is 3.13+
+        loop_class: LoopFactory = getattr(asyncio, "EventLoop", asyncio.SelectorEventLoop)
+        return loop_class
 
     def version(self) -> str:
         return platform.python_version()
@@ -92,7 +104,7 @@ class Uvloop(Loop):
         try:
             import uvloop  # noqa: F401
         except ImportError:
-            return "uvloop is not installed for this interpreter"
+            return missing("uvloop") or "uvloop does not import on this interpreter"
         return None
 
 
@@ -231,7 +243,7 @@ class OnLoop(Capability):
         return None
 
     def metadata(self, work: Work, params: Mapping[str, Value]) -> dict[str, Value]:
-        return {"loop": self.loop.name, "loop_version": self.loop.version(),
+        return {"loop": self.loop.name, "loop_version": self.loop.version(), "loop_choice": LOOP_CHOICE,
                 "concurrency_limit": work.limit or work.n}
 
     def unit(self, work: Work, params: Mapping[str, Value], loop: asyncio.AbstractEventLoop,
@@ -240,7 +252,8 @@ class OnLoop(Capability):
         raise NotImplementedError
 
     def open(self, work: Work, params: Mapping[str, Value]) -> Session:
-        loop = self.loop.factory()()
+        runner = new_runner(self.loop.factory())
+        loop = runner.get_loop()
         if params.get("task_factory") == "eager":
             # 3.12+: a task runs synchronously until its first suspension (only
             # scenarios that declare the task_factory parameter ask for it)
@@ -250,11 +263,11 @@ class OnLoop(Capability):
             unit = self.unit(work, params, loop, resources)
         except BaseException:
             resources.close()
-            loop.close()
+            runner.close()
             raise
         api = str(params.get("api", "gather"))
         assert api in APIS
-        return AsyncSession(loop, unit, work, api, resources)
+        return AsyncSession(runner, unit, work, api, resources)
 
 
 @dataclass(frozen=True)

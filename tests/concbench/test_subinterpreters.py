@@ -4,6 +4,7 @@ imports refuse a subinterpreter fails its pair with one line that says so."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,27 @@ def test_a_file_a_subinterpreter_cannot_import_fails_its_pair_in_one_line(write:
     assert "cannot load" in message
     assert "needs_hdrh.py" in message
     assert "subinterpreters" in message
+
+
+def test_the_pool_is_the_standard_librarys_from_3_14_and_metadata_says_which() -> None:
+    """3.14+ runs concurrent.futures.InterpreterPoolExecutor (concurrent.interpreters); 3.13 the
+    private _interpreters module; the metadata names the one used."""
+    from concurrent import futures
+
+    from benchmarks import checksum, plan
+    from benchmarks.runtimes.interpreters import InterpreterSession
+    from benchmarks.runtimes.pools import PoolSession
+
+    cases, _ = plan(["cpu_pure"], ["subinterpreters"], {"n": ["4"], "size": ["100"], "workers": ["2"]})
+    (case,) = cases
+    public = sys.version_info >= (3, 14)
+    expected = "concurrent.interpreters" if public else "_interpreters"
+    assert case.metadata()["subinterpreters_api"] == expected
+    with case.session() as session:
+        if public:
+            assert isinstance(session, PoolSession)
+            pool_class = futures.InterpreterPoolExecutor  # type: ignore[attr-defined]
+            assert isinstance(session._pool, pool_class)
+        else:
+            assert isinstance(session, InterpreterSession)
+        assert checksum(session.run()) == case.expected

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 from typing import ClassVar, NoReturn
 
 import pytest
@@ -17,7 +17,7 @@ from benchmarks import Model, checksum, plan
 from benchmarks.core.work import MODULUS
 from benchmarks.runtimes.aio import LoopFactory
 from benchmarks.runtimes.loops import EventLoop, Loop
-from benchmarks.scenarios.tcp_echo import SCENARIO, allocator, capacity, driver, kinds
+from benchmarks.scenarios.tcp_echo import SCENARIO, allocator, capacity, driver, kinds, native
 from benchmarks.scenarios.tcp_echo.sessions import EchoSession
 from benchmarks.scenarios.tcp_echo.wire import digest, message
 from tests.support.cli import env
@@ -147,11 +147,26 @@ def test_two_servers_at_once_each_get_their_own_ephemeral_port() -> None:
         assert checksum(first.run()) == checksum(second.run()) == case.expected
 
 
+def test_a_helper_in_the_cache_needs_no_compiler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root of tools/python-root.sh has no C compiler: it runs the helpers the host built into
+    the shared cache, and declines the native generator only when they are not there."""
+    monkeypatch.setattr(native, "cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(native, "compiler", lambda: None)
+    assert not native.available()
+    with pytest.raises(native.NoCompiler, match="echo_loadgen needs a C compiler"):
+        native.binary("echo_loadgen")
+    for name in native.NAMES:
+        native.cached(name).parent.mkdir(parents=True, exist_ok=True)
+        native.cached(name).write_text("built by the host")
+    assert native.available()
+    assert native.binary("echo_loadgen") == native.cached("echo_loadgen")
+
+
 @pytest.mark.usefixtures("no_leaks")
 def test_load_generator_capacity_is_measured_against_the_native_peer() -> None:
     load = driver.GeneratorSpec(port=0, connections=2, round_trips=5, size=64, warmup=2)
     result = capacity.measure(load)
-    if shutil.which("cc") is None and shutil.which("gcc") is None:
+    if not native.available():
         assert result == {"load_generator_capacity": "not measured: no C compiler"}
         return
     assert result["load_generator_capacity_peer"] == "native epoll echo (C)"

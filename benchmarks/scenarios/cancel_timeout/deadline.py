@@ -19,7 +19,7 @@ from typing import Any
 from benchmarks.core.contract import Session
 from benchmarks.core.params import Value
 from benchmarks.core.work import Work
-from benchmarks.runtimes.aio import AsyncSession, Unit
+from benchmarks.runtimes.aio import AsyncSession, Unit, new_runner
 from benchmarks.runtimes.loops import OnLoop
 
 #: Every deadline in ``op=deadline``: far beyond any call, so it is never hit.
@@ -112,15 +112,15 @@ class AsyncCalls(AsyncSession):
     """The model's own awaitable for unit i (coroutine, to_thread, run_in_executor), one at a time."""
 
     def __init__(self, capability: OnLoop, work: Work, params: Mapping[str, Value], deadline: str) -> None:
-        loop = capability.loop.factory()()
+        runner = new_runner(capability.loop.factory())
         resources = ExitStack()
         try:
-            call = capability.unit(work, params, loop, resources)
+            call = capability.unit(work, params, runner.get_loop(), resources)
         except BaseException:
             resources.close()
-            loop.close()
+            runner.close()
             raise
-        super().__init__(loop, call, work, "gather", resources)  # api unused: run() is our own
+        super().__init__(runner, call, work, "gather", resources)  # api unused: run() is our own
         self._calls = ASYNC_CALLS[deadline]
 
     def run(self) -> list[int]:

@@ -141,7 +141,7 @@ class TcpEcho(Scenario):
         if params.get("generator", "native") == "native":
             from benchmarks.scenarios.tcp_echo import native
 
-            if native.compiler() is None:
+            if not native.available():
                 return ("the native load generator needs a C compiler (cc); --param generator=python "
                         "runs without one")
         return super().unsupported(model, params)

@@ -4,7 +4,9 @@
 drive) and ``echo_loadgen.c`` (the native load generator) ship as source in
 the package (pyproject's package data).  Each is built on first use into
 ``~/.cache/concbench/native/<name>-<hash of the source>``: a changed source
-gets a new binary, and a concurrent build never exposes half a file.
+gets a new binary, and a concurrent build never exposes half a file.  A binary already in
+the cache needs no compiler: an interpreter in the root of ``tools/python-root.sh``, which has
+none, uses the helpers the host compiled (the cache is the same directory there).
 """
 
 from __future__ import annotations
@@ -36,15 +38,30 @@ def compiler() -> str | None:
     return shutil.which("cc") or shutil.which("gcc")
 
 
-def binary(name: str) -> Path:
-    """The built helper ``name`` (``echo_peer``, ``echo_loadgen``); NoCompiler if none can be built."""
-    cc = compiler()
-    if cc is None:
-        raise NoCompiler(f"{name} needs a C compiler (cc or gcc) on PATH")
+def cached(name: str) -> Path:
+    """Where the helper ``name`` built from this source is kept (it may not be built yet)."""
     source = HERE / f"{name}.c"
     digest = hashlib.sha256(source.read_bytes() + " ".join(CFLAGS).encode()).hexdigest()[:16]
-    target = cache_dir() / "native" / f"{name}-{digest}"
+    return cache_dir() / "native" / f"{name}-{digest}"
+
+
+def available() -> bool:
+    """Whether every helper is built or can be."""
+    return compiler() is not None or all(cached(name).exists() for name in NAMES)
+
+
+NAMES = ("echo_peer", "echo_loadgen")
+
+
+def binary(name: str) -> Path:
+    """The built helper ``name`` (``echo_peer``, ``echo_loadgen``); NoCompiler if it is not built
+    and cannot be."""
+    target = cached(name)
     if not target.exists():
+        cc = compiler()
+        if cc is None:
+            raise NoCompiler(f"{name} needs a C compiler (cc or gcc) on PATH")
+        source = HERE / f"{name}.c"
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
         try:
