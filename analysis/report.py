@@ -51,6 +51,7 @@ from .sections.drift import drift_blocks
 from .sections.environment import environment_blocks, environment_line, environment_short
 from .sections.interpreters import by_interpreter_blocks, headline_blocks, several
 from .sections.noise import noise_blocks
+from .sections.rerun import shift_blocks
 from .sections.runs import outcome_blocks, run_blocks, runinfo_scenarios
 from .sections.scenario import METRICS, fixed_blocks, intro_blocks, latency_blocks, metrics_blocks
 from .sections.serving import serving_blocks
@@ -175,7 +176,7 @@ def build_report(analysis: Analysis, chart_dir: Path, baseline: str | None = Non
     for view in views:
         blocks += scenario_blocks(analysis, view, chart_dir, crossings, base, progress)
     blocks += unmeasured_blocks(analysis)
-    blocks += [Heading(2, "Runs", "runs"), *run_blocks(analysis.runinfos)]
+    blocks += [Heading(2, "Runs", "runs"), *run_blocks(analysis.runinfos), *shift_blocks(analysis.runinfos)]
     return blocks
 
 

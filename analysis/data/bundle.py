@@ -11,6 +11,7 @@ into the second.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,12 +60,27 @@ def run_seeds(runinfos: Sequence[RunInfo]) -> dict[str, int]:
             if ri.record is not None and (seed := ri.record.seed) is not None}
 
 
+def run_shifts(runinfos: Sequence[RunInfo]) -> dict[str, dict[str, float]]:
+    """Results file -> the shift between runs its run measured, by scenario (runs that measured
+    none are absent: their intervals cover that run only)."""
+    found = {}
+    for ri in runinfos:
+        between = ri.record.between_runs if ri.record is not None else None
+        if between is None:
+            continue
+        shifts = dict(between.shifts)
+        if "" in shifts and all(isinstance(v, int | float) and not isinstance(v, bool)
+                                and 0 <= v < math.inf for v in shifts.values()):
+            found[ri.results] = {k: float(v) for k, v in shifts.items()}
+    return found
+
+
 def analyse(frame: pd.DataFrame, runinfos: Sequence[RunInfo] = ()) -> Analysis:
     """Samples, registry (the runs' own, else read off the results), views and decisions, once."""
     found = samples(frame)
     registry = run_registry(found, runinfos)
     views = scenario_views(frame, registry, found)
-    judge: Judge[Sample] = Judge(run_seeds(runinfos))
+    judge: Judge[Sample] = Judge(run_seeds(runinfos), shifts=run_shifts(runinfos))
     return Analysis(frame, tuple(runinfos), registry, tuple(found), views, decisions(views, judge),
                     models_in(views, registry), judge)
 

@@ -24,6 +24,7 @@ from benchmarks.stats.judge import NO_INTERVAL, Versus
 
 from .._format import format_ratio, format_time
 from ..data.bundle import Analysis
+from ..data.coverage import coverage_sentence
 from ..data.decisions import Decision, Entry
 from ..data.overhead import FACTOR, cheapest, overhead_scenarios, per_unit
 from ..data.reasons import Evidence, reasons
@@ -141,4 +142,5 @@ def answer_blocks(analysis: Analysis, baseline: str) -> list[Block]:
     if any(a.per_unit for a in found):
         text += (f" Where `{baseline}` is at least {FACTOR:g}x faster than every other model, its units do "
                  "almost nothing: the answer is the cheapest other model, per unit of work.")
+    text += " " + coverage_sentence(analysis.runinfos, sorted(analysis.judge.shifts))
     return [table, Para(text)]

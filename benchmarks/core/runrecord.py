@@ -298,6 +298,20 @@ class Warmups(Part):
 
 
 @dataclass(frozen=True)
+class BetweenRuns(Part):
+    """The shift between runs of this machine and interpreter, measured against earlier runs
+    (:mod:`benchmarks.harness.history`); the report widens its intervals by it."""
+
+    #: the earlier results files compared with, newest first (names in the same folder)
+    earlier: tuple[str, ...] = ()
+    #: comparisons this run and an earlier one both made (over every earlier run)
+    comparisons: int = 0
+    #: scenario -> the shift (log scale, one run's standard deviation); ``""``: pooled
+    shifts: Mapping[str, float] = field(default_factory=_no_map)
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
 class RunRecord(Part):
     """One run's ``.runinfo``."""
 
@@ -323,6 +337,9 @@ class RunRecord(Part):
     warnings: Mapping[str, tuple[str, ...]] = field(default_factory=_no_map, metadata={"lists": True})
     #: the results file's name (None: nothing was measured)
     results: str | None = None
+    #: None: no earlier run of this machine and interpreter to compare with (intervals cover this
+    #: run only)
+    between_runs: BetweenRuns | None = field(default=None, metadata={"part": BetweenRuns})
 
     @property
     def seed(self) -> int | None:

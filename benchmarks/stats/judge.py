@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Generic, Literal
 
 from .paired import Ratio, Verdict, paired_ratio, round_medians, unpaired_ratio, verdict
+from .rerun import covering_rerun, shift_for
 from .sample import S
 from .text import format_ratio
 
@@ -51,6 +52,8 @@ class Versus(Generic[S]):
     ratio: Ratio | None  # None: no interval (``why`` says why)
     verdict: Verdict | None
     why: str | None = None
+    #: the interval covers a rerun on this machine (the shift between runs added), not this run only
+    rerun: bool = False
 
     @property
     def estimate(self) -> float:
@@ -92,8 +95,12 @@ class Versus(Generic[S]):
         return {r: mine[r] / theirs[r] for r in mine if r in theirs}
 
 
-def judge(a: S, b: S, *, same_run: bool, seed: int = 0, band: float = BAND) -> Versus[S]:
-    """a against b: paired when ``same_run`` and both have rounds, unpaired across runs, else none."""
+def judge(a: S, b: S, *, same_run: bool, seed: int = 0, band: float = BAND,
+          shift: float | None = None) -> Versus[S]:
+    """a against b: paired when ``same_run`` and both have rounds, unpaired across runs, else none.
+
+    ``shift``: the shift between runs of a's run (:mod:`benchmarks.stats.rerun`); given, a paired
+    interval is widened to cover a rerun's estimate, and the verdict judges that interval."""
     if a.rounds is None or b.rounds is None:
         return Versus(a, b, "none", None, None, NO_ROUNDS)
     method: Method = "paired" if same_run else "unpaired"
@@ -103,15 +110,21 @@ def judge(a: S, b: S, *, same_run: bool, seed: int = 0, band: float = BAND) -> V
         ratio, why = unpaired_ratio(a.by_round, b.by_round, seed=seed), UNPAIRED_TOO_FEW
     if ratio is None:
         return Versus(a, b, method, None, None, why)
+    if same_run and shift is not None:
+        ratio = covering_rerun(ratio, shift)
+        return Versus(a, b, method, ratio, verdict(ratio, band), rerun=True)
     return Versus(a, b, method, ratio, verdict(ratio, band))
 
 
 class Judge(Generic[S]):
     """Judges pairs of one report's samples, each pair once; samples of two files go unpaired."""
 
-    def __init__(self, seeds: Mapping[str, int] | None = None, band: float = BAND) -> None:
+    def __init__(self, seeds: Mapping[str, int] | None = None, band: float = BAND,
+                 shifts: Mapping[str, Mapping[str, float]] | None = None) -> None:
         self.seeds = dict(seeds or {})
         self.band = band
+        #: results file -> its run's shifts between runs by scenario (``""``: pooled)
+        self.shifts = {file: dict(known) for file, known in (shifts or {}).items()}
         self._cache: dict[tuple[str, str, str, str], Versus[S]] = {}
 
     def __call__(self, a: S, b: S) -> Versus[S]:
@@ -119,6 +132,8 @@ class Judge(Generic[S]):
         found = self._cache.get(key)
         if found is None:
             same = a.file == b.file
-            found = judge(a, b, same_run=same, seed=self.seeds.get(a.file, 0) if same else 0, band=self.band)
+            known = self.shifts.get(a.file) if same else None
+            found = judge(a, b, same_run=same, seed=self.seeds.get(a.file, 0) if same else 0, band=self.band,
+                          shift=shift_for(a.scenario, known) if known else None)
             self._cache[key] = found
         return found

@@ -25,6 +25,9 @@ class Measured(Protocol):
     def benchmark(self) -> str: ...
 
     @property
+    def scenario(self) -> str: ...  # what the shift between runs is looked up by
+
+    @property
     def rounds(self) -> object | None: ...  # None: measured before rounds existed (no pairing)
 
     @property
@@ -44,6 +47,7 @@ class RoundValues:
     benchmark: str
     by_round: Rounds
     file: str = ""
+    scenario: str = ""
 
     @property
     def rounds(self) -> object | None:

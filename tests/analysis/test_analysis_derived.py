@@ -196,8 +196,8 @@ def test_a_report_imports_nothing_of_benchmarks_but_its_leaf_modules(tmp_path: P
         "benchmarks", "benchmarks.core", "benchmarks.core.echo_keys", "benchmarks.core.formats",
         "benchmarks.core.outputs",
         "benchmarks.core.runrecord", "benchmarks.pyperf_bridge", "benchmarks.stats", "benchmarks.stats.judge",
-        "benchmarks.stats.paired", "benchmarks.stats.ranking", "benchmarks.stats.resample",
-        "benchmarks.stats.sample", "benchmarks.stats.text"]
+        "benchmarks.stats.paired", "benchmarks.stats.ranking", "benchmarks.stats.rerun",
+        "benchmarks.stats.resample", "benchmarks.stats.sample", "benchmarks.stats.text"]
 
 
 def test_import_of_the_statistics_loads_neither_pandas_nor_matplotlib() -> None:

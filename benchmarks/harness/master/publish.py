@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 
 from benchmarks.core.runrecord import Registry, Rounds, RunRecord, Undecided, Unsupported
+from benchmarks.harness import history
 from benchmarks.harness.cpuprobe import WARN_SPREAD
 from benchmarks.harness.master.loops import LoopSource
 from benchmarks.harness.master.signals import INTERRUPTED
@@ -88,6 +89,7 @@ def run_record(run: Run, timing: Timing, completed: int, undecided: Sequence[Und
         loops=loops.record(),
         warmups=timing.warmup.record(),
         warnings={kind: tuple(details) for kind, details in run.notes.by_kind.items()},
+        between_runs=history.measure(timing.tracks, run.settings.seed, run.writer.path),
     )
 
 
