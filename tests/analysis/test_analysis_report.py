@@ -165,7 +165,7 @@ def test_summary_fits_a_pull_request_comment(exact_report: Path) -> None:
     text = exact_report.with_name("summary.md").read_text()
     assert len(text) < 10_000
     assert text.startswith("# concbench: the answers\n\n**Environment**: Fixture CPU, 2 CPUs; cpython 3.11.7")
-    assert "| sleep_fanout | **asyncio (api=gather)** | 100x faster | threads: 1.20x slower |  |" in text
+    assert "| sleep_fanout | asyncio (api=gather) | 100x faster | threads: 1.20x slower |  |" in text
     assert "Measured by `python -m benchmarks run --profile default`" in text
     for local in ("![", "/tmp", str(REPO)):  # no image, no local folder
         assert local not in text, local
