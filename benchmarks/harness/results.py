@@ -26,6 +26,7 @@ import pyperf
 from benchmarks.core.outputs import OutputError, check_file, check_names_fit
 from benchmarks.core.params import BadInput
 from benchmarks.core.runrecord import RunRecord
+from benchmarks.core.stopping import deferred
 
 RESULTS_DIR = Path("results")
 RUNINFO_SUFFIX = ".runinfo"
@@ -61,9 +62,10 @@ def probe_directory(directory: Path) -> None:
     read-only mounts and pseudo file systems (/proc) all answer now, before any work."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".concbench-probe-", dir=directory)
-        os.close(fd)
-        os.unlink(name)
+        with deferred():  # a signal between creating the probe and removing it must not leave it
+            fd, name = tempfile.mkstemp(prefix=".concbench-probe-", dir=directory)
+            os.close(fd)
+            os.unlink(name)
     except OSError as exc:
         raise BadInput(f"cannot write results into {str(directory)!r}: {exc.strerror or exc}") from None
 

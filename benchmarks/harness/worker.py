@@ -168,6 +168,10 @@ def _reap(pid: int, grace: float) -> int | None:
             os.waitpid(pid, 0)
 
 
+#: the stopping signals held while the master forks a verification child
+FORK_HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 def run_apart(case: Case, min_time: float | None = None,
               limit: float | None = None) -> tuple[list[int], int | None]:
     """One untimed run of ``case`` in a disposable forked child that sets itself up as the
@@ -176,13 +180,21 @@ def run_apart(case: Case, min_time: float | None = None,
     raised here; Ctrl-C, a time limit (SIGALRM) or any error here kills the child.  With
     ``limit``, the child ends itself after that many seconds, saying which units were running."""
     read, write = os.pipe()
-    pid = os.fork()
+    # A stopping signal is held while forking: its handler raising inside fork's own hooks
+    # (logging's lock release) was lost as "Exception ignored", and the run went on.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, FORK_HELD)
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
     if pid == 0:  # the child: report one JSON object on the pipe, never return
         code = 1
         try:
             os.close(read)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the master's handler
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             signal.setitimer(signal.ITIMER_REAL, 0)  # the master's alarm is the master's
             die_with_parent()
             if limit:
@@ -196,9 +208,10 @@ def run_apart(case: Case, min_time: float | None = None,
             _answer(write, answer)
         finally:
             os._exit(code)
-    os.close(write)
     status, answered = None, False
     try:
+        os.close(write)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held signal arrives here: the child is killed
         chunks = []
         while chunk := os.read(read, 1 << 16):
             chunks.append(chunk)

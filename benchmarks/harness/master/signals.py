@@ -12,7 +12,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from benchmarks.core.stopping import PAUSE_AT, STATUS, pause_at
+from benchmarks.core.stopping import PAUSE_AT, STATUS, Stopped, pause_at
 
 #: exit statuses: Ctrl-C, SIGTERM, SIGHUP (128 + the signal, as a shell reports them)
 INTERRUPTED = 130
@@ -62,7 +62,7 @@ class Signals:
             return  # one is enough: let the run publish
         self.received = signum
         if not self._shield:
-            raise KeyboardInterrupt
+            raise Stopped(signum)  # a KeyboardInterrupt that keeps its signal's exit status
 
     @contextmanager
     def shielded(self) -> Iterator[None]:
