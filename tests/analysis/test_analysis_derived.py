@@ -194,10 +194,9 @@ def test_a_report_imports_nothing_of_benchmarks_but_its_leaf_modules(tmp_path: P
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [
         "benchmarks", "benchmarks.core", "benchmarks.core.echo_keys", "benchmarks.core.formats",
-        "benchmarks.core.outputs",
-        "benchmarks.core.runrecord", "benchmarks.core.stopping", "benchmarks.pyperf_bridge", "benchmarks.stats",
-        "benchmarks.stats.judge",
-        "benchmarks.stats.paired", "benchmarks.stats.ranking", "benchmarks.stats.rerun",
+        "benchmarks.core.outputs", "benchmarks.core.runrecord", "benchmarks.core.stopping",
+        "benchmarks.pyperf_bridge", "benchmarks.stats", "benchmarks.stats.judge", "benchmarks.stats.paired",
+        "benchmarks.stats.ranking", "benchmarks.stats.rerun",
         "benchmarks.stats.resample", "benchmarks.stats.sample", "benchmarks.stats.text"]
 
 
