@@ -21,14 +21,6 @@ from benchmarks.stats.paired import Ratio, Rounds, paired_ratio, verdict
 from benchmarks.stats.rerun import covering_rerun, shift_for
 
 
-def rounds_of(bench: pyperf.Benchmark) -> Rounds:
-    found: dict[int, list[list[float]]] = {}
-    for run in bench.get_runs():
-        if run.values:
-            found.setdefault(int(run.get_metadata()["round"]), []).append(list(run.values))
-    return found
-
-
 def scenario_params(record: RunRecord) -> dict[str, list[str]]:
     scenarios = record.registry.scenarios if record.registry is not None else ()
     return {s.name: list(s.params) for s in scenarios}
@@ -76,11 +68,11 @@ def _ratios(path: Path, baseline: str, shifts: dict[str, float] | None = None
         bases = [b for b in members if b.get_metadata()["model"] == baseline]
         if len(bases) != 1:
             continue
-        base = rounds_of(bases[0])
+        base = history.rounds_of(bases[0])
         for bench in members:
             if bench is bases[0]:
                 continue
-            ratio: Ratio | None = paired_ratio(base, rounds_of(bench))
+            ratio: Ratio | None = paired_ratio(base, history.rounds_of(bench))
             scenario = str(bench.get_metadata()["scenario"])
             if ratio is not None:
                 if shifts is not None:
@@ -88,6 +80,15 @@ def _ratios(path: Path, baseline: str, shifts: dict[str, float] | None = None
                 found[bench.get_name()] = (ratio.estimate, verdict(ratio).kind, ratio.low, ratio.high,
                                            scenario, bases[0].get_name())
     return found
+
+
+def by_scenario(names: list[str], kept: set[str],
+                found: dict[str, tuple[float, str, float, float, str]]) -> str:
+    """``sleep_fanout 19/19, ...``: how many of each scenario's ``names`` are in ``kept``."""
+    scenarios: dict[str, list[bool]] = {}
+    for name in names:
+        scenarios.setdefault(found[name][4], []).append(name in kept)
+    return ", ".join(f"{sc} {sum(ok)}/{len(ok)}" for sc, ok in scenarios.items())
 
 
 def main() -> None:
@@ -116,10 +117,7 @@ def main() -> None:
               f"stopped: {info.rounds.stop_reason}")
     print(f"ratios against {args.baseline} in both runs: {len(common)}; agree within {args.within:.0%}: "
           f"{len(agree)} ({len(agree) / max(len(common), 1):.0%}); verdicts flipped: {len(flips)}")
-    scenarios: dict[str, list[bool]] = {}
-    for name in common:
-        scenarios.setdefault(ra[name][4], []).append(name in agree)
-    print("by scenario: " + ", ".join(f"{sc} {sum(ok)}/{len(ok)}" for sc, ok in scenarios.items()))
+    print("by scenario: " + by_scenario(common, set(agree), ra))
     narrow = [n for n in common if all(r[n][3] / r[n][2] <= (1 + args.within) ** 2 for r in (ra, rb))]
     inside = [n for n in common if ra[n][2] <= rb[n][0] <= ra[n][3] or rb[n][2] <= ra[n][0] <= rb[n][3]]
     share = len(inside) / max(len(common), 1)
@@ -131,10 +129,7 @@ def main() -> None:
            f"widened by the shift between runs, up to {max(shifts.values()):.2%} (log sd)")
     print(f"rerun coverage: B's estimate inside A's interval ({how}): {len(held)} of {len(common)} "
           f"({len(held) / max(len(common), 1):.1%})")
-    cover: dict[str, list[bool]] = {}
-    for name in common:
-        cover.setdefault(ra[name][4], []).append(name in held)
-    print("  by scenario: " + ", ".join(f"{sc} {sum(ok)}/{len(ok)}" for sc, ok in cover.items()))
+    print("  by scenario: " + by_scenario(common, set(held), ra))
     for name in flips:
         print(f"  flipped: {name}: {ra[name][1]} {ra[name][0]:.3f} / {rb[name][1]} {rb[name][0]:.3f}")
     worst = sorted(common, key=lambda n: -abs(ra[n][0] / rb[n][0] - 1))[:10]

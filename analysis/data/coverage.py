@@ -26,11 +26,10 @@ def coverage_sentence(runinfos: Sequence[RunInfo], shifted: Sequence[str]) -> st
     """``shifted``: the results files whose intervals the shift widened."""
     if not shifted:
         return COVERS_RUN
-    earlier = sorted({name for ri in runinfos if ri.results in shifted and ri.record is not None
-                      and ri.record.between_runs is not None for name in ri.record.between_runs.earlier})
-    largest = max((v for ri in runinfos if ri.results in shifted and ri.record is not None
-                   and ri.record.between_runs is not None for v in ri.record.between_runs.shifts.values()),
-                  default=0.0)
+    measured = [ri.record.between_runs for ri in runinfos if ri.results in shifted and ri.record is not None
+                and ri.record.between_runs is not None]
+    earlier = sorted({name for between in measured for name in between.earlier})
+    largest = max((v for between in measured for v in between.shifts.values()), default=0.0)
     text = (f"Intervals cover a rerun on this machine: each paired interval holds both runs' noise "
             f"and the shift between runs that {len(earlier)} earlier run(s) of this machine and "
             f"interpreter showed (up to {percent(largest)} per run; the Runs section lists it by "

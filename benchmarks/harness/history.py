@@ -22,8 +22,8 @@ from pathlib import Path
 import pyperf
 
 from benchmarks.core.runrecord import BetweenRuns
-from benchmarks.harness.rounds import Track, baseline_of
-from benchmarks.stats import ranking, rerun
+from benchmarks.harness.rounds import Track, judged_pairs
+from benchmarks.stats import rerun
 from benchmarks.stats.paired import Ratio, Rounds, paired_ratio
 
 MAX_EARLIER = 3
@@ -105,28 +105,21 @@ def between_runs(made: Sequence[Made], earlier: Sequence[pyperf.BenchmarkSuite],
     return BetweenRuns(earlier=tuple(used), comparisons=len(found), shifts=shifts)
 
 
-def made_by(tracks: Sequence[Track], seed: int) -> list[Made]:
-    """The comparisons the report makes of this run (:func:`benchmarks.harness.rounds.comparisons`'
-    pairs), each with its paired ratio."""
-    base = baseline_of(tracks)
-    groups: dict[object, list[Track]] = {}
-    for track in tracks:
-        if not track.failed and track.runs:
-            groups.setdefault(track.group, []).append(track)
-    made = []
-    for members in groups.values():
-        measured = [t.measured() for t in members]
-        for i, j in ranking.group_pairs(measured, [t.model_name for t in members], base):
-            ratio = paired_ratio(measured[i].by_round, measured[j].by_round, seed=seed)
-            if ratio is not None:
-                made.append(Made(members[i].group[0], members[i].name, members[j].name, ratio))
-    return made
+def made_by(tracks: Sequence[Track], seed: int, order: Sequence[str] = ()) -> list[Made]:
+    """The comparisons the report makes of this run, as the planner pairs them
+    (:func:`benchmarks.harness.rounds.judged_pairs`), each with its paired ratio."""
+    return [Made(member.group[0], member.name, reference.name, versus.ratio)
+            for member, reference, versus in judged_pairs(tracks, seed, order=order)
+            if versus.ratio is not None]
 
 
-def measure(tracks: Sequence[Track], seed: int, results: Path) -> BetweenRuns | None:
-    """This run's shift against the earlier runs beside ``results`` (its own results file)."""
+def measure(tracks: Sequence[Track], seed: int, results: Path,
+            order: Sequence[str] = ()) -> BetweenRuns | None:
+    """This run's shift against the earlier runs beside ``results`` (its own results file);
+    ``order``: the registry's model names, which choose the baseline as the planner does."""
     measured = [t.benchmark() for t in tracks if not t.failed and t.runs]
     if not measured:
         return None
     mine = identity(pyperf.BenchmarkSuite(measured).get_metadata())
-    return between_runs(made_by(tracks, seed), earlier_runs(results.parent, mine, skip=[results]), seed)
+    earlier = earlier_runs(results.parent, mine, skip=[results])
+    return between_runs(made_by(tracks, seed, order), earlier, seed)

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pyperf
@@ -45,7 +45,7 @@ import pyperf
 from benchmarks.core.params import Value
 from benchmarks.harness.schedule import round_order
 from benchmarks.stats import ranking
-from benchmarks.stats.judge import judge
+from benchmarks.stats.judge import Versus, judge
 from benchmarks.stats.sample import RoundValues
 
 #: run metadata: which round a pyperf run belongs to (0 is the first)
@@ -178,9 +178,9 @@ def baseline_of(tracks: Sequence[Track], order: Sequence[str] = ()) -> str | Non
     return ranking.choose_baseline(models) if models else None
 
 
-def comparisons(tracks: Sequence[Track], seed: int, baseline: str | None = None,
-                order: Sequence[str] = ()) -> list[Comparison]:
-    """Every comparison the report makes, with the width of its paired-ratio interval now.
+def judged_pairs(tracks: Sequence[Track], seed: int, baseline: str | None = None,
+                 order: Sequence[str] = ()) -> Iterator[tuple[Track, Track, Versus[RoundValues]]]:
+    """Every pair the report judges (member, reference), with its paired verdict now.
 
     ``baseline``: the baseline model (default: :func:`baseline_of` the tracks, in the registry
     ``order`` of models)."""
@@ -189,16 +189,22 @@ def comparisons(tracks: Sequence[Track], seed: int, baseline: str | None = None,
     for track in tracks:
         if not track.failed and track.runs:
             groups.setdefault(track.group, []).append(track)
-    found = []
     for members in groups.values():
         measured = [t.measured() for t in members]
         for i, j in ranking.group_pairs(measured, [t.model_name for t in members], base):
-            versus = judge(measured[i], measured[j], same_run=True, seed=seed)
-            ratio = versus.ratio
-            found.append(Comparison(members[i].name, members[j].name,
-                                    math.inf if ratio is None else ratio.half_width,
-                                    0 if ratio is None else ratio.rounds,
-                                    versus.verdict is None or versus.verdict.kind == "undecided"))
+            yield members[i], members[j], judge(measured[i], measured[j], same_run=True, seed=seed)
+
+
+def comparisons(tracks: Sequence[Track], seed: int, baseline: str | None = None,
+                order: Sequence[str] = ()) -> list[Comparison]:
+    """Every comparison the report makes, with the width of its paired-ratio interval now."""
+    found = []
+    for member, reference, versus in judged_pairs(tracks, seed, baseline, order):
+        ratio = versus.ratio
+        found.append(Comparison(member.name, reference.name,
+                                math.inf if ratio is None else ratio.half_width,
+                                0 if ratio is None else ratio.rounds,
+                                versus.verdict is None or versus.verdict.kind == "undecided"))
     return found
 
 

@@ -44,7 +44,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .paired import Ratio, t_quantile
+from .paired import Ratio, _t_factor  # the paired interval's own t factor, so the widening matches it
 
 #: A scenario with fewer comparisons in common with earlier runs gets the pooled shift
 MIN_COMPARISONS = 8
@@ -73,10 +73,6 @@ def standard_error(ratio: Ratio, confidence: float = 0.95) -> float:
     if ratio.rounds < 2:
         raise ValueError(f"an interval rests on at least 2 rounds, not {ratio.rounds}")
     return math.log(ratio.high / ratio.low) / 2 / _t_factor(ratio.rounds, confidence)
-
-
-def _t_factor(rounds: int, confidence: float) -> float:
-    return t_quantile(confidence, rounds - 1) * math.sqrt(rounds / (rounds - 1))
 
 
 def difference(scenario: str, now: Ratio, then: Ratio, confidence: float = 0.95) -> Difference:

@@ -89,7 +89,8 @@ def run_record(run: Run, timing: Timing, completed: int, undecided: Sequence[Und
         loops=loops.record(),
         warmups=timing.warmup.record(),
         warnings={kind: tuple(details) for kind, details in run.notes.by_kind.items()},
-        between_runs=history.measure(timing.tracks, run.settings.seed, run.writer.path),
+        between_runs=history.measure(timing.tracks, run.settings.seed, run.writer.path,
+                                     timing.planner.model_order),
     )
 
 

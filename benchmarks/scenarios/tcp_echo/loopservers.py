@@ -31,6 +31,23 @@ from benchmarks.scenarios.tcp_echo.servers import CHUNK, EchoServer, tune
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
 
+
+async def echo_stream(live: set[asyncio.Transport], reader: asyncio.StreamReader,
+                      writer: asyncio.StreamWriter) -> None:
+    """A streams server's handler: echo until the client closes, its transport in ``live`` meanwhile
+    (what ``stop()`` aborts)."""
+    transport = cast(asyncio.Transport, writer.transport)
+    live.add(transport)
+    try:
+        while data := await reader.read(CHUNK):
+            writer.write(data)
+            await writer.drain()
+    except ConnectionError:
+        pass  # aborted by stop(), or a client that went away: nothing left to echo
+    finally:
+        live.discard(transport)
+        writer.close()
+
 class EchoProtocol(asyncio.Protocol):
     def __init__(self, live: set[asyncio.Transport]) -> None:
         self.live = live
@@ -116,16 +133,7 @@ class StreamsServer(LoopServer):
         self.server = await asyncio.start_server(self.echo, sock=self.listener)
 
     async def echo(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.live.add(cast(asyncio.Transport, writer.transport))
-        try:
-            while data := await reader.read(CHUNK):
-                writer.write(data)
-                await writer.drain()
-        except ConnectionError:
-            pass  # aborted by stop(), or a client that went away: nothing left to echo
-        finally:
-            self.live.discard(cast(asyncio.Transport, writer.transport))
-            writer.close()
+        await echo_stream(self.live, reader, writer)
 
 
 class BlockingOnLoopServer(LoopServer):
@@ -237,25 +245,12 @@ class LoopThreadsServer(EchoServer):
                 await loop.connect_accepted_socket(partial(EchoProtocol, live), sock=conn)
                 return
             reader = asyncio.StreamReader()
-            echo = partial(self._echo, live)
+            echo = partial(echo_stream, live)
             await loop.connect_accepted_socket(lambda: asyncio.StreamReaderProtocol(reader, echo), sock=conn)
         except OSError as exc:
             conn.close()
             self.errors.append(exc)
 
-    async def _echo(self, live: set[asyncio.Transport], reader: asyncio.StreamReader,
-                    writer: asyncio.StreamWriter) -> None:
-        transport = cast(asyncio.Transport, writer.transport)
-        live.add(transport)
-        try:
-            while data := await reader.read(CHUNK):
-                writer.write(data)
-                await writer.drain()
-        except ConnectionError:
-            pass  # aborted by stop(), or a client that went away: nothing left to echo
-        finally:
-            live.discard(transport)
-            writer.close()
 
     def stop(self) -> None:
         try:
